@@ -1,0 +1,64 @@
+//! `paas`: the whole platform on one machine, and operator commands.
+
+mod serve;
+
+use clap::{Parser, Subcommand};
+use paas_shared::store::tables;
+use paas_shared::{Config, state, telemetry};
+
+#[derive(Parser)]
+#[command(name = "paas", version, about = "Multi-tenant agent platform: local runner and operator commands")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve every function's routes and the web app from one local process.
+    Serve {
+        /// Address to listen on (overrides PAAS_BIND).
+        #[arg(long)]
+        bind: Option<std::net::SocketAddr>,
+        /// Directory for the SQLite file and local secrets (overrides PAAS_DATA_DIR).
+        #[arg(long)]
+        data_dir: Option<std::path::PathBuf>,
+    },
+    /// The table definitions shared by the SQLite store, DynamoDB and template.yaml.
+    Tables {
+        #[command(subcommand)]
+        command: TablesCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum TablesCommand {
+    /// Create the tables on the configured DynamoDB endpoint (PAAS_DYNAMODB_ENDPOINT, PAAS_TABLE_PREFIX).
+    Create,
+    /// Print the table definitions as JSON.
+    Schema,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let mut config = Config::from_env()?;
+    match cli.command {
+        Command::Serve { bind, data_dir } => {
+            config.bind = bind.unwrap_or(config.bind);
+            config.data_dir = data_dir.unwrap_or(config.data_dir);
+            telemetry::init(&config);
+            serve::run(config).await
+        }
+        Command::Tables { command: TablesCommand::Create } => {
+            let store = state::dynamo_store(&config).await;
+            store.create_tables(tables::ALL).await?;
+            println!("created {} tables with prefix {:?}", tables::ALL.len(), config.table_prefix);
+            Ok(())
+        }
+        Command::Tables { command: TablesCommand::Schema } => {
+            println!("{}", serde_json::to_string_pretty(tables::ALL)?);
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,14 @@
+//! The auth function: sign-up, log-in, tokens and the public key set.
+
+use axum::Router;
+use paas_shared::{AppState, http};
+
+/// The routes this function serves, for merging into the local runner.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+}
+
+/// The function's complete service.
+pub fn router(state: AppState) -> Router {
+    http::app(routes(), state)
+}

@@ -1,0 +1,4 @@
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    paas_shared::runtime::run_lambda(paas_sessions::router).await
+}

@@ -1,0 +1,14 @@
+//! The tenants function: the tenant profile, users, API keys, agents and platform operations.
+
+use axum::Router;
+use paas_shared::{AppState, http};
+
+/// The routes this function serves, for merging into the local runner.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+}
+
+/// The function's complete service.
+pub fn router(state: AppState) -> Router {
+    http::app(routes(), state)
+}

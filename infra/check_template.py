@@ -1,0 +1,80 @@
+"""Holds template.yaml to the table definitions in shared/src/store/tables.rs.
+
+Usage: check_template.py PATH_TO_PAAS_BINARY
+Reads `paas tables schema` and checks that every table (and no other) is in
+the template with its keys, indexes, TTL, on-demand billing, point-in-time
+recovery and encryption. Exits non-zero and names each difference.
+"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from cfnlint.decode import decode
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def expected_tables(binary):
+    out = subprocess.run([binary, "tables", "schema"], check=True, capture_output=True, text=True).stdout
+    return {t["name"]: t for t in json.loads(out)}
+
+
+def key_schema(elements):
+    return [(e["AttributeName"], e["KeyType"]) for e in elements]
+
+
+def check_table(name, want, props):
+    problems = []
+    def expect(what, got, wanted):
+        if got != wanted:
+            problems.append(f"{name}: {what} is {got!r}, expected {wanted!r}")
+
+    expect("KeySchema", key_schema(props.get("KeySchema", [])), [("pk", "HASH"), ("sk", "RANGE")])
+    expect("BillingMode", props.get("BillingMode"), "PAY_PER_REQUEST")
+    indexes = {i["IndexName"]: key_schema(i["KeySchema"]) for i in props.get("GlobalSecondaryIndexes", [])}
+    wanted_indexes = {
+        i["name"]: [(i["pk"], "HASH")] + ([(i["sk"], "RANGE")] if i["sk"] else []) for i in want["indexes"]
+    }
+    expect("GlobalSecondaryIndexes", indexes, wanted_indexes)
+    for i in props.get("GlobalSecondaryIndexes", []):
+        expect(f"projection of {i['IndexName']}", i.get("Projection", {}).get("ProjectionType"), "ALL")
+    attrs = {a["AttributeName"]: a["AttributeType"] for a in props.get("AttributeDefinitions", [])}
+    key_attrs = {"pk", "sk"} | {a for keys in wanted_indexes.values() for a, _ in keys}
+    expect("AttributeDefinitions", attrs, {a: "S" for a in key_attrs})
+    ttl = props.get("TimeToLiveSpecification", {})
+    expect("TTL", (ttl.get("AttributeName"), ttl.get("Enabled")), (want["ttl"], True) if want["ttl"] else (None, None))
+    pitr = props.get("PointInTimeRecoverySpecification", {}).get("PointInTimeRecoveryEnabled")
+    expect("point-in-time recovery", pitr, True)
+    expect("encryption", props.get("SSESpecification", {}).get("SSEEnabled"), True)
+    return problems
+
+
+def main():
+    wanted = expected_tables(sys.argv[1])
+    template, matches = decode(str(ROOT / "template.yaml"))
+    if matches:
+        sys.exit(f"template.yaml does not parse: {matches}")
+    found = {}
+    for logical_id, resource in template["Resources"].items():
+        if resource["Type"] == "AWS::DynamoDB::Table":
+            name = resource["Properties"]["TableName"]["Fn::Sub"].split("}-", 1)[1]
+            found[name] = resource["Properties"]
+    problems = []
+    for name in sorted(set(wanted) | set(found)):
+        if name not in found:
+            problems.append(f"table {name} is defined in code but missing from template.yaml")
+        elif name not in wanted:
+            problems.append(f"table {name} is in template.yaml but not defined in code")
+        else:
+            problems.extend(check_table(name, wanted[name], found[name]))
+    for p in problems:
+        print(p, file=sys.stderr)
+    if problems:
+        sys.exit(1)
+    print(f"template.yaml matches the {len(wanted)} table definitions")
+
+
+if __name__ == "__main__":
+    main()

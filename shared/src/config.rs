@@ -1,0 +1,77 @@
+//! Typed configuration, read once at start from `PAAS_*` environment
+//! variables. Every default is the local one; the SAM template sets the AWS ones.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+pub const ENV_PREFIX: &str = "PAAS_";
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// `PAAS_BIND`: address of the local server.
+    pub bind: SocketAddr,
+    /// `PAAS_DATA_DIR`: where the local runner keeps its SQLite file and secrets.
+    pub data_dir: PathBuf,
+    /// `PAAS_STORE`: `sqlite` (embedded default) or `dynamodb`.
+    pub store: StoreKind,
+    /// `PAAS_DYNAMODB_ENDPOINT`: a DynamoDB endpoint other than AWS's (an emulator, DynamoDB Local).
+    pub dynamodb_endpoint: Option<String>,
+    /// `PAAS_TABLE_PREFIX`: prepended to every table name on DynamoDB.
+    pub table_prefix: String,
+    /// `PAAS_LOG_FORMAT`: `json` (default) or `pretty`.
+    pub log_format: LogFormat,
+    /// `PAAS_LOG`: a tracing filter such as `info` or `paas=debug,info`.
+    pub log: String,
+    /// `PAAS_MAX_BODY_BYTES`: the largest request body accepted.
+    pub max_body_bytes: usize,
+    /// `PAAS_FRONTEND_DIR`: the built web app the local runner serves, when present.
+    pub frontend_dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StoreKind {
+    Sqlite,
+    Dynamodb,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Json,
+    Pretty,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("data"),
+            store: StoreKind::Sqlite,
+            dynamodb_endpoint: None,
+            table_prefix: "paas-".into(),
+            log_format: LogFormat::Json,
+            log: "info".into(),
+            max_body_bytes: 1024 * 1024,
+            frontend_dir: PathBuf::from("frontend/dist"),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {0} (variables start with {ENV_PREFIX})")]
+pub struct ConfigError(#[from] envy::Error);
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Ok(envy::prefixed(ENV_PREFIX).from_env()?)
+    }
+
+    /// The SQLite file the embedded store uses.
+    pub fn sqlite_path(&self) -> PathBuf {
+        self.data_dir.join("paas.sqlite3")
+    }
+}

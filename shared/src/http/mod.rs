@@ -1,0 +1,54 @@
+//! HTTP plumbing every function shares: the error type, the JSON extractor,
+//! request ids, and [`app`], which wraps a function's routes in the layers
+//! and routes that every function answers the same way.
+
+pub mod error;
+pub mod json;
+pub mod request_id;
+
+use axum::extract::DefaultBodyLimit;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router, middleware};
+use serde_json::json;
+use tower_http::catch_panic::CatchPanicLayer;
+
+pub use error::{AppError, AppResult, Problem};
+pub use json::ApiJson;
+
+use crate::state::AppState;
+
+/// Finishes a function's routes into its service; unknown routes answer 404.
+pub fn app(routes: Router<AppState>, state: AppState) -> Router {
+    finish(routes.fallback(not_found), state)
+}
+
+/// Adds what every service has: `GET /healthz`, problem+json for wrong
+/// methods, the body limit, request ids, and panics answered as 500 problems
+/// instead of dropped connections. The caller has chosen the fallback.
+pub fn finish(routes: Router<AppState>, state: AppState) -> Router {
+    let body_limit = state.config.max_body_bytes;
+    routes
+        .route("/healthz", get(healthz))
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(middleware::from_fn(request_id::middleware))
+        .with_state(state)
+}
+
+async fn healthz() -> Json<serde_json::Value> {
+    Json(json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") }))
+}
+
+pub async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+async fn method_not_allowed() -> AppError {
+    AppError::MethodNotAllowed
+}
+
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    AppError::internal(anyhow::anyhow!("handler panicked")).into_response()
+}

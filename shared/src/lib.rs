@@ -1,0 +1,13 @@
+//! The library every function shares: configuration, application state,
+//! HTTP plumbing (errors, extractors, request ids), telemetry and storage.
+
+pub mod config;
+pub mod http;
+pub mod runtime;
+pub mod state;
+pub mod store;
+pub mod telemetry;
+
+pub use config::Config;
+pub use http::error::{AppError, AppResult};
+pub use state::AppState;

@@ -1,0 +1,46 @@
+//! Opaque pagination cursors: the key attributes of the last item a page
+//! returned, as base64url JSON. Clients hand them back verbatim; a cursor
+//! that does not decode is bad input, never a server error.
+
+use std::collections::BTreeMap;
+
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+
+use super::{IndexDef, Item, PK, SK};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor(pub(crate) BTreeMap<String, String>);
+
+#[derive(Debug, thiserror::Error)]
+#[error("the cursor is not one this API issued")]
+pub struct BadCursor;
+
+impl Cursor {
+    /// The cursor that resumes after `item` in a query of the table or `index`.
+    pub(crate) fn after(item: &Item, index: Option<&IndexDef>) -> Self {
+        let mut attrs = vec![PK, SK];
+        if let Some(index) = index {
+            attrs.push(index.pk);
+            attrs.extend(index.sk);
+        }
+        let keys = attrs.into_iter().filter_map(|a| Some((a.to_owned(), item.get(a)?.as_str()?.to_owned()))).collect();
+        Self(keys)
+    }
+
+    pub(crate) fn get(&self, attr: &str) -> Option<&str> {
+        self.0.get(attr).map(String::as_str)
+    }
+
+    pub fn encode(&self) -> String {
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(&self.0).expect("a string map serialises"))
+    }
+
+    pub fn decode(text: &str) -> Result<Self, BadCursor> {
+        let bytes = URL_SAFE_NO_PAD.decode(text).map_err(|_| BadCursor)?;
+        let keys: BTreeMap<String, String> = serde_json::from_slice(&bytes).map_err(|_| BadCursor)?;
+        if !keys.contains_key(PK) || !keys.contains_key(SK) {
+            return Err(BadCursor);
+        }
+        Ok(Self(keys))
+    }
+}

@@ -1,0 +1,112 @@
+//! What every route shares: health, request ids, and problem+json for bad
+//! requests, through the real router of each function and the local runner.
+
+use axum::Router;
+use axum::body::Body;
+use axum::routing::post;
+use http::{Request, StatusCode, header};
+use paas_shared::http::{ApiJson, app};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+use crate::support::app_state;
+
+async fn send(router: Router, request: Request<Body>) -> (StatusCode, http::HeaderMap, Value) {
+    let response = router.oneshot(request).await.unwrap();
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+    let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    (parts.status, parts.headers, json)
+}
+
+fn get(path: &str) -> Request<Body> {
+    Request::get(path).body(Body::empty()).unwrap()
+}
+
+fn assert_problem(status: StatusCode, headers: &http::HeaderMap, body: &Value, expected: StatusCode, code: &str) {
+    assert_eq!(status, expected, "{body}");
+    assert_eq!(headers[header::CONTENT_TYPE], "application/problem+json");
+    assert_eq!(body["status"], expected.as_u16());
+    assert_eq!(body["code"], code);
+    for field in ["type", "title", "detail", "request_id"] {
+        assert!(body[field].is_string(), "problem lacks {field}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn every_function_answers_healthz() {
+    let (state, _store) = app_state();
+    for router in [paas_auth::router, paas_tenants::router, paas_sessions::router, paas_chat::router] {
+        let (status, _, body) = send(router(state.clone()), get("/healthz")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["status"], "ok");
+    }
+}
+
+#[tokio::test]
+async fn unknown_routes_and_methods_are_problems_with_the_request_id() {
+    let (state, _store) = app_state();
+    let (status, headers, body) = send(paas_auth::router(state.clone()), get("/api/v1/nothing-here")).await;
+    assert_problem(status, &headers, &body, StatusCode::NOT_FOUND, "not_found");
+    assert_eq!(headers["x-request-id"], body["request_id"].as_str().unwrap(), "the header and the body name one id");
+
+    let request = Request::post("/healthz").header("x-request-id", "client-id-42").body(Body::empty()).unwrap();
+    let (status, headers, body) = send(paas_auth::router(state), request).await;
+    assert_problem(status, &headers, &body, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
+    assert_eq!(body["request_id"], "client-id-42", "a sane incoming request id is kept");
+}
+
+#[derive(serde::Deserialize, serde::Serialize)]
+struct Greeting {
+    name: String,
+    count: u32,
+}
+
+/// A route with a JSON body, served the way every function serves its routes.
+fn echo_app() -> (Router, crate::support::TestStore) {
+    let (mut state, store) = app_state();
+    let mut config = (*state.config).clone();
+    config.max_body_bytes = 1024;
+    state.config = std::sync::Arc::new(config);
+    let routes = Router::new().route("/echo", post(|ApiJson(g): ApiJson<Greeting>| async move { axum::Json(g) }));
+    (app(routes, state), store)
+}
+
+fn post_json(body: impl Into<Body>, content_type: Option<&str>) -> Request<Body> {
+    let mut request = Request::post("/echo");
+    if let Some(content_type) = content_type {
+        request = request.header(header::CONTENT_TYPE, content_type);
+    }
+    request.body(body.into()).unwrap()
+}
+
+#[tokio::test]
+async fn bad_bodies_get_4xx_problems_never_5xx() {
+    let json = Some("application/json");
+    let cases: Vec<(Request<Body>, StatusCode, &str)> = vec![
+        (post_json("{\"name\": ", json), StatusCode::BAD_REQUEST, "bad_request"),
+        (post_json(r#"{"name": "a", "count": 1"#, json), StatusCode::BAD_REQUEST, "bad_request"),
+        (post_json(r#"{"name": 5, "count": 1}"#, json), StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
+        (post_json(r#"{"name": "a", "count": -1}"#, json), StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
+        (post_json(r#"{"name": "a"}"#, json), StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
+        (post_json(r#"{"name": "a", "count": 1}"#, None), StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+        (
+            post_json(r#"{"name": "a", "count": 1}"#, Some("text/plain")),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+        ),
+        (
+            post_json(format!(r#"{{"name": "{}", "count": 1}}"#, "x".repeat(4096)), json),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+        ),
+    ];
+    for (request, expected, code) in cases {
+        let (router, _store) = echo_app();
+        let (status, headers, body) = send(router, request).await;
+        assert_problem(status, &headers, &body, expected, code);
+    }
+    let (router, _store) = echo_app();
+    let (status, _, body) = send(router, post_json(r#"{"name": "a", "count": 2}"#, json)).await;
+    assert_eq!((status, body), (StatusCode::OK, json!({"name": "a", "count": 2})), "a good body passes");
+}
