@@ -1,8 +1,7 @@
 //! `paas`: the whole platform on one machine, and operator commands.
 
-mod serve;
-
 use clap::{Parser, Subcommand};
+use paas_cli::{operators, serve};
 use paas_shared::store::tables;
 use paas_shared::{Config, state, telemetry};
 
@@ -29,6 +28,16 @@ enum Command {
         #[command(subcommand)]
         command: TablesCommand,
     },
+    /// Platform operators: people who manage tenants, outside every tenant.
+    Operator {
+        #[command(subcommand)]
+        command: OperatorCommand,
+    },
+    /// Access-token signing keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -37,6 +46,25 @@ enum TablesCommand {
     Create,
     /// Print the table definitions as JSON.
     Schema,
+}
+
+#[derive(Subcommand)]
+enum OperatorCommand {
+    /// Create a platform operator. The password comes from PAAS_OPERATOR_PASSWORD, so it stays out of shell history.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long, env = "PAAS_OPERATOR_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Add a new signing key; older keys keep verifying the tokens they signed until those expire.
+    Rotate,
 }
 
 #[tokio::main]
@@ -58,6 +86,16 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Tables { command: TablesCommand::Schema } => {
             println!("{}", serde_json::to_string_pretty(tables::ALL)?);
+            Ok(())
+        }
+        Command::Operator { command: OperatorCommand::Create { email, name, password } } => {
+            let user = operators::create_operator(config, &email, &password, name).await?;
+            println!("created platform operator {} ({})", user.email, user.user_id);
+            Ok(())
+        }
+        Command::Keys { command: KeysCommand::Rotate } => {
+            let kid = operators::rotate_signing_key(config).await?;
+            println!("new signing key {kid}");
             Ok(())
         }
     }

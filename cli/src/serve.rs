@@ -1,29 +1,48 @@
 //! The local runner: every function's routes in one server, the built web
-//! app beside them, on embedded defaults (SQLite in the data directory).
+//! app beside them, on embedded defaults (SQLite and secrets in the data
+//! directory).
 
 use std::path::PathBuf;
 
-use axum::Router;
 use axum::extract::Request;
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use paas_shared::state::Signing;
 use paas_shared::{AppError, AppState, Config, http};
 use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
 
 /// Every function's routes, merged as API Gateway would route them.
-pub fn routes() -> Router<AppState> {
-    paas_auth::routes().merge(paas_tenants::routes()).merge(paas_sessions::routes()).merge(paas_chat::routes())
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(http::ApiDoc::openapi())
+        .merge(paas_auth::routes())
+        .merge(paas_tenants::routes())
+        .merge(paas_sessions::routes())
+        .merge(paas_chat::routes())
+}
+
+/// The local runner's whole service: the API, `/openapi.json`, and the web app.
+pub fn app(state: AppState) -> Router {
+    let frontend = state.config.frontend_dir.clone();
+    let (api, spec) = routes().split_for_parts();
+    let spec = std::sync::Arc::new(spec);
+    let api = api
+        .route("/openapi.json", get(move || async move { Json(spec.as_ref().clone()) }))
+        .fallback(move |req| frontend_or_404(frontend.clone(), req));
+    http::finish(api, state)
 }
 
 pub async fn run(config: Config) -> anyhow::Result<()> {
     let bind = config.bind;
-    let frontend = config.frontend_dir.clone();
-    let state = AppState::from_config(config).await?;
-    let app = http::finish(routes().fallback(move |req| frontend_or_404(frontend.clone(), req)), state);
+    let state = AppState::from_config(config, Signing::Sign).await?;
     let listener = tokio::net::TcpListener::bind(bind).await?;
     tracing::info!(address = %listener.local_addr()?, "serving");
     eprintln!("paas: serving on http://{}", listener.local_addr()?);
-    axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
+    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service).with_graceful_shutdown(shutdown()).await?;
     Ok(())
 }
 

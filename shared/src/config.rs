@@ -29,6 +29,23 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// `PAAS_FRONTEND_DIR`: the built web app the local runner serves, when present.
     pub frontend_dir: PathBuf,
+    /// `PAAS_SECRETS`: `local` (a file in the data directory) or `aws` (Secrets Manager).
+    pub secrets: SecretsKind,
+    /// `PAAS_SECRETS_PREFIX`: prepended to secret names in Secrets Manager.
+    pub secrets_prefix: String,
+    /// `PAAS_JWT_ISSUER` and `PAAS_JWT_AUDIENCE`: the `iss` and `aud` of access tokens.
+    pub jwt_issuer: String,
+    pub jwt_audience: String,
+    /// `PAAS_REFRESH_GRACE_SECS`: how long the refresh token a rotation just
+    /// replaced counts as a client's parallel request rather than reuse.
+    pub refresh_grace_secs: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SecretsKind {
+    Local,
+    Aws,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -57,6 +74,11 @@ impl Default for Config {
             log: "info".into(),
             max_body_bytes: 1024 * 1024,
             frontend_dir: PathBuf::from("frontend/dist"),
+            secrets: SecretsKind::Local,
+            secrets_prefix: "paas/".into(),
+            jwt_issuer: "agent-paas".into(),
+            jwt_audience: "agent-paas-api".into(),
+            refresh_grace_secs: 10,
         }
     }
 }

@@ -1,9 +1,13 @@
 //! The library every function shares: configuration, application state,
 //! HTTP plumbing (errors, extractors, request ids), telemetry and storage.
 
+pub mod auth;
 pub mod config;
+pub mod domain;
 pub mod http;
+pub mod identity;
 pub mod runtime;
+pub mod secrets;
 pub mod state;
 pub mod store;
 pub mod telemetry;

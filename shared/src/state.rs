@@ -6,38 +6,91 @@ use std::sync::Arc;
 use anyhow::Context;
 use aws_config::BehaviorVersion;
 
-use crate::config::{Config, StoreKind};
+use crate::auth::api_key::{KeyHasher, generate_pepper};
+use crate::auth::token::TokenKeys;
+use crate::config::{Config, SecretsKind, StoreKind};
+use crate::secrets::{AwsSecrets, DynSecrets, LocalSecrets, SecretStore};
 use crate::store::{DynStore, DynamoStore, SqliteStore, tables};
+
+/// The secret holding the pepper of API-key hashes.
+pub const API_KEY_PEPPER_SECRET: &str = "api-key-pepper";
 
 #[derive(Clone)]
 pub struct AppState {
     pub config: Arc<Config>,
     pub store: DynStore,
+    pub secrets: DynSecrets,
+    pub tokens: Arc<TokenKeys>,
+    pub key_hasher: Arc<KeyHasher>,
+}
+
+/// Whether this process signs access tokens (the auth function, the local
+/// runner) or only verifies them (every other function).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signing {
+    Sign,
+    VerifyOnly,
 }
 
 impl AppState {
-    pub fn new(config: Config, store: DynStore) -> Self {
-        Self { config: Arc::new(config), store }
-    }
-
-    /// Connects to the configured backends.
-    pub async fn from_config(config: Config) -> anyhow::Result<Self> {
+    /// Connects to the configured backends and loads keys.
+    pub async fn from_config(config: Config, signing: Signing) -> anyhow::Result<Self> {
         let store = connect_store(&config).await?;
-        Ok(Self::new(config, store))
+        let secrets = connect_secrets(&config).await?;
+        let (issuer, audience) = (&config.jwt_issuer, &config.jwt_audience);
+        let tokens = match signing {
+            Signing::Sign => TokenKeys::load_signer(secrets.as_ref(), issuer, audience).await?,
+            Signing::VerifyOnly => TokenKeys::load_verifier(secrets.as_ref(), issuer, audience).await?,
+        };
+        let pepper = load_or_create(secrets.as_ref(), API_KEY_PEPPER_SECRET, generate_pepper).await?;
+        Ok(Self {
+            config: Arc::new(config),
+            store,
+            secrets,
+            tokens: Arc::new(tokens),
+            key_hasher: Arc::new(KeyHasher::new(pepper.as_bytes())),
+        })
     }
+}
+
+/// Reads a secret, creating it on first start; re-reads after writing so
+/// that two processes racing to create it end up using the same value.
+async fn load_or_create(secrets: &dyn SecretStore, name: &str, create: fn() -> String) -> anyhow::Result<String> {
+    if let Some(value) = secrets.get(name).await? {
+        return Ok(value);
+    }
+    secrets.put(name, &create()).await?;
+    secrets.get(name).await?.with_context(|| format!("secret {name} vanished after it was written"))
 }
 
 /// Opens the configured store: the SQLite file in the data directory, or DynamoDB.
 pub async fn connect_store(config: &Config) -> anyhow::Result<DynStore> {
     Ok(match config.store {
         StoreKind::Sqlite => {
-            std::fs::create_dir_all(&config.data_dir)
-                .with_context(|| format!("creating data directory {}", config.data_dir.display()))?;
+            create_data_dir(config)?;
             let path = config.sqlite_path();
             Arc::new(SqliteStore::open(&path, tables::ALL).with_context(|| format!("opening {}", path.display()))?)
         }
         StoreKind::Dynamodb => Arc::new(dynamo_store(config).await),
     })
+}
+
+async fn connect_secrets(config: &Config) -> anyhow::Result<DynSecrets> {
+    Ok(match config.secrets {
+        SecretsKind::Local => {
+            create_data_dir(config)?;
+            Arc::new(LocalSecrets::open(&config.data_dir)?)
+        }
+        SecretsKind::Aws => {
+            let sdk = aws_config::defaults(BehaviorVersion::latest()).load().await;
+            Arc::new(AwsSecrets::new(aws_sdk_secretsmanager::Client::new(&sdk), config.secrets_prefix.clone()))
+        }
+    })
+}
+
+fn create_data_dir(config: &Config) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("creating data directory {}", config.data_dir.display()))
 }
 
 /// A DynamoDB store from the ambient AWS configuration and the configured endpoint.

@@ -5,11 +5,11 @@ use axum::Router;
 use axum::body::Body;
 use axum::routing::post;
 use http::{Request, StatusCode, header};
-use paas_shared::http::{ApiJson, app};
+use paas_shared::http::{ApiJson, finish, not_found};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-use crate::support::app_state;
+use crate::support::TestApp;
 
 async fn send(router: Router, request: Request<Body>) -> (StatusCode, http::HeaderMap, Value) {
     let response = router.oneshot(request).await.unwrap();
@@ -35,7 +35,8 @@ fn assert_problem(status: StatusCode, headers: &http::HeaderMap, body: &Value, e
 
 #[tokio::test]
 async fn every_function_answers_healthz() {
-    let (state, _store) = app_state();
+    let app = TestApp::new().await;
+    let state = app.state.clone();
     for router in [paas_auth::router, paas_tenants::router, paas_sessions::router, paas_chat::router] {
         let (status, _, body) = send(router(state.clone()), get("/healthz")).await;
         assert_eq!(status, StatusCode::OK);
@@ -45,7 +46,8 @@ async fn every_function_answers_healthz() {
 
 #[tokio::test]
 async fn unknown_routes_and_methods_are_problems_with_the_request_id() {
-    let (state, _store) = app_state();
+    let app = TestApp::new().await;
+    let state = app.state.clone();
     let (status, headers, body) = send(paas_auth::router(state.clone()), get("/api/v1/nothing-here")).await;
     assert_problem(status, &headers, &body, StatusCode::NOT_FOUND, "not_found");
     assert_eq!(headers["x-request-id"], body["request_id"].as_str().unwrap(), "the header and the body name one id");
@@ -63,13 +65,12 @@ struct Greeting {
 }
 
 /// A route with a JSON body, served the way every function serves its routes.
-fn echo_app() -> (Router, crate::support::TestStore) {
-    let (mut state, store) = app_state();
-    let mut config = (*state.config).clone();
-    config.max_body_bytes = 1024;
-    state.config = std::sync::Arc::new(config);
-    let routes = Router::new().route("/echo", post(|ApiJson(g): ApiJson<Greeting>| async move { axum::Json(g) }));
-    (app(routes, state), store)
+async fn echo_app() -> (Router, TestApp) {
+    let app = TestApp::with(|config| config.max_body_bytes = 1024).await;
+    let routes = Router::new()
+        .route("/echo", post(|ApiJson(g): ApiJson<Greeting>| async move { axum::Json(g) }))
+        .fallback(not_found);
+    (finish(routes, app.state.clone()), app)
 }
 
 fn post_json(body: impl Into<Body>, content_type: Option<&str>) -> Request<Body> {
@@ -102,11 +103,11 @@ async fn bad_bodies_get_4xx_problems_never_5xx() {
         ),
     ];
     for (request, expected, code) in cases {
-        let (router, _store) = echo_app();
+        let (router, _app) = echo_app().await;
         let (status, headers, body) = send(router, request).await;
         assert_problem(status, &headers, &body, expected, code);
     }
-    let (router, _store) = echo_app();
+    let (router, _app) = echo_app().await;
     let (status, _, body) = send(router, post_json(r#"{"name": "a", "count": 2}"#, json)).await;
     assert_eq!((status, body), (StatusCode::OK, json!({"name": "a", "count": 2})), "a good body passes");
 }

@@ -3,4 +3,6 @@
 mod support;
 
 mod api_basics;
+mod auth_flow;
 mod store_contract;
+mod tenant_admin;

@@ -53,8 +53,162 @@ pub async fn dynamodb() -> TestStore {
     TestStore { store: Arc::new(store), _dir: None }
 }
 
-/// The app's state on a fresh SQLite store, with default (local) configuration.
-pub fn app_state() -> (AppState, TestStore) {
-    let store = sqlite();
-    (AppState::new(Config::default(), store.store.clone()), store)
+/// The whole local service (every function's routes) on fresh storage, as
+/// `paas serve` runs it, called in-process.
+pub struct TestApp {
+    pub router: axum::Router,
+    pub state: AppState,
+    _dir: tempfile::TempDir,
+}
+
+/// A response as a client sees it.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: http::StatusCode,
+    pub headers: http::HeaderMap,
+    pub body: serde_json::Value,
+    pub text: String,
+}
+
+impl Reply {
+    /// Asserts the status and that an error is problem+json with this code.
+    #[track_caller]
+    pub fn expect(&self, status: u16) -> &Self {
+        assert_eq!(self.status.as_u16(), status, "unexpected status; body: {}", self.text);
+        if status >= 400 {
+            assert_eq!(self.headers[http::header::CONTENT_TYPE], "application/problem+json", "{}", self.text);
+        }
+        self
+    }
+
+    #[track_caller]
+    pub fn expect_code(&self, status: u16, code: &str) -> &Self {
+        self.expect(status);
+        assert_eq!(self.body["code"], code, "{}", self.text);
+        self
+    }
+
+    pub fn str(&self, field: &str) -> String {
+        self.body[field].as_str().unwrap_or_else(|| panic!("no string {field} in {}", self.text)).to_owned()
+    }
+}
+
+/// A tenant made through sign-up, with its admin's tokens.
+#[derive(Debug, Clone)]
+pub struct Signup {
+    pub tenant_id: String,
+    pub slug: String,
+    pub email: String,
+    pub access: String,
+    pub refresh: String,
+    pub user_id: String,
+}
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+impl TestApp {
+    pub async fn new() -> Self {
+        Self::with(|_| {}).await
+    }
+
+    pub async fn with(configure: impl FnOnce(&mut Config)) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut config = Config { data_dir: dir.path().to_owned(), ..Config::default() };
+        configure(&mut config);
+        let state = AppState::from_config(config, paas_shared::state::Signing::Sign).await.expect("state");
+        Self { router: paas_cli::serve::app(state.clone()), state, _dir: dir }
+    }
+
+    pub async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<serde_json::Value>) -> Reply {
+        let mut request = http::Request::builder().method(method).uri(path);
+        if let Some(token) = token {
+            request = request.header(http::header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let body = match body {
+            Some(json) => {
+                request = request.header(http::header::CONTENT_TYPE, "application/json");
+                axum::body::Body::from(json.to_string())
+            }
+            None => axum::body::Body::empty(),
+        };
+        self.send(request.body(body).unwrap()).await
+    }
+
+    pub async fn send(&self, request: http::Request<axum::body::Body>) -> Reply {
+        use tower::ServiceExt;
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let (parts, body) = response.into_parts();
+        let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let body = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
+        Reply { status: parts.status, headers: parts.headers, body, text }
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Reply {
+        self.call("GET", path, Some(token), None).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: serde_json::Value) -> Reply {
+        self.call("POST", path, token, Some(body)).await
+    }
+
+    /// Signs up a tenant whose admin is `admin@<slug>.test`.
+    pub async fn signup(&self, slug: &str) -> Signup {
+        self.signup_as(slug, &format!("admin@{slug}.test")).await
+    }
+
+    pub async fn signup_as(&self, slug: &str, email: &str) -> Signup {
+        let reply = self
+            .post(
+                "/api/auth/signup",
+                None,
+                serde_json::json!({"tenant_name": format!("{slug} Inc"), "tenant_slug": slug, "email": email, "password": PASSWORD}),
+            )
+            .await;
+        reply.expect(201);
+        Signup {
+            tenant_id: reply.body["tenant"]["tenant_id"].as_str().unwrap().to_owned(),
+            slug: slug.to_owned(),
+            email: email.to_owned(),
+            access: reply.str("access_token"),
+            refresh: reply.str("refresh_token"),
+            user_id: reply.body["user"]["user_id"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    /// Adds a user with a role to the admin's tenant and logs them in; answers (user id, access token).
+    pub async fn member(&self, admin: &Signup, role: &str) -> (String, String) {
+        let email = format!("{role}-{}@{}.test", ulid::Ulid::new().to_string().to_lowercase(), admin.slug);
+        let created = self
+            .post(
+                "/api/v1/users",
+                Some(&admin.access),
+                serde_json::json!({"email": email, "role": role, "password": PASSWORD}),
+            )
+            .await;
+        created.expect(201);
+        let login = self.post("/api/auth/login", None, serde_json::json!({"email": email, "password": PASSWORD})).await;
+        login.expect(200);
+        (created.body["user"]["user_id"].as_str().unwrap().to_owned(), login.str("access_token"))
+    }
+
+    /// Creates an API key with these scopes; answers (key id, full key).
+    pub async fn api_key(&self, admin: &Signup, scopes: &[&str]) -> (String, String) {
+        let reply = self
+            .post("/api/v1/api-keys", Some(&admin.access), serde_json::json!({"name": "test key", "scopes": scopes}))
+            .await;
+        reply.expect(201);
+        (reply.body["api_key"]["key_id"].as_str().unwrap().to_owned(), reply.str("key"))
+    }
+
+    /// A platform operator, created the way `paas operator create` does, logged in.
+    pub async fn operator(&self) -> String {
+        let email = format!("ops-{}@platform.test", ulid::Ulid::new().to_string().to_lowercase());
+        paas_cli::operators::create_operator((*self.state.config).clone(), &email, PASSWORD, None)
+            .await
+            .expect("operator");
+        let login = self.post("/api/auth/login", None, serde_json::json!({"email": email, "password": PASSWORD})).await;
+        login.expect(200);
+        login.str("access_token")
+    }
 }

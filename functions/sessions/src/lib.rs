@@ -2,10 +2,11 @@
 
 use axum::Router;
 use paas_shared::{AppState, http};
+use utoipa_axum::router::OpenApiRouter;
 
 /// The routes this function serves, for merging into the local runner.
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
 }
 
 /// The function's complete service.

@@ -1,11 +1,26 @@
-//! The tenants function: the tenant profile, users, API keys, agents and platform operations.
+//! The tenants function: the tenant's profile and settings, its users and
+//! API keys, and the platform operators' tenant lifecycle.
+
+mod api_keys;
+mod platform;
+mod tenant;
+mod users;
 
 use axum::Router;
 use paas_shared::{AppState, http};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The routes this function serves, for merging into the local runner.
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(tenant::get_tenant, tenant::update_tenant))
+        .routes(routes!(users::list_users, users::create_user))
+        .routes(routes!(users::get_user, users::update_user, users::delete_user))
+        .routes(routes!(api_keys::list_keys, api_keys::create_key))
+        .routes(routes!(api_keys::revoke_key))
+        .routes(routes!(platform::list_tenants))
+        .routes(routes!(platform::get_tenant, platform::update_tenant, platform::delete_tenant))
 }
 
 /// The function's complete service.

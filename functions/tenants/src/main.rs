@@ -1,4 +1,4 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    paas_shared::runtime::run_lambda(paas_tenants::router).await
+    paas_shared::runtime::run_lambda(paas_tenants::router, paas_shared::state::Signing::VerifyOnly).await
 }

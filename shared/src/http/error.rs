@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use super::request_id;
+use crate::domain::Quota;
 use crate::store::StoreError;
 
 pub type AppResult<T> = Result<T, AppError>;
@@ -20,6 +21,10 @@ pub enum AppError {
     Validation(String),
     #[error("authentication is required")]
     Unauthorized,
+    #[error("invalid email or password")]
+    InvalidCredentials,
+    #[error("this account is suspended")]
+    UserSuspended,
     #[error("{0}")]
     Forbidden(String),
     #[error("the resource does not exist")]
@@ -28,6 +33,18 @@ pub enum AppError {
     MethodNotAllowed,
     #[error("{0}")]
     Conflict(String),
+    /// A conflict clients branch on by its own code.
+    #[error("{detail}")]
+    ConflictCode { code: &'static str, detail: String },
+    #[error("this tenant is suspended")]
+    TenantSuspended,
+    /// Too many attempts (failed logins); try again after the given seconds.
+    #[error("too many attempts; try again in {retry_after} seconds")]
+    RateLimited { retry_after: u64 },
+    /// A tenant quota would be exceeded. `reset_at` is absent for quotas that
+    /// do not reset with time (users, agents).
+    #[error("the {} quota of {limit} is used up", quota.name())]
+    QuotaExceeded { quota: Quota, limit: u64, reset_at: Option<chrono::DateTime<chrono::Utc>> },
     #[error("the request body is larger than this API accepts")]
     PayloadTooLarge,
     #[error("the request body must be JSON (Content-Type: application/json)")]
@@ -38,7 +55,7 @@ pub enum AppError {
 }
 
 /// The problem+json body.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Problem {
     #[serde(rename = "type")]
     pub kind: String,
@@ -48,6 +65,13 @@ pub struct Problem {
     pub code: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+    /// Quota errors: which quota, its limit, and when it resets (if it does).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quota: Option<Quota>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reset_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl AppError {
@@ -59,11 +83,14 @@ impl AppError {
         match self {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::Unauthorized | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            Self::UserSuspended => StatusCode::FORBIDDEN,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Conflict(_) | Self::ConflictCode { .. } => StatusCode::CONFLICT,
+            Self::TenantSuspended => StatusCode::FORBIDDEN,
+            Self::RateLimited { .. } | Self::QuotaExceeded { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -76,26 +103,52 @@ impl AppError {
             Self::BadRequest(_) => "bad_request",
             Self::Validation(_) => "validation_failed",
             Self::Unauthorized => "unauthorized",
+            Self::InvalidCredentials => "invalid_credentials",
+            Self::UserSuspended => "user_suspended",
             Self::Forbidden(_) => "forbidden",
             Self::NotFound => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::Conflict(_) => "conflict",
+            Self::ConflictCode { code, .. } => code,
+            Self::TenantSuspended => "tenant_suspended",
+            Self::RateLimited { .. } => "too_many_attempts",
+            Self::QuotaExceeded { quota, .. } => quota.code(),
             Self::PayloadTooLarge => "payload_too_large",
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::Internal(_) => "internal",
         }
     }
 
+    /// Seconds a client should wait before trying again, for 429s.
+    fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::RateLimited { retry_after } => Some(*retry_after),
+            Self::QuotaExceeded { reset_at: Some(at), .. } => {
+                Some((*at - chrono::Utc::now()).num_seconds().max(1).unsigned_abs())
+            }
+            _ => None,
+        }
+    }
+
     pub fn problem(&self) -> Problem {
         let status = self.status();
-        Problem {
+        let mut problem = Problem {
             kind: format!("https://agent-paas.dev/problems/{}", self.code().replace(['.', '_'], "-")),
             title: status.canonical_reason().unwrap_or("Error"),
             status: status.as_u16(),
             detail: self.to_string(),
             code: self.code(),
             request_id: request_id::current(),
+            quota: None,
+            limit: None,
+            reset_at: None,
+        };
+        if let Self::QuotaExceeded { quota, limit, reset_at } = self {
+            problem.quota = Some(*quota);
+            problem.limit = Some(*limit);
+            problem.reset_at = *reset_at;
         }
+        problem
     }
 }
 
@@ -106,7 +159,11 @@ impl IntoResponse for AppError {
         }
         let problem = self.problem();
         let mut response = (self.status(), axum::Json(problem)).into_response();
-        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        if let Some(seconds) = self.retry_after() {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         response
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod error;
 pub mod json;
+pub mod pagination;
 pub mod request_id;
 
 use axum::extract::DefaultBodyLimit;
@@ -12,15 +13,40 @@ use axum::routing::get;
 use axum::{Json, Router, middleware};
 use serde_json::json;
 use tower_http::catch_panic::CatchPanicLayer;
+use utoipa_axum::router::OpenApiRouter;
 
 pub use error::{AppError, AppResult, Problem};
 pub use json::ApiJson;
+pub use pagination::{Page, PageParams};
 
 use crate::state::AppState;
 
 /// Finishes a function's routes into its service; unknown routes answer 404.
-pub fn app(routes: Router<AppState>, state: AppState) -> Router {
+pub fn app(routes: OpenApiRouter<AppState>, state: AppState) -> Router {
+    let (routes, _spec) = routes.split_for_parts();
     finish(routes.fallback(not_found), state)
+}
+
+/// The API description every function's routes add their paths to.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(title = "Agent PaaS API", description = "Multi-tenant agent platform. Errors are application/problem+json."),
+    modifiers(&BearerAuth),
+    components(schemas(Problem))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let bearer = HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT or API key").build();
+        components.add_security_scheme("bearer", SecurityScheme::Http(bearer));
+        components
+            .add_security_scheme("api_key", SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-API-Key"))));
+    }
 }
 
 /// Adds what every service has: `GET /healthz`, problem+json for wrong

@@ -43,19 +43,12 @@ pub static TENANTS: TableDef = TableDef {
     ttl: Some(TTL_ATTR),
 };
 
-/// Users of a tenant; `by_email` finds the tenants of an email at login.
-pub static USERS: TableDef = TableDef {
-    name: "users",
-    indexes: &[IndexDef { name: "by_email", pk: "email", sk: Some("pk") }],
-    ttl: Some(TTL_ATTR),
-};
+/// Users of a tenant, and the global `EMAIL#<email>` pointers log-in reads
+/// (consistent reads, unlike an index, so a new user can log in at once).
+pub static USERS: TableDef = TableDef { name: "users", indexes: &[], ttl: Some(TTL_ATTR) };
 
-/// API keys (hashes only); `by_key_id` finds a key's tenant from the key itself.
-pub static API_KEYS: TableDef = TableDef {
-    name: "api_keys",
-    indexes: &[IndexDef { name: "by_key_id", pk: "key_id", sk: None }],
-    ttl: Some(TTL_ATTR),
-};
+/// API keys (hashes only), and the global `KEY#<key id>` pointers to their tenants.
+pub static API_KEYS: TableDef = TableDef { name: "api_keys", indexes: &[], ttl: Some(TTL_ATTR) };
 
 pub static AGENTS: TableDef = TableDef { name: "agents", indexes: &[], ttl: Some(TTL_ATTR) };
 

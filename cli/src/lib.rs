@@ -1,0 +1,5 @@
+//! The local runner and operator commands, as a library so the tests run
+//! exactly what `paas serve` serves.
+
+pub mod operators;
+pub mod serve;

@@ -1,0 +1,41 @@
+//! Operator commands: bootstrapping platform operators, rotating the
+//! access-token signing key.
+
+use anyhow::{Context, bail};
+use paas_shared::auth::password::{self, Password};
+use paas_shared::auth::token::TokenKeys;
+use paas_shared::domain::{DisplayName, Email};
+use paas_shared::identity::PLATFORM;
+use paas_shared::identity::users::{self, User};
+use paas_shared::state::Signing;
+use paas_shared::store::StoreError;
+use paas_shared::{AppState, Config};
+
+/// Creates a platform operator (a user outside every tenant) who logs in
+/// like anyone else and manages tenants under `/api/platform`.
+pub async fn create_operator(
+    config: Config,
+    email: &str,
+    password: &str,
+    name: Option<String>,
+) -> anyhow::Result<User> {
+    let state = AppState::from_config(config, Signing::Sign).await?;
+    let email = Email::try_from(email.to_owned()).context("email")?;
+    let password = Password::parse_for(password, email.as_str()).context("password")?;
+    let name = name.map(DisplayName::try_from).transpose().context("name")?;
+    let mut user = User::new(PLATFORM, email, name, None);
+    user.password_hash = Some(password::hash_async(&password).await?);
+    match state.store.transact(users::create_writes(&user)?).await {
+        Ok(()) => Ok(user),
+        Err(StoreError::ConditionFailed { .. }) => bail!("an operator with this email exists already"),
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// Adds a new signing key; tokens signed by older keys verify until they expire.
+pub async fn rotate_signing_key(config: Config) -> anyhow::Result<String> {
+    let state = AppState::from_config(config, Signing::Sign).await?;
+    // Keep old keys for twice the access-token lifetime, then drop them.
+    let keep = paas_shared::auth::token::ACCESS_TTL * 2;
+    TokenKeys::rotate(state.secrets.as_ref(), keep).await
+}

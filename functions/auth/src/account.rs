@@ -1,0 +1,144 @@
+//! The signed-in user's session and account: refresh, log-out (here or
+//! everywhere), who am I, password change, and accepting an invite.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use paas_shared::auth::password::{self, Password};
+use paas_shared::auth::permission::Permission;
+use paas_shared::auth::principal::SignedIn;
+use paas_shared::domain::{DisplayName, TenantId, TenantStatus, UserStatus};
+use paas_shared::http::ApiJson;
+use paas_shared::identity::tenants::{self, TenantView};
+use paas_shared::identity::users::{self, UserView};
+use paas_shared::identity::{PLATFORM, invites, refresh};
+use paas_shared::{AppError, AppResult, AppState};
+use serde::{Deserialize, Serialize};
+
+use crate::tokens::{self, TokenResponse};
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+#[utoipa::path(post, path = "/api/auth/refresh", tag = "auth", request_body = RefreshRequest,
+    responses((status = 200, body = TokenResponse), (status = 401, body = paas_shared::http::Problem),
+        (status = 409, description = "rotated by a parallel request", body = paas_shared::http::Problem)))]
+pub async fn refresh(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<RefreshRequest>,
+) -> AppResult<Json<TokenResponse>> {
+    let grace = chrono::Duration::seconds(state.config.refresh_grace_secs.into());
+    let rotated = refresh::rotate(&state.store, &body.refresh_token, grace).await?;
+    let user = users::get(&state.store, &rotated.partition, &rotated.user_id).await?;
+    let fit = user.filter(|u| u.status == UserStatus::Active && u.token_version == rotated.token_version);
+    let Some(user) = fit else {
+        refresh::end(&state.store, &rotated.next.token).await?;
+        return Err(AppError::Unauthorized);
+    };
+    if user.partition != PLATFORM {
+        let tenant_id = TenantId::parse(&user.partition).map_err(AppError::internal)?;
+        let tenant = tenants::get(&state.store, &tenant_id).await?.ok_or(AppError::Unauthorized)?;
+        if tenant.status != TenantStatus::Active {
+            return Err(AppError::TenantSuspended);
+        }
+    }
+    Ok(Json(tokens::respond(&state, &user, rotated.next)?))
+}
+
+#[utoipa::path(post, path = "/api/auth/logout", tag = "auth", request_body = RefreshRequest,
+    responses((status = 204, description = "the refresh token's family is ended")))]
+pub async fn logout(State(state): State<AppState>, ApiJson(body): ApiJson<RefreshRequest>) -> AppResult<StatusCode> {
+    refresh::end(&state.store, &body.refresh_token).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(post, path = "/api/auth/logout-all", tag = "auth", security(("bearer" = [])),
+    responses((status = 204, description = "every token of the user is revoked"), (status = 401, body = paas_shared::http::Problem)))]
+pub async fn logout_all(State(state): State<AppState>, signed_in: SignedIn) -> AppResult<StatusCode> {
+    users::revoke_tokens(&state.store, &signed_in.user).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MeResponse {
+    pub user: UserView,
+    /// Absent for platform operators.
+    pub tenant: Option<TenantView>,
+    pub permissions: Vec<Permission>,
+    pub platform_admin: bool,
+}
+
+#[utoipa::path(get, path = "/api/auth/me", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = MeResponse), (status = 401, body = paas_shared::http::Problem)))]
+pub async fn me(signed_in: SignedIn) -> Json<MeResponse> {
+    let role = signed_in.user.role;
+    let permissions = Permission::ALL.into_iter().filter(|p| role.is_some_and(|r| r.grants(*p))).collect();
+    Json(MeResponse {
+        user: UserView::from(&signed_in.user),
+        platform_admin: signed_in.tenant.is_none(),
+        tenant: signed_in.tenant.map(TenantView::from),
+        permissions,
+    })
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePasswordRequest {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// Changes the password and logs out everywhere else; answers fresh tokens
+/// so the session that changed it goes on.
+#[utoipa::path(post, path = "/api/auth/password", tag = "auth", security(("bearer" = [])), request_body = ChangePasswordRequest,
+    responses((status = 200, body = TokenResponse), (status = 401, body = paas_shared::http::Problem),
+        (status = 422, body = paas_shared::http::Problem)))]
+pub async fn change_password(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    ApiJson(body): ApiJson<ChangePasswordRequest>,
+) -> AppResult<Json<TokenResponse>> {
+    let mut user = signed_in.user;
+    if !password::verify_or_waste(&body.current_password, user.password_hash.as_deref()).await {
+        return Err(AppError::InvalidCredentials);
+    }
+    let new = Password::parse_for(&body.new_password, user.email.as_str())
+        .map_err(|e| AppError::Validation(e.to_string()))?;
+    user.password_hash = Some(password::hash_async(&new).await.map_err(AppError::internal)?);
+    user.token_version += 1;
+    users::save(&state.store, &mut user).await?;
+    Ok(Json(tokens::issue(&state, &user).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptInviteRequest {
+    pub invite_token: String,
+    pub password: String,
+    #[serde(default)]
+    pub name: Option<DisplayName>,
+}
+
+#[utoipa::path(post, path = "/api/auth/accept-invite", tag = "auth", request_body = AcceptInviteRequest,
+    responses((status = 200, body = TokenResponse), (status = 422, body = paas_shared::http::Problem)))]
+pub async fn accept_invite(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<AcceptInviteRequest>,
+) -> AppResult<Json<TokenResponse>> {
+    // Check the password before consuming the invite, so a weak one can be retried.
+    let (tenant_id, user_id) = invites::peek(&body.invite_token)?;
+    let mut user = users::get(&state.store, tenant_id.as_str(), &user_id).await?.ok_or_else(invites::invalid)?;
+    let password =
+        Password::parse_for(&body.password, user.email.as_str()).map_err(|e| AppError::Validation(e.to_string()))?;
+    invites::redeem(&state.store, &body.invite_token).await?;
+    user.password_hash = Some(password::hash_async(&password).await.map_err(AppError::internal)?);
+    user.status = UserStatus::Active;
+    if body.name.is_some() {
+        user.name = body.name;
+    }
+    users::save(&state.store, &mut user).await?;
+    Ok(Json(tokens::issue(&state, &user).await?))
+}

@@ -1,0 +1,134 @@
+//! Log-in by email and password. An email may belong to several tenants
+//! (and to the platform's operators): with one matching account the answer
+//! is tokens; with several, 202 and the tenants whose password matched, so
+//! the client asks which and calls `login-with-tenant`.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use paas_shared::auth::password;
+use paas_shared::auth::principal::ClientAddr;
+use paas_shared::domain::{Email, TenantStatus, UserStatus};
+use paas_shared::http::ApiJson;
+use paas_shared::identity::users::{self, User};
+use paas_shared::identity::{PLATFORM, tenants, throttle};
+use paas_shared::{AppError, AppResult, AppState};
+use serde::{Deserialize, Serialize};
+
+use crate::tokens::{self, TokenResponse};
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub email: Email,
+    pub password: String,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginWithTenantRequest {
+    pub email: Email,
+    pub password: String,
+    /// A tenant id from the 202 answer of `/api/auth/login` (`PLATFORM` for operators).
+    pub tenant_id: String,
+}
+
+/// One tenant the email and password open.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TenantChoice {
+    pub tenant_id: String,
+    pub slug: String,
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TenantChoices {
+    pub tenants: Vec<TenantChoice>,
+}
+
+/// The accounts of an email whose password matches. Every candidate costs
+/// one hash, and an unknown email costs one too, so timing tells nothing.
+async fn matching_accounts(state: &AppState, email: &Email, password: &str, client: &str) -> AppResult<Vec<User>> {
+    throttle::check(&state.store, email.as_str(), client).await?;
+    let accounts = users::accounts_of(&state.store, email).await?;
+    let mut matched = Vec::new();
+    if accounts.is_empty() {
+        password::verify_or_waste(password, None).await;
+    }
+    for user in accounts {
+        if password::verify_or_waste(password, user.password_hash.as_deref()).await {
+            matched.push(user);
+        }
+    }
+    if matched.is_empty() {
+        throttle::record_failure(&state.store, email.as_str(), client).await?;
+        return Err(AppError::InvalidCredentials);
+    }
+    throttle::record_success(&state.store, email.as_str()).await?;
+    Ok(matched)
+}
+
+/// Tokens for one matched account, once its user and tenant are active.
+async fn sign_in(state: &AppState, user: &User) -> AppResult<TokenResponse> {
+    if user.status != UserStatus::Active {
+        return Err(AppError::UserSuspended);
+    }
+    if user.partition != PLATFORM {
+        let tenant_id = paas_shared::domain::TenantId::parse(&user.partition).map_err(AppError::internal)?;
+        match tenants::get(&state.store, &tenant_id).await? {
+            Some(tenant) if tenant.status == TenantStatus::Active => {}
+            Some(_) => return Err(AppError::TenantSuspended),
+            None => return Err(AppError::InvalidCredentials),
+        }
+    }
+    tokens::issue(state, user).await
+}
+
+async fn choice(state: &AppState, user: &User) -> AppResult<TenantChoice> {
+    if user.partition == PLATFORM {
+        return Ok(TenantChoice {
+            tenant_id: PLATFORM.into(),
+            slug: "platform".into(),
+            name: "Platform operators".into(),
+        });
+    }
+    let tenant_id = paas_shared::domain::TenantId::parse(&user.partition).map_err(AppError::internal)?;
+    let tenant = tenants::get(&state.store, &tenant_id).await?.ok_or(AppError::InvalidCredentials)?;
+    Ok(TenantChoice {
+        tenant_id: user.partition.clone(),
+        slug: tenant.slug.as_str().into(),
+        name: tenant.name.as_str().into(),
+    })
+}
+
+#[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, body = TokenResponse), (status = 202, description = "choose a tenant", body = TenantChoices),
+        (status = 401, body = paas_shared::http::Problem), (status = 429, body = paas_shared::http::Problem)))]
+pub async fn login(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    ApiJson(body): ApiJson<LoginRequest>,
+) -> AppResult<Response> {
+    let matched = matching_accounts(&state, &body.email, &body.password, &client).await?;
+    if let [user] = matched.as_slice() {
+        return Ok(Json(sign_in(&state, user).await?).into_response());
+    }
+    let mut tenants = Vec::with_capacity(matched.len());
+    for user in &matched {
+        tenants.push(choice(&state, user).await?);
+    }
+    Ok((StatusCode::ACCEPTED, Json(TenantChoices { tenants })).into_response())
+}
+
+#[utoipa::path(post, path = "/api/auth/login-with-tenant", tag = "auth", request_body = LoginWithTenantRequest,
+    responses((status = 200, body = TokenResponse), (status = 401, body = paas_shared::http::Problem)))]
+pub async fn login_with_tenant(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    ApiJson(body): ApiJson<LoginWithTenantRequest>,
+) -> AppResult<Json<TokenResponse>> {
+    let matched = matching_accounts(&state, &body.email, &body.password, &client).await?;
+    let user = matched.iter().find(|u| u.partition == body.tenant_id).ok_or(AppError::InvalidCredentials)?;
+    Ok(Json(sign_in(&state, user).await?))
+}

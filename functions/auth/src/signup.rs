@@ -1,0 +1,71 @@
+//! Self-service sign-up: a tenant and its first admin, in one transaction.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use paas_shared::auth::password::{self, Password};
+use paas_shared::domain::{DisplayName, Email, Plan, Quota, Role, Slug};
+use paas_shared::http::ApiJson;
+use paas_shared::identity::tenants::{self, Tenant, TenantView};
+use paas_shared::identity::users::{self, User, UserView};
+use paas_shared::store::{StoreError, Write, tables, to_item};
+use paas_shared::{AppError, AppResult, AppState};
+use serde::{Deserialize, Serialize};
+
+use crate::tokens::{self, TokenResponse};
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignupRequest {
+    pub tenant_name: DisplayName,
+    /// Unique across the platform; lowercase letters, digits, hyphens.
+    pub tenant_slug: Slug,
+    #[serde(default)]
+    pub plan: Option<Plan>,
+    pub email: Email,
+    pub password: String,
+    #[serde(default)]
+    pub name: Option<DisplayName>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SignupResponse {
+    pub tenant: TenantView,
+    pub user: UserView,
+    #[serde(flatten)]
+    pub tokens: TokenResponse,
+}
+
+#[utoipa::path(post, path = "/api/auth/signup", tag = "auth", request_body = SignupRequest,
+    responses((status = 201, body = SignupResponse), (status = 409, description = "slug taken", body = paas_shared::http::Problem),
+        (status = 422, body = paas_shared::http::Problem)))]
+pub async fn signup(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<SignupRequest>,
+) -> AppResult<(StatusCode, Json<SignupResponse>)> {
+    let password =
+        Password::parse_for(&body.password, body.email.as_str()).map_err(|e| AppError::Validation(e.to_string()))?;
+    let tenant = Tenant::new(body.tenant_slug, body.tenant_name, body.plan.unwrap_or(Plan::Free));
+    let mut admin = User::new(tenant.tenant_id.as_str(), body.email, body.name, Some(Role::Admin));
+    admin.password_hash = Some(password::hash_async(&password).await.map_err(AppError::internal)?);
+
+    let mut writes = tenants::create_writes(&tenant)?;
+    let counts = serde_json::json!({ Quota::Users.name(): 1 });
+    writes.push(Write::Put {
+        table: &tables::TENANTS,
+        item: to_item(&tenants::counts_key(&tenant.tenant_id), &counts)?,
+        conds: vec![],
+    });
+    writes.extend(users::create_writes(&admin)?);
+    match state.store.transact(writes).await {
+        Ok(()) => {}
+        Err(StoreError::ConditionFailed { write: Some(tenants::SLUG_WRITE) }) => {
+            return Err(AppError::ConflictCode { code: "slug_taken", detail: "this tenant slug is taken".into() });
+        }
+        Err(err) => return Err(err.into()),
+    }
+    tracing::info!(tenant_id = %tenant.tenant_id, user_id = %admin.user_id, "tenant signed up");
+    let tokens = tokens::issue(&state, &admin).await?;
+    let response = SignupResponse { user: UserView::from(&admin), tenant: tenant.into(), tokens };
+    Ok((StatusCode::CREATED, Json(response)))
+}

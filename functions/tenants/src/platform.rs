@@ -1,0 +1,93 @@
+//! Platform operators: every tenant, its plan and quota overrides,
+//! suspension and reactivation, and deletion with everything it owns.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use paas_shared::auth::principal::Operator;
+use paas_shared::domain::{Plan, QuotaOverrides, TenantId, TenantStatus};
+use paas_shared::http::{ApiJson, Page, PageParams};
+use paas_shared::identity::tenants::{self, Tenant, TenantView};
+use paas_shared::{AppError, AppResult, AppState};
+use serde::Deserialize;
+
+#[utoipa::path(get, path = "/api/platform/tenants", tag = "platform", security(("bearer" = [])),
+    params(("limit" = Option<usize>, Query), ("cursor" = Option<String>, Query)),
+    responses((status = 200, body = Page<TenantView>), (status = 403, body = paas_shared::http::Problem)))]
+pub async fn list_tenants(
+    State(state): State<AppState>,
+    _: Operator,
+    page: PageParams,
+) -> AppResult<Json<Page<TenantView>>> {
+    let (tenants, next) = tenants::list(&state.store, page.limit, page.cursor).await?;
+    Ok(Json(Page::new(tenants.into_iter().map(TenantView::from).collect(), next)))
+}
+
+async fn find(state: &AppState, tenant_id: &str) -> AppResult<Tenant> {
+    let tenant_id = TenantId::parse(tenant_id).map_err(|_| AppError::NotFound)?;
+    tenants::get(&state.store, &tenant_id).await?.ok_or(AppError::NotFound)
+}
+
+#[utoipa::path(get, path = "/api/platform/tenants/{tenant_id}", tag = "platform", security(("bearer" = [])),
+    params(("tenant_id" = String, Path)),
+    responses((status = 200, body = TenantView), (status = 404, body = paas_shared::http::Problem)))]
+pub async fn get_tenant(
+    State(state): State<AppState>,
+    _: Operator,
+    Path(tenant_id): Path<String>,
+) -> AppResult<Json<TenantView>> {
+    Ok(Json(find(&state, &tenant_id).await?.into()))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateTenantPlan {
+    pub plan: Option<Plan>,
+    /// `suspended` blocks every user and key of the tenant at once; `active` lifts it.
+    pub status: Option<TenantStatus>,
+    /// Replaces the overrides; fields left out follow the plan.
+    pub quota_overrides: Option<QuotaOverrides>,
+}
+
+#[utoipa::path(patch, path = "/api/platform/tenants/{tenant_id}", tag = "platform", security(("bearer" = [])),
+    params(("tenant_id" = String, Path)), request_body = UpdateTenantPlan,
+    responses((status = 200, body = TenantView), (status = 404, body = paas_shared::http::Problem)))]
+pub async fn update_tenant(
+    State(state): State<AppState>,
+    operator: Operator,
+    Path(tenant_id): Path<String>,
+    ApiJson(body): ApiJson<UpdateTenantPlan>,
+) -> AppResult<Json<TenantView>> {
+    let mut tenant = find(&state, &tenant_id).await?;
+    if let Some(plan) = body.plan {
+        tenant.plan = plan;
+    }
+    if let Some(status) = body.status {
+        tenant.status = status;
+    }
+    if let Some(overrides) = body.quota_overrides {
+        tenant.quota_overrides = overrides;
+    }
+    tenants::save(&state.store, &mut tenant).await?;
+    tracing::info!(tenant_id = %tenant.tenant_id, operator = %operator.user.user_id, status = ?tenant.status, plan = ?tenant.plan, "tenant changed");
+    Ok(Json(tenant.into()))
+}
+
+#[utoipa::path(delete, path = "/api/platform/tenants/{tenant_id}", tag = "platform", security(("bearer" = [])),
+    params(("tenant_id" = String, Path)),
+    responses((status = 204, description = "the tenant and everything it owned are gone"), (status = 404, body = paas_shared::http::Problem)))]
+pub async fn delete_tenant(
+    State(state): State<AppState>,
+    operator: Operator,
+    Path(tenant_id): Path<String>,
+) -> AppResult<StatusCode> {
+    let mut tenant = find(&state, &tenant_id).await?;
+    // Suspend first, so nothing it owns is used while it is being deleted.
+    if tenant.status != TenantStatus::Suspended {
+        tenant.status = TenantStatus::Suspended;
+        tenants::save(&state.store, &mut tenant).await?;
+    }
+    tenants::delete_everything(&state.store, &tenant).await?;
+    tracing::info!(tenant_id = %tenant.tenant_id, operator = %operator.user.user_id, "tenant deleted");
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,46 @@
+//! The caller's own tenant: profile and settings.
+
+use axum::Json;
+use axum::extract::State;
+use paas_shared::auth::permission::Permission;
+use paas_shared::auth::principal::Caller;
+use paas_shared::domain::DisplayName;
+use paas_shared::http::ApiJson;
+use paas_shared::identity::tenants::{self, TenantSettings, TenantView};
+use paas_shared::{AppResult, AppState};
+use serde::Deserialize;
+
+#[utoipa::path(get, path = "/api/v1/tenant", tag = "tenant", security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, body = TenantView), (status = 401, body = paas_shared::http::Problem)))]
+pub async fn get_tenant(caller: Caller) -> AppResult<Json<TenantView>> {
+    caller.require(Permission::TenantRead)?;
+    Ok(Json(caller.tenant.into()))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateTenant {
+    pub name: Option<DisplayName>,
+    pub settings: Option<TenantSettings>,
+}
+
+#[utoipa::path(patch, path = "/api/v1/tenant", tag = "tenant", security(("bearer" = []), ("api_key" = [])),
+    request_body = UpdateTenant,
+    responses((status = 200, body = TenantView), (status = 403, body = paas_shared::http::Problem),
+        (status = 422, body = paas_shared::http::Problem)))]
+pub async fn update_tenant(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<UpdateTenant>,
+) -> AppResult<Json<TenantView>> {
+    caller.require(Permission::TenantManage)?;
+    let mut tenant = caller.tenant;
+    if let Some(name) = body.name {
+        tenant.name = name;
+    }
+    if let Some(settings) = body.settings {
+        tenant.settings = settings;
+    }
+    tenants::save(&state.store, &mut tenant).await?;
+    Ok(Json(tenant.into()))
+}

@@ -1,0 +1,71 @@
+//! One-time invite tokens: an admin creates a user without a password and
+//! hands them `inv.<tenant>.<user>.<secret>`; accepting it sets the password
+//! and activates the user, once, within 7 days. Only a hash is stored.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::Duration;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{TenantId, UserId};
+use crate::store::{Cond, DynStore, Key, from_item, tables, to_item};
+use crate::{AppError, AppResult};
+
+pub const INVITE_TTL: Duration = Duration::days(7);
+
+#[derive(Serialize, Deserialize)]
+struct Invite {
+    hash: String,
+    expires_at: i64,
+}
+
+fn invite_key(tenant_id: &TenantId, user_id: &UserId) -> Key {
+    Key::new(tenant_id.as_str(), format!("INVITE#{user_id}"))
+}
+
+fn hash(token: &str) -> String {
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, token.as_bytes());
+    URL_SAFE_NO_PAD.encode(digest.as_ref())
+}
+
+/// Stores an invite for a new user and answers its token (shown once).
+pub async fn create(store: &DynStore, tenant_id: &TenantId, user_id: &UserId) -> AppResult<String> {
+    let mut secret = [0u8; 32];
+    aws_lc_rs::rand::fill(&mut secret).map_err(|_| AppError::internal(anyhow::anyhow!("no system randomness")))?;
+    let token = format!("inv.{tenant_id}.{user_id}.{}", URL_SAFE_NO_PAD.encode(secret));
+    let invite = Invite { hash: hash(&token), expires_at: super::expires_in(INVITE_TTL) };
+    store.put(&tables::AUTH, to_item(&invite_key(tenant_id, user_id), &invite)?, &[]).await?;
+    Ok(token)
+}
+
+pub fn invalid() -> AppError {
+    AppError::Validation("this invite is not valid (used, expired or mistyped)".into())
+}
+
+/// Whose invite a token claims to be, without checking or consuming it.
+pub fn peek(token: &str) -> AppResult<(TenantId, UserId)> {
+    let mut parts = token.splitn(4, '.');
+    let (Some("inv"), Some(tenant), Some(user), Some(_)) = (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(invalid());
+    };
+    Ok((TenantId::parse(tenant).map_err(|_| invalid())?, UserId::parse(user).map_err(|_| invalid())?))
+}
+
+/// Consumes a presented invite: answers whose it was, exactly once.
+pub async fn redeem(store: &DynStore, token: &str) -> AppResult<(TenantId, UserId)> {
+    let (tenant_id, user_id) = peek(token)?;
+    let key = invite_key(&tenant_id, &user_id);
+    let Some(item) = store.get(&tables::AUTH, &key).await? else { return Err(invalid()) };
+    let invite: Invite = from_item(item)?;
+    let presented = hash(token);
+    if aws_lc_rs::constant_time::verify_slices_are_equal(presented.as_bytes(), invite.hash.as_bytes()).is_err() {
+        return Err(invalid());
+    }
+    // Deleting on the stored hash makes a concurrent second redemption fail.
+    store
+        .delete(&tables::AUTH, &key, &[Cond::equals("hash", invite.hash)])
+        .await
+        .map_err(|err| if err.is_condition_failed() { invalid() } else { err.into() })?;
+    Ok((tenant_id, user_id))
+}

@@ -1,0 +1,86 @@
+//! AWS Secrets Manager: one secret per name, its id prefixed so that stacks
+//! sharing an account stay apart and IAM policies can grant by prefix.
+
+use std::fmt;
+
+use anyhow::Context;
+use aws_sdk_secretsmanager::Client;
+use aws_sdk_secretsmanager::error::DisplayErrorContext;
+
+use super::SecretStore;
+
+#[derive(Clone)]
+pub struct AwsSecrets {
+    client: Client,
+    prefix: String,
+}
+
+impl AwsSecrets {
+    pub fn new(client: Client, prefix: String) -> Self {
+        Self { client, prefix }
+    }
+
+    fn id(&self, name: &str) -> String {
+        format!("{}{name}", self.prefix)
+    }
+
+    async fn put_value(&self, id: &str, value: &str) -> anyhow::Result<bool> {
+        match self.client.put_secret_value().secret_id(id).secret_string(value).send().await {
+            Ok(_) => Ok(true),
+            Err(err) if err.as_service_error().is_some_and(|e| e.is_resource_not_found_exception()) => Ok(false),
+            Err(err) => Err(anyhow::anyhow!("{}", DisplayErrorContext(err))),
+        }
+        .with_context(|| format!("putting secret {id}"))
+    }
+}
+
+impl fmt::Debug for AwsSecrets {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AwsSecrets").field("prefix", &self.prefix).finish_non_exhaustive()
+    }
+}
+
+#[async_trait::async_trait]
+impl SecretStore for AwsSecrets {
+    async fn get(&self, name: &str) -> anyhow::Result<Option<String>> {
+        let id = self.id(name);
+        match self.client.get_secret_value().secret_id(&id).send().await {
+            Ok(out) => {
+                out.secret_string.map(Some).with_context(|| format!("secret {id} holds binary data, not a string"))
+            }
+            Err(err) if err.as_service_error().is_some_and(|e| e.is_resource_not_found_exception()) => Ok(None),
+            Err(err) => {
+                Err(anyhow::anyhow!("{}", DisplayErrorContext(err))).with_context(|| format!("reading secret {id}"))
+            }
+        }
+    }
+
+    async fn put(&self, name: &str, value: &str) -> anyhow::Result<()> {
+        let id = self.id(name);
+        if self.put_value(&id, value).await? {
+            return Ok(());
+        }
+        match self.client.create_secret().name(&id).secret_string(value).send().await {
+            Ok(_) => Ok(()),
+            // Created concurrently by someone else: replace their value, as a put would have.
+            Err(err) if err.as_service_error().is_some_and(|e| e.is_resource_exists_exception()) => {
+                anyhow::ensure!(self.put_value(&id, value).await?, "secret {id} vanished while being created");
+                Ok(())
+            }
+            Err(err) => {
+                Err(anyhow::anyhow!("{}", DisplayErrorContext(err))).with_context(|| format!("creating secret {id}"))
+            }
+        }
+    }
+
+    async fn delete(&self, name: &str) -> anyhow::Result<()> {
+        let id = self.id(name);
+        match self.client.delete_secret().secret_id(&id).force_delete_without_recovery(true).send().await {
+            Ok(_) => Ok(()),
+            Err(err) if err.as_service_error().is_some_and(|e| e.is_resource_not_found_exception()) => Ok(()),
+            Err(err) => {
+                Err(anyhow::anyhow!("{}", DisplayErrorContext(err))).with_context(|| format!("deleting secret {id}"))
+            }
+        }
+    }
+}

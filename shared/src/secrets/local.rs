@@ -1,0 +1,197 @@
+//! The local secret store: one `secrets.json` (name → value) readable only by
+//! its owner, loaded once and rewritten atomically on every change so a crash
+//! never leaves a half-written file.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use anyhow::Context;
+
+use super::SecretStore;
+
+const FILE_NAME: &str = "secrets.json";
+
+type Secrets = BTreeMap<String, String>;
+
+pub struct LocalSecrets {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    path: PathBuf,
+    /// The file's content; replaced only after the file has been written.
+    map: Mutex<Secrets>,
+}
+
+impl LocalSecrets {
+    /// Opens `dir/secrets.json`, creating the directory and an empty file when missing.
+    pub fn open(dir: &Path) -> anyhow::Result<Self> {
+        fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        let path = dir.join(FILE_NAME);
+        let map = match fs::read(&path) {
+            Ok(bytes) => {
+                restrict(&path)?;
+                serde_json::from_slice(&bytes).with_context(|| format!("parsing {}", path.display()))?
+            }
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                let empty = Secrets::new();
+                write_atomic(&path, &empty)?;
+                empty
+            }
+            Err(err) => return Err(err).with_context(|| format!("reading {}", path.display())),
+        };
+        Ok(Self { inner: Arc::new(Inner { path, map: Mutex::new(map) }) })
+    }
+
+    /// Applies `change` and persists the result off the async threads; `change`
+    /// returns false when it changed nothing, which skips the write.
+    async fn update(&self, change: impl FnOnce(&mut Secrets) -> bool + Send + 'static) -> anyhow::Result<()> {
+        let inner = Arc::clone(&self.inner);
+        tokio::task::spawn_blocking(move || {
+            // The map is only replaced after a successful write, so a poisoned lock still guards consistent data.
+            let mut map = inner.map.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut next = map.clone();
+            if change(&mut next) {
+                write_atomic(&inner.path, &next)?;
+                *map = next;
+            }
+            Ok(())
+        })
+        .await?
+    }
+}
+
+impl fmt::Debug for LocalSecrets {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LocalSecrets").field("path", &self.inner.path).finish_non_exhaustive()
+    }
+}
+
+#[async_trait::async_trait]
+impl SecretStore for LocalSecrets {
+    async fn get(&self, name: &str) -> anyhow::Result<Option<String>> {
+        Ok(self.inner.map.lock().unwrap_or_else(PoisonError::into_inner).get(name).cloned())
+    }
+
+    async fn put(&self, name: &str, value: &str) -> anyhow::Result<()> {
+        let (name, value) = (name.to_owned(), value.to_owned());
+        self.update(move |map| map.insert(name, value.clone()).is_none_or(|old| old != value)).await
+    }
+
+    async fn delete(&self, name: &str) -> anyhow::Result<()> {
+        let name = name.to_owned();
+        self.update(move |map| map.remove(&name).is_some()).await
+    }
+}
+
+/// Writes a temporary file beside `path` (owner-only from its creation), syncs
+/// it and renames it over `path`.
+fn write_atomic(path: &Path, map: &Secrets) -> anyhow::Result<()> {
+    let dir = path.parent().context("secrets file has no directory")?;
+    let tmp = dir.join(format!(".{FILE_NAME}.{}.tmp", ulid::Ulid::new()));
+    let result = (|| {
+        let mut file = private_options().write(true).create_new(true).open(&tmp)?;
+        file.write_all(&serde_json::to_vec_pretty(map)?)?;
+        file.sync_all()?;
+        fs::rename(&tmp, path)?;
+        // Persist the rename itself; directories cannot be opened as files on Windows.
+        #[cfg(unix)]
+        File::open(dir)?.sync_all()?;
+        anyhow::Ok(())
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result.with_context(|| format!("writing {}", path.display()))
+}
+
+#[cfg(unix)]
+fn private_options() -> OpenOptions {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut options = OpenOptions::new();
+    options.mode(0o600);
+    options
+}
+
+#[cfg(not(unix))]
+fn private_options() -> OpenOptions {
+    OpenOptions::new()
+}
+
+/// Tightens a file that was created or copied with a broader mode.
+#[cfg(unix)]
+fn restrict(path: &Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(path, fs::Permissions::from_mode(0o600))
+        .with_context(|| format!("restricting {}", path.display()))
+}
+
+#[cfg(not(unix))]
+fn restrict(_path: &Path) -> anyhow::Result<()> {
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn put_get_delete() {
+        let dir = tempfile::tempdir().unwrap();
+        let secrets = LocalSecrets::open(dir.path()).unwrap();
+        assert_eq!(secrets.get("a").await.unwrap(), None);
+        secrets.put("a", "one").await.unwrap();
+        assert_eq!(secrets.get("a").await.unwrap().as_deref(), Some("one"));
+        secrets.put("a", "two").await.unwrap();
+        assert_eq!(secrets.get("a").await.unwrap().as_deref(), Some("two"));
+        secrets.delete("a").await.unwrap();
+        assert_eq!(secrets.get("a").await.unwrap(), None);
+        secrets.delete("a").await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn survives_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let secrets = LocalSecrets::open(dir.path()).unwrap();
+        secrets.put("kept", "value").await.unwrap();
+        secrets.put("gone", "value").await.unwrap();
+        secrets.delete("gone").await.unwrap();
+        drop(secrets);
+
+        let reopened = LocalSecrets::open(dir.path()).unwrap();
+        assert_eq!(reopened.get("kept").await.unwrap().as_deref(), Some("value"));
+        assert_eq!(reopened.get("gone").await.unwrap(), None);
+        let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(leftovers, [FILE_NAME], "no temporary files are left behind");
+    }
+
+    #[tokio::test]
+    async fn debug_hides_values() {
+        let dir = tempfile::tempdir().unwrap();
+        let secrets = LocalSecrets::open(dir.path()).unwrap();
+        secrets.put("key", "hunter2").await.unwrap();
+        assert!(!format!("{secrets:?}").contains("hunter2"));
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn file_is_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let mode = || fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+
+        let secrets = LocalSecrets::open(dir.path()).unwrap();
+        assert_eq!(mode(), 0o600);
+        secrets.put("a", "one").await.unwrap();
+        assert_eq!(mode(), 0o600);
+
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+        LocalSecrets::open(dir.path()).unwrap();
+        assert_eq!(mode(), 0o600, "reopening tightens a broader mode");
+    }
+}
