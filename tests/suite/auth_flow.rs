@@ -63,6 +63,10 @@ async fn weak_passwords_and_bad_fields_are_refused_at_signup() {
         with("tenant_slug", json!("platform")),
         with("tenant_name", json!("")),
         with("plan", json!("gold")),
+        with("tenant_name", json!("n".repeat(101))),
+        with("password", json!("p".repeat(129))),
+        with("email", json!(format!("{}@acme.test", "e".repeat(300)))),
+        with("email", json!(42)),
         with("tenant_id", json!("01JD0000000000000000000000")),
         with("role", json!("platform_admin")),
     ] {

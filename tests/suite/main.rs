@@ -4,5 +4,7 @@ mod support;
 
 mod api_basics;
 mod auth_flow;
+mod identity_on_dynamodb;
+mod isolation;
 mod store_contract;
 mod tenant_admin;
