@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use paas_shared::state::Signing;
-use paas_shared::{AppError, AppState, Config, http};
+use paas_shared::{AppError, AppState, Config, http, metrics};
 use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 use utoipa::OpenApi;
@@ -24,15 +24,18 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(paas_chat::routes())
 }
 
-/// The local runner's whole service: the API, `/openapi.json`, and the web app.
-pub fn app(state: AppState) -> Router {
+/// The local runner's whole service: the API, `/openapi.json`, Prometheus
+/// `/metrics`, and the web app.
+pub fn app(state: AppState) -> anyhow::Result<Router> {
     let frontend = state.config.frontend_dir.clone();
+    let metrics = metrics::install_prometheus()?;
     let (api, spec) = routes().split_for_parts();
     let spec = std::sync::Arc::new(spec);
     let api = api
         .route("/openapi.json", get(move || async move { Json(spec.as_ref().clone()) }))
+        .route("/metrics", get(move || async move { metrics.render() }))
         .fallback(move |req| frontend_or_404(frontend.clone(), req));
-    http::finish(api, state)
+    Ok(http::finish(api, state))
 }
 
 pub async fn run(config: Config) -> anyhow::Result<()> {
@@ -41,7 +44,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(bind).await?;
     tracing::info!(address = %listener.local_addr()?, "serving");
     eprintln!("paas: serving on http://{}", listener.local_addr()?);
-    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let service = app(state)?.into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, service).with_graceful_shutdown(shutdown()).await?;
     Ok(())
 }

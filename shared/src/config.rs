@@ -39,6 +39,17 @@ pub struct Config {
     /// `PAAS_REFRESH_GRACE_SECS`: how long the refresh token a rotation just
     /// replaced counts as a client's parallel request rather than reuse.
     pub refresh_grace_secs: u32,
+    /// `PAAS_TURN_MAX_SECS`: the longest a chat turn may stream before it is cut (outcome `truncated`).
+    pub turn_max_secs: u64,
+    /// `PAAS_TURN_MAX_OUTPUT_TOKENS`: the most output tokens any turn may ask a provider for.
+    pub turn_max_output_tokens: u32,
+    /// `PAAS_CONTEXT_TOKENS`: the context budget a turn's history is trimmed to (output allowance included).
+    pub context_tokens: u32,
+    /// `PAAS_ALLOW_LOOPBACK_URLS`: tenant-supplied URLs (an LLM base URL) may point at this machine,
+    /// over plain http too; true for the local runner (a local Ollama), false on AWS.
+    pub allow_loopback_urls: bool,
+    /// `PAAS_ALLOW_PRIVATE_URLS`: tenant-supplied URLs may point at private networks.
+    pub allow_private_urls: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -79,6 +90,11 @@ impl Default for Config {
             jwt_issuer: "agent-paas".into(),
             jwt_audience: "agent-paas-api".into(),
             refresh_grace_secs: 10,
+            turn_max_secs: 120,
+            turn_max_output_tokens: 4096,
+            context_tokens: 16_000,
+            allow_loopback_urls: true,
+            allow_private_urls: false,
         }
     }
 }

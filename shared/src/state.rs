@@ -22,6 +22,8 @@ pub struct AppState {
     pub secrets: DynSecrets,
     pub tokens: Arc<TokenKeys>,
     pub key_hasher: Arc<KeyHasher>,
+    /// One HTTP client per process, so provider connections are pooled.
+    pub http: reqwest::Client,
 }
 
 /// Whether this process signs access tokens (the auth function, the local
@@ -49,6 +51,7 @@ impl AppState {
             secrets,
             tokens: Arc::new(tokens),
             key_hasher: Arc::new(KeyHasher::new(pepper.as_bytes())),
+            http: crate::llm::http_client(&crate::llm::Timeouts::default()),
         })
     }
 }

@@ -69,7 +69,7 @@ async fn main() {
     let dir = tempfile::tempdir().unwrap();
     let config = Config { data_dir: dir.path().to_owned(), ..Config::default() };
     let state = AppState::from_config(config, Signing::Sign).await.unwrap();
-    let app = paas_cli::serve::app(state.clone());
+    let app = paas_cli::serve::app(state.clone()).unwrap();
 
     let signup = json!({"tenant_name": "Bench", "tenant_slug": "bench", "email": "a@bench.test", "password": "correct horse battery staple"});
     let (_, body) = send(&app, post("/api/auth/signup", None, signup)).await;

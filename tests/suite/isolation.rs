@@ -19,6 +19,8 @@ enum Access {
     SignedIn,
     /// A tenant member or key holding the permission.
     Tenant(Permission),
+    /// As `Tenant`, and changing the resource is for its owner or an admin.
+    Owned(Permission),
     /// Platform operators only.
     Operator,
 }
@@ -90,6 +92,63 @@ const ROUTES: &[Route] = &[
         access: Access::Tenant(Permission::ApiKeysManage),
         body: none,
     },
+    Route { method: "GET", path: "/api/v1/tenant/usage", access: Access::Tenant(Permission::TenantManage), body: none },
+    Route { method: "GET", path: "/api/v1/tenant/llm", access: Access::Tenant(Permission::TenantManage), body: none },
+    Route {
+        method: "PUT",
+        path: "/api/v1/tenant/llm",
+        access: Access::Tenant(Permission::TenantManage),
+        body: || Some(json!({"provider": "offline"})),
+    },
+    Route {
+        method: "POST",
+        path: "/api/v1/tenant/llm/test",
+        access: Access::Tenant(Permission::TenantManage),
+        body: none,
+    },
+    Route { method: "GET", path: "/api/v1/sessions", access: Access::Tenant(Permission::SessionsRead), body: none },
+    Route {
+        method: "POST",
+        path: "/api/v1/sessions",
+        access: Access::Tenant(Permission::SessionsWrite),
+        body: || Some(json!({"title": "t"})),
+    },
+    Route {
+        method: "GET",
+        path: "/api/v1/sessions/{session_id}",
+        access: Access::Tenant(Permission::SessionsRead),
+        body: none,
+    },
+    Route {
+        method: "PATCH",
+        path: "/api/v1/sessions/{session_id}",
+        access: Access::Owned(Permission::SessionsWrite),
+        body: || Some(json!({"title": "Renamed"})),
+    },
+    Route {
+        method: "DELETE",
+        path: "/api/v1/sessions/{session_id}",
+        access: Access::Owned(Permission::SessionsWrite),
+        body: none,
+    },
+    Route {
+        method: "GET",
+        path: "/api/v1/sessions/{session_id}/messages",
+        access: Access::Tenant(Permission::SessionsRead),
+        body: none,
+    },
+    Route {
+        method: "GET",
+        path: "/api/v1/sessions/{session_id}/log",
+        access: Access::Tenant(Permission::SessionsRead),
+        body: none,
+    },
+    Route {
+        method: "POST",
+        path: "/api/v1/chat/completions",
+        access: Access::Tenant(Permission::Chat),
+        body: || Some(json!({"message": "hi"})),
+    },
     Route { method: "GET", path: "/api/platform/tenants", access: Access::Operator, body: none },
     Route { method: "GET", path: "/api/platform/tenants/{tenant_id}", access: Access::Operator, body: none },
     Route {
@@ -131,16 +190,22 @@ struct Resources {
     user_id: String,
     key_id: String,
     tenant_id: String,
+    session_id: String,
 }
 
 fn fill(path: &str, ids: &Resources) -> String {
-    path.replace("{user_id}", &ids.user_id).replace("{key_id}", &ids.key_id).replace("{tenant_id}", &ids.tenant_id)
+    path.replace("{user_id}", &ids.user_id)
+        .replace("{key_id}", &ids.key_id)
+        .replace("{tenant_id}", &ids.tenant_id)
+        .replace("{session_id}", &ids.session_id)
 }
 
 async fn resources_of(app: &TestApp, tenant: &Signup) -> Resources {
     let (user_id, _) = app.member(tenant, "viewer").await;
     let (key_id, _) = app.api_key(tenant, &["chat"]).await;
-    Resources { user_id, key_id, tenant_id: tenant.tenant_id.clone() }
+    let session = app.post("/api/v1/sessions", Some(&tenant.access), json!({"title": "a session"})).await;
+    session.expect(201);
+    Resources { user_id, key_id, tenant_id: tenant.tenant_id.clone(), session_id: session.str("session_id") }
 }
 
 /// Ids that exist nowhere, in the same shapes.
@@ -149,6 +214,7 @@ fn missing_ids() -> Resources {
         user_id: ulid::Ulid::new().to_string(),
         key_id: "AAAAAAAAAAAAAAAA".into(),
         tenant_id: ulid::Ulid::new().to_string(),
+        session_id: ulid::Ulid::new().to_string(),
     }
 }
 
@@ -160,7 +226,9 @@ async fn another_tenants_ids_answer_exactly_what_missing_ids_answer() {
     let a_ids = resources_of(&app, &a).await;
     let (_, b_key) = app.api_key(&b, &["admin"]).await;
     let mut cases = 0;
-    for route in ROUTES.iter().filter(|r| r.path.contains('{') && matches!(r.access, Access::Tenant(_))) {
+    for route in
+        ROUTES.iter().filter(|r| r.path.contains('{') && matches!(r.access, Access::Tenant(_) | Access::Owned(_)))
+    {
         for credential in [&b.access, &b_key] {
             let foreign = app.call(route.method, &fill(route.path, &a_ids), Some(credential), (route.body)()).await;
             let missing =
@@ -175,10 +243,10 @@ async fn another_tenants_ids_answer_exactly_what_missing_ids_answer() {
     assert!(cases >= 8, "ran {cases} cases");
     // A's resources are untouched, and none of A's data shows in B's lists.
     app.get(&fill("/api/v1/users/{user_id}", &a_ids), &a.access).await.expect(200);
-    for list in ["/api/v1/users", "/api/v1/api-keys", "/api/v1/tenant"] {
+    for list in ["/api/v1/users", "/api/v1/api-keys", "/api/v1/tenant", "/api/v1/sessions", "/api/v1/tenant/usage"] {
         let reply = app.get(list, &b.access).await;
         reply.expect(200);
-        for id in [&a_ids.user_id, &a_ids.key_id, &a.tenant_id, &a.user_id] {
+        for id in [&a_ids.user_id, &a_ids.key_id, &a.tenant_id, &a.user_id, &a_ids.session_id] {
             assert!(!reply.text.contains(id.as_str()), "{list} shows tenant A's {id}");
         }
     }
@@ -267,6 +335,24 @@ async fn each_role_and_scope_is_refused_exactly_the_routes_the_matrix_denies() {
                 assert!(forbidden(&app, route, &ids, &operator).await, "operators act through /api/platform");
                 cases += 1;
             }
+            Access::Owned(permission) => {
+                // A's session belongs to its admin: other members may not change it, whatever they may do.
+                for (role, token) in &members {
+                    assert!(forbidden(&app, route, &ids, token).await, "{role:?} {} {}", route.method, route.path);
+                    cases += 1;
+                }
+                for (scope, key) in &keys {
+                    let allowed = scope.grants(permission) && *scope == Scope::Admin;
+                    assert_eq!(
+                        forbidden(&app, route, &ids, key).await,
+                        !allowed,
+                        "{scope:?} {} {}",
+                        route.method,
+                        route.path
+                    );
+                    cases += 1;
+                }
+            }
             Access::Operator => {
                 for credential in members.iter().map(|m| &m.1).chain(keys.iter().map(|k| &k.1)) {
                     assert!(forbidden(&app, route, &ids, credential).await, "{} {}", route.method, route.path);
@@ -283,7 +369,7 @@ async fn each_role_and_scope_is_refused_exactly_the_routes_the_matrix_denies() {
         }
     }
     // Admins are refused nothing in their tenant (the admin's own account aside).
-    for route in ROUTES.iter().filter(|r| matches!(r.access, Access::Tenant(_))) {
+    for route in ROUTES.iter().filter(|r| matches!(r.access, Access::Tenant(_) | Access::Owned(_))) {
         assert!(!forbidden(&app, route, &ids, &acme.access).await, "{} {}", route.method, route.path);
     }
     println!("permission matrix: {cases} cases");

@@ -1,10 +1,13 @@
 //! The integration suite: one test binary (see the handbook's testing rules).
 
+mod fake_llm;
 mod support;
 
 mod api_basics;
 mod auth_flow;
+mod chat;
 mod identity_on_dynamodb;
 mod isolation;
+mod llm_providers;
 mod store_contract;
 mod tenant_admin;

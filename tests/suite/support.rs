@@ -116,7 +116,7 @@ impl TestApp {
         let mut config = Config { data_dir: dir.path().to_owned(), ..Config::default() };
         configure(&mut config);
         let state = AppState::from_config(config, paas_shared::state::Signing::Sign).await.expect("state");
-        Self { router: paas_cli::serve::app(state.clone()), state, _dir: dir }
+        Self { router: paas_cli::serve::app(state.clone()).expect("app"), state, _dir: dir }
     }
 
     pub async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<serde_json::Value>) -> Reply {

@@ -2,8 +2,10 @@
 //! API keys, and the platform operators' tenant lifecycle.
 
 mod api_keys;
+mod llm;
 mod platform;
 mod tenant;
+mod usage;
 mod users;
 
 use axum::Router;
@@ -15,6 +17,9 @@ use utoipa_axum::routes;
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(tenant::get_tenant, tenant::update_tenant))
+        .routes(routes!(usage::get_usage))
+        .routes(routes!(llm::get_llm, llm::put_llm))
+        .routes(routes!(llm::test_llm))
         .routes(routes!(users::list_users, users::create_user))
         .routes(routes!(users::get_user, users::update_user, users::delete_user))
         .routes(routes!(api_keys::list_keys, api_keys::create_key))

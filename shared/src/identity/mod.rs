@@ -4,9 +4,11 @@
 
 pub mod api_keys;
 pub mod invites;
+pub mod llm_settings;
 pub mod refresh;
 pub mod tenants;
 pub mod throttle;
+pub mod usage;
 pub mod users;
 
 /// The partition that holds platform operators, outside every tenant.

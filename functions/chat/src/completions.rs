@@ -1,0 +1,44 @@
+//! `POST /api/v1/chat/completions`.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures::{Stream, StreamExt};
+use paas_shared::auth::permission::Permission;
+use paas_shared::auth::principal::Caller;
+use paas_shared::http::ApiJson;
+use paas_shared::{AppResult, AppState};
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
+
+use crate::prepare::{self, ChatBody};
+use crate::turn;
+
+/// Comments keep idle connections open: API Gateway and proxies close
+/// streams that stay silent too long.
+pub const HEARTBEAT: Duration = Duration::from_secs(15);
+
+/// Streams the answer as server-sent events: `session`, then `thought` and
+/// `message` frames as they happen, an `error` if the turn failed, and
+/// always exactly one `done`, last.
+#[utoipa::path(post, path = "/api/v1/chat/completions", tag = "chat", security(("bearer" = []), ("api_key" = [])),
+    request_body = ChatBody,
+    responses(
+        (status = 200, description = "text/event-stream of session, thought, message, error and done frames", content_type = "text/event-stream"),
+        (status = 404, description = "the session does not exist", body = paas_shared::http::Problem),
+        (status = 422, body = paas_shared::http::Problem),
+        (status = 429, description = "a quota is used up (Retry-After)", body = paas_shared::http::Problem)))]
+pub async fn completions(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<ChatBody>,
+) -> AppResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    caller.require(Permission::Chat)?;
+    let prepared = prepare::prepare(&state, &caller, body).await?;
+    let (tx, rx) = mpsc::channel(64);
+    tokio::spawn(turn::run(state, prepared, tx));
+    let events = ReceiverStream::new(rx).enumerate().map(|(i, frame)| Ok(frame.to_event(i as u64 + 1)));
+    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(HEARTBEAT).text("heartbeat")))
+}

@@ -1,0 +1,159 @@
+//! The tenant's LLM provider: provider, model, base URL and a write-only API
+//! key (kept in the secret store), and a connection test.
+
+use std::time::Instant;
+
+use axum::Json;
+use axum::extract::State;
+use chrono::Utc;
+use paas_shared::auth::permission::Permission;
+use paas_shared::auth::principal::Caller;
+use paas_shared::http::ApiJson;
+use paas_shared::identity::llm_settings::{self, LlmSettings};
+use paas_shared::llm::{ChatMessage, ChatRequest, ProviderKind};
+use paas_shared::{AppError, AppResult, AppState, net_guard};
+use serde::{Deserialize, Serialize};
+
+#[utoipa::path(get, path = "/api/v1/tenant/llm", tag = "tenant", security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, body = LlmSettings), (status = 403, body = paas_shared::http::Problem)))]
+pub async fn get_llm(State(state): State<AppState>, caller: Caller) -> AppResult<Json<LlmSettings>> {
+    caller.require(Permission::TenantManage)?;
+    Ok(Json(llm_settings::get(&state.store, caller.tenant_id()).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PutLlm {
+    /// `offline`, `openai`, `zhipu`, `deepseek`, `ollama`, `openai_compatible` or `anthropic`.
+    #[schema(value_type = String)]
+    pub provider: ProviderKind,
+    /// The provider's default model when absent.
+    #[serde(default)]
+    pub model: Option<String>,
+    /// Required for `openai_compatible`; optional for presets.
+    #[serde(default)]
+    pub base_url: Option<String>,
+    /// Write-only. Absent keeps the stored key; an empty string removes it.
+    #[serde(default)]
+    pub api_key: Option<String>,
+}
+
+fn check_model(model: &str) -> AppResult<()> {
+    let ok = !model.is_empty() && model.len() <= 200 && model.chars().all(|c| !c.is_control() && !c.is_whitespace());
+    if ok { Ok(()) } else { Err(AppError::Validation("model must be 1 to 200 characters without spaces".into())) }
+}
+
+#[utoipa::path(put, path = "/api/v1/tenant/llm", tag = "tenant", security(("bearer" = []), ("api_key" = [])),
+    request_body = PutLlm,
+    responses((status = 200, body = LlmSettings), (status = 422, body = paas_shared::http::Problem)))]
+pub async fn put_llm(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<PutLlm>,
+) -> AppResult<Json<LlmSettings>> {
+    caller.require(Permission::TenantManage)?;
+    let tenant_id = caller.tenant_id();
+    let current = llm_settings::get(&state.store, tenant_id).await?;
+    let model = body.model.unwrap_or_else(|| body.provider.default_model().to_owned());
+    check_model(&model)?;
+    let base_url = body.base_url.filter(|u| !u.trim().is_empty());
+    if body.provider == ProviderKind::OpenAiCompatible && base_url.is_none() {
+        return Err(AppError::Validation("openai_compatible needs a base_url".into()));
+    }
+    if let Some(url) = &base_url {
+        net_guard::check_url(url, &net_guard::policy(&state.config))
+            .await
+            .map_err(|e| AppError::Validation(e.to_string()))?;
+    }
+    let secret = llm_settings::key_secret_name(tenant_id);
+    let (api_key_set, api_key_last4) = match body.api_key.as_deref().map(str::trim) {
+        Some("") => {
+            state.secrets.delete(&secret).await.map_err(AppError::internal)?;
+            (false, None)
+        }
+        Some(key) => {
+            if key.len() > 4096 || key.chars().any(char::is_control) {
+                return Err(AppError::Validation(
+                    "api_key must be at most 4096 characters without control characters".into(),
+                ));
+            }
+            state.secrets.put(&secret, key).await.map_err(AppError::internal)?;
+            (true, Some(llm_settings::last4(key)))
+        }
+        None => (current.api_key_set, current.api_key_last4),
+    };
+    if body.provider.needs_api_key() && !api_key_set {
+        return Err(AppError::Validation(format!("the {} provider needs an api_key", provider_name(body.provider))));
+    }
+    let settings = LlmSettings {
+        provider: body.provider,
+        model,
+        base_url,
+        api_key_set,
+        api_key_last4,
+        updated_at: Some(Utc::now()),
+    };
+    llm_settings::save(&state.store, tenant_id, &settings).await?;
+    tracing::info!(tenant_id = %tenant_id, provider = provider_name(settings.provider), "LLM settings changed");
+    Ok(Json(settings))
+}
+
+fn provider_name(kind: ProviderKind) -> String {
+    kind.as_str().to_owned()
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct LlmTest {
+    pub ok: bool,
+    pub provider: String,
+    pub model: String,
+    pub latency_ms: u64,
+    /// The start of the model's answer, when it answered.
+    pub reply: Option<String>,
+    /// What went wrong, when it did (`code` as in the chat stream's `error` event).
+    pub error: Option<LlmTestError>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct LlmTestError {
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// Asks the configured provider for a tiny answer; the result is data
+/// (200 either way), since a failing provider is what the test is for.
+#[utoipa::path(post, path = "/api/v1/tenant/llm/test", tag = "tenant", security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, body = LlmTest), (status = 403, body = paas_shared::http::Problem)))]
+pub async fn test_llm(State(state): State<AppState>, caller: Caller) -> AppResult<Json<LlmTest>> {
+    caller.require(Permission::TenantManage)?;
+    let connected = llm_settings::connect(&state, caller.tenant_id()).await?;
+    let (provider, model, provider_label) = (connected.provider, connected.model, provider_name(connected.kind));
+    let request = ChatRequest {
+        model: model.clone(),
+        messages: vec![ChatMessage::user("Reply with the single word: OK")],
+        max_tokens: 16,
+        temperature: Some(0.0),
+        tools: Vec::new(),
+    };
+    let started = Instant::now();
+    let result = provider.complete(request).await;
+    let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    Ok(Json(match result {
+        Ok(done) => LlmTest {
+            ok: true,
+            provider: provider_label,
+            model,
+            latency_ms,
+            reply: Some(done.text.chars().take(200).collect()),
+            error: None,
+        },
+        Err(err) => LlmTest {
+            ok: false,
+            provider: provider_label,
+            model,
+            latency_ms,
+            reply: None,
+            error: Some(LlmTestError { code: err.code(), message: err.to_string() }),
+        },
+    }))
+}

@@ -1,0 +1,278 @@
+//! Conversations: sessions (one item each in the tenant's partition, sort
+//! key the session's ULID, so a partition reads newest first backwards) and
+//! their messages and agent-log entries, in one partition per session
+//! (`<tenant>#<session>`, so a busy tenant has no hot partition).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::auth::principal::{Actor, Caller};
+use crate::domain::{SessionId, TenantId};
+use crate::llm::Usage;
+use crate::store::{
+    Cond, Cursor, DynStore, Key, Query, SortRange, StoreError, StoreResult, Update, Write, from_item, tables, to_item,
+};
+use crate::{AppError, AppResult};
+
+/// Who started a session: a user, or an API key acting for a program.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum Owner {
+    User(String),
+    ApiKey(String),
+}
+
+impl Owner {
+    /// The owner of what a caller creates.
+    pub fn of(caller: &Caller) -> Self {
+        match &caller.actor {
+            Actor::User(user) => Self::User(user.user_id.to_string()),
+            Actor::ApiKey(key) => Self::ApiKey(key.key_id.as_str().to_owned()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Session {
+    pub session_id: SessionId,
+    pub title: String,
+    pub agent_type: Option<String>,
+    pub agent_id: Option<String>,
+    /// The agent definition's version the session was started with.
+    pub agent_version: Option<u64>,
+    pub owner: Owner,
+    pub message_count: u64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageRole {
+    User,
+    Assistant,
+}
+
+/// Whether an assistant message holds a whole answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageStatus {
+    Complete,
+    /// The stream ended early (client gone, provider error, cap reached): the text is what was streamed.
+    Partial,
+    /// Nothing was produced.
+    Failed,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Message {
+    pub message_id: String,
+    pub role: MessageRole,
+    pub content: String,
+    pub status: MessageStatus,
+    pub model: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    pub usage: Option<Usage>,
+    /// The turn's outcome (`completed`, `failed`, `cancelled`, `truncated`), for assistant messages.
+    pub outcome: Option<String>,
+    pub error: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A step of the agent's work: reasoning, a tool call, a tool result.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct LogEntry {
+    pub entry_id: String,
+    /// The assistant message of the turn the step belongs to.
+    pub message_id: String,
+    pub kind: String,
+    pub text: String,
+    pub step: u32,
+    pub created_at: DateTime<Utc>,
+}
+
+fn session_key(tenant_id: &TenantId, session_id: &SessionId) -> Key {
+    Key::new(tenant_id.as_str(), session_id.as_str())
+}
+
+fn partition(tenant_id: &TenantId, session_id: &SessionId) -> String {
+    format!("{tenant_id}#{session_id}")
+}
+
+fn message_key(tenant_id: &TenantId, session_id: &SessionId, message_id: &str) -> Key {
+    Key::new(partition(tenant_id, session_id), format!("MSG#{message_id}"))
+}
+
+fn log_key(tenant_id: &TenantId, session_id: &SessionId, entry_id: &str) -> Key {
+    Key::new(partition(tenant_id, session_id), format!("LOG#{entry_id}"))
+}
+
+/// A session title from the first message: its first line, shortened.
+pub fn title_from(message: &str) -> String {
+    let line = message.lines().find(|l| !l.trim().is_empty()).unwrap_or("New chat").trim();
+    let mut title: String = line.chars().take(60).collect();
+    if line.chars().count() > 60 {
+        title.push('…');
+    }
+    title
+}
+
+impl Session {
+    pub fn new(
+        title: String,
+        owner: Owner,
+        agent_type: Option<String>,
+        agent_id: Option<String>,
+        agent_version: Option<u64>,
+    ) -> Self {
+        let now = Utc::now();
+        Self {
+            session_id: SessionId::generate(),
+            title,
+            agent_type,
+            agent_id,
+            agent_version,
+            owner,
+            message_count: 0,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
+pub async fn create(store: &DynStore, tenant_id: &TenantId, session: &Session) -> AppResult<()> {
+    store
+        .put(&tables::SESSIONS, to_item(&session_key(tenant_id, &session.session_id), session)?, &[Cond::NotExists])
+        .await?;
+    Ok(())
+}
+
+/// A session of this tenant; a malformed or foreign id is simply missing.
+pub async fn get(store: &DynStore, tenant_id: &TenantId, session_id: &str) -> AppResult<Option<Session>> {
+    let Ok(session_id) = SessionId::parse(session_id) else { return Ok(None) };
+    Ok(store.get(&tables::SESSIONS, &session_key(tenant_id, &session_id)).await?.map(from_item).transpose()?)
+}
+
+/// The tenant's sessions, newest first.
+pub async fn list(
+    store: &DynStore,
+    tenant_id: &TenantId,
+    limit: usize,
+    cursor: Option<Cursor>,
+) -> AppResult<(Vec<Session>, Option<String>)> {
+    let query = Query::partition(&tables::SESSIONS, tenant_id.as_str()).backward().limit(limit).after(cursor);
+    let page = store.query(&query).await?;
+    let sessions = page.items.into_iter().map(from_item).collect::<StoreResult<Vec<Session>>>()?;
+    Ok((sessions, page.next.map(|c| c.encode())))
+}
+
+pub async fn rename(store: &DynStore, tenant_id: &TenantId, session: &Session, title: &str) -> AppResult<Session> {
+    let update = Update::default()
+        .set("title", title)
+        .set("updated_at", serde_json::to_value(Utc::now()).map_err(AppError::internal)?);
+    let item =
+        store.update(&tables::SESSIONS, &session_key(tenant_id, &session.session_id), &update, &[Cond::Exists]).await?;
+    Ok(from_item(item)?)
+}
+
+/// Deletes a session with its messages and log.
+pub async fn delete(store: &DynStore, tenant_id: &TenantId, session: &Session) -> AppResult<()> {
+    // The session goes first, so a half-finished delete leaves no visible session.
+    store.delete(&tables::SESSIONS, &session_key(tenant_id, &session.session_id), &[]).await?;
+    crate::identity::tenants::delete_partition(store, &tables::MESSAGES, &partition(tenant_id, &session.session_id))
+        .await?;
+    Ok(())
+}
+
+/// Stores a message and counts it on its session, together.
+pub async fn append(
+    store: &DynStore,
+    tenant_id: &TenantId,
+    session_id: &SessionId,
+    message: &Message,
+) -> AppResult<()> {
+    let now = serde_json::to_value(Utc::now()).map_err(AppError::internal)?;
+    let writes = vec![
+        Write::Put {
+            table: &tables::MESSAGES,
+            item: to_item(&message_key(tenant_id, session_id, &message.message_id), message)?,
+            conds: vec![Cond::NotExists],
+        },
+        Write::Update {
+            table: &tables::SESSIONS,
+            key: session_key(tenant_id, session_id),
+            update: Update::default().add("message_count", 1).set("updated_at", now),
+            conds: vec![Cond::Exists],
+        },
+    ];
+    store.transact(writes).await.map_err(|err| match err {
+        // The session was deleted while its turn ran.
+        StoreError::ConditionFailed { .. } => AppError::NotFound,
+        other => other.into(),
+    })
+}
+
+pub async fn append_log(
+    store: &DynStore,
+    tenant_id: &TenantId,
+    session_id: &SessionId,
+    entry: &LogEntry,
+) -> AppResult<()> {
+    store.put(&tables::MESSAGES, to_item(&log_key(tenant_id, session_id, &entry.entry_id), entry)?, &[]).await?;
+    Ok(())
+}
+
+async fn page_of<T: serde::de::DeserializeOwned>(
+    store: &DynStore,
+    tenant_id: &TenantId,
+    session_id: &SessionId,
+    prefix: &str,
+    limit: usize,
+    cursor: Option<Cursor>,
+    newest_first: bool,
+) -> AppResult<(Vec<T>, Option<String>)> {
+    let mut query = Query::partition(&tables::MESSAGES, partition(tenant_id, session_id))
+        .range(SortRange::Prefix(prefix.into()))
+        .limit(limit)
+        .after(cursor);
+    if newest_first {
+        query = query.backward();
+    }
+    let page = store.query(&query).await?;
+    let items = page.items.into_iter().map(from_item).collect::<StoreResult<Vec<T>>>()?;
+    Ok((items, page.next.map(|c| c.encode())))
+}
+
+/// A session's messages, newest first.
+pub async fn messages(
+    store: &DynStore,
+    tenant_id: &TenantId,
+    session_id: &SessionId,
+    limit: usize,
+    cursor: Option<Cursor>,
+) -> AppResult<(Vec<Message>, Option<String>)> {
+    page_of(store, tenant_id, session_id, "MSG#", limit, cursor, true).await
+}
+
+/// A session's agent log, in the order the steps happened.
+pub async fn log(
+    store: &DynStore,
+    tenant_id: &TenantId,
+    session_id: &SessionId,
+    limit: usize,
+    cursor: Option<Cursor>,
+) -> AppResult<(Vec<LogEntry>, Option<String>)> {
+    page_of(store, tenant_id, session_id, "LOG#", limit, cursor, false).await
+}
+
+/// The latest messages of a session, oldest first: the history a new turn sends.
+pub async fn history(
+    store: &DynStore,
+    tenant_id: &TenantId,
+    session_id: &SessionId,
+    limit: usize,
+) -> AppResult<Vec<Message>> {
+    let (mut recent, _) = messages(store, tenant_id, session_id, limit, None).await?;
+    recent.reverse();
+    Ok(recent)
+}

@@ -1,0 +1,115 @@
+//! A tenant's LLM provider settings: provider, model and base URL in the
+//! tenant's partition (item `LLM`); the API key in the secret store, never
+//! in a table, a log or an answer (only whether one is set and its last four
+//! characters).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::TenantId;
+use crate::llm::{ProviderConfig, ProviderKind};
+use crate::secrets::SecretStore;
+use crate::store::{DynStore, Key, from_item, tables, to_item};
+use crate::{AppError, AppResult};
+
+/// The stored settings, and what `GET /api/v1/tenant/llm` answers.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct LlmSettings {
+    #[schema(value_type = String)]
+    pub provider: ProviderKind,
+    pub model: String,
+    pub base_url: Option<String>,
+    pub api_key_set: bool,
+    pub api_key_last4: Option<String>,
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+impl LlmSettings {
+    /// What a tenant that configured nothing gets: the offline provider.
+    pub fn offline() -> Self {
+        Self {
+            provider: ProviderKind::Offline,
+            model: ProviderKind::Offline.default_model().into(),
+            base_url: None,
+            api_key_set: false,
+            api_key_last4: None,
+            updated_at: None,
+        }
+    }
+}
+
+fn settings_key(tenant_id: &TenantId) -> Key {
+    Key::new(tenant_id.as_str(), "LLM")
+}
+
+/// The secret that holds a tenant's provider key.
+pub fn key_secret_name(tenant_id: &TenantId) -> String {
+    format!("tenants/{tenant_id}/llm-api-key")
+}
+
+pub async fn get(store: &DynStore, tenant_id: &TenantId) -> AppResult<LlmSettings> {
+    match store.get(&tables::TENANTS, &settings_key(tenant_id)).await? {
+        Some(item) => Ok(from_item(item)?),
+        None => Ok(LlmSettings::offline()),
+    }
+}
+
+pub async fn save(store: &DynStore, tenant_id: &TenantId, settings: &LlmSettings) -> AppResult<()> {
+    store.put(&tables::TENANTS, to_item(&settings_key(tenant_id), settings)?, &[]).await?;
+    Ok(())
+}
+
+/// The last four characters of a key, for recognising it.
+pub fn last4(key: &str) -> String {
+    let chars: Vec<char> = key.chars().collect();
+    chars[chars.len().saturating_sub(4)..].iter().collect()
+}
+
+/// Everything needed to call the tenant's provider, key included.
+pub async fn provider_config(
+    store: &DynStore,
+    secrets: &dyn SecretStore,
+    tenant_id: &TenantId,
+) -> AppResult<(ProviderConfig, String)> {
+    let settings = get(store, tenant_id).await?;
+    let api_key = if settings.api_key_set {
+        secrets.get(&key_secret_name(tenant_id)).await.map_err(AppError::internal)?
+    } else {
+        None
+    };
+    let config = ProviderConfig {
+        kind: settings.provider,
+        base_url: settings.base_url.clone(),
+        api_key,
+        timeouts: Default::default(),
+        retry: Default::default(),
+    };
+    Ok((config, settings.model))
+}
+
+/// A tenant's provider, ready to call.
+pub struct TenantProvider {
+    pub provider: std::sync::Arc<dyn crate::llm::LlmProvider>,
+    pub kind: ProviderKind,
+    pub model: String,
+}
+
+/// Builds the tenant's provider. A tenant-supplied base URL is checked
+/// against the network policy now, and the connection pinned to the
+/// addresses checked, so a DNS change between check and call cannot reach
+/// an internal host.
+pub async fn connect(state: &crate::AppState, tenant_id: &TenantId) -> AppResult<TenantProvider> {
+    let (config, model) = provider_config(&state.store, state.secrets.as_ref(), tenant_id).await?;
+    let http = match &config.base_url {
+        Some(url) => {
+            let checked = crate::net_guard::check_url(url, &crate::net_guard::policy(&state.config))
+                .await
+                .map_err(|e| AppError::Validation(format!("the tenant's LLM base URL is not usable: {e}")))?;
+            let builder = reqwest::Client::builder().connect_timeout(config.timeouts.connect);
+            crate::net_guard::pin(builder, &checked).build().map_err(AppError::internal)?
+        }
+        None => state.http.clone(),
+    };
+    let kind = config.kind;
+    Ok(TenantProvider { provider: crate::llm::provider(config, http), kind, model })
+}

@@ -1,0 +1,90 @@
+//! LLM providers: one streaming trait, the OpenAI-compatible and Anthropic
+//! wire formats over HTTP, and an offline provider that needs no network.
+//!
+//! Every provider streams; `complete` collects a stream. Retries happen
+//! before the first event only, so a client never sees an answer twice.
+
+mod anthropic;
+mod config;
+mod error;
+mod offline;
+mod openai;
+mod retry;
+mod sse;
+mod types;
+mod upstream;
+
+use std::pin::Pin;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use futures::{Stream, StreamExt};
+
+pub use config::{ProviderConfig, ProviderKind, Timeouts};
+pub use error::{LlmError, TimeoutKind};
+pub use retry::RetryPolicy;
+pub use types::{
+    ChatMessage, ChatRequest, Completion, FinishReason, MessageRole, StreamEvent, ToolCall, ToolSpec, Usage,
+};
+
+/// A completion as it streams; it ends after `Finished` or after the first error.
+pub type LlmStream = Pin<Box<dyn Stream<Item = Result<StreamEvent, LlmError>> + Send>>;
+
+#[async_trait]
+pub trait LlmProvider: Send + Sync + 'static {
+    /// Starts a streamed completion. Retries happen inside, before the first
+    /// event; none after.
+    async fn stream(&self, request: ChatRequest) -> Result<LlmStream, LlmError>;
+
+    /// The whole completion at once: text, tool calls, usage and finish.
+    async fn complete(&self, request: ChatRequest) -> Result<Completion, LlmError> {
+        let mut stream = self.stream(request).await?;
+        let (mut text, mut tool_calls, mut usage) = (String::new(), Vec::new(), None);
+        while let Some(event) = stream.next().await {
+            match event? {
+                StreamEvent::Delta(delta) => text.push_str(&delta),
+                StreamEvent::Reasoning(_) => {}
+                StreamEvent::ToolCall(call) => tool_calls.push(call),
+                StreamEvent::Usage(reported) => usage = Some(reported),
+                StreamEvent::Finished(finish) => return Ok(Completion { text, tool_calls, usage, finish }),
+            }
+        }
+        Err(LlmError::ended_early())
+    }
+
+    /// Label for logs, metrics and answers: "openai", "anthropic", "offline"…
+    fn name(&self) -> &'static str;
+}
+
+/// Builds a provider; `http` is a shared client built once per process.
+pub fn provider(config: ProviderConfig, http: reqwest::Client) -> Arc<dyn LlmProvider> {
+    match config.kind {
+        ProviderKind::Offline => Arc::new(offline::OfflineProvider),
+        ProviderKind::Anthropic => Arc::new(anthropic::AnthropicProvider::new(config, http)),
+        ProviderKind::OpenAi
+        | ProviderKind::Zhipu
+        | ProviderKind::DeepSeek
+        | ProviderKind::Ollama
+        | ProviderKind::OpenAiCompatible => Arc::new(openai::OpenAiProvider::new(config, http)),
+    }
+}
+
+/// A client with the connect timeout, to share between providers and tenants
+/// (connection pools are per client). No overall timeout: answers stream for
+/// as long as they keep coming, which the first-token and idle timeouts bound.
+pub fn http_client(timeouts: &Timeouts) -> reqwest::Client {
+    reqwest::Client::builder()
+        .connect_timeout(timeouts.connect)
+        .user_agent(concat!("agent-paas/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .expect("the TLS backend initialises")
+}
+
+/// Rough token count for text whose usage a provider did not report:
+/// four characters a token, at least one for non-empty text.
+pub fn estimate_tokens(text: &str) -> u64 {
+    match text.chars().count() as u64 {
+        0 => 0,
+        chars => (chars / 4).max(1),
+    }
+}

@@ -1,0 +1,153 @@
+//! The provider used when a tenant has configured none: no network,
+//! deterministic, and plainly labelled, so chat (tool loop included) can be
+//! tried and tested without a key.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use futures::StreamExt;
+
+use super::error::LlmError;
+use super::types::{ChatMessage, ChatRequest, FinishReason, MessageRole, StreamEvent, ToolCall, Usage};
+use super::{LlmProvider, LlmStream, ProviderKind, estimate_tokens};
+
+/// Long enough that streaming is visible, short enough for tests.
+const CHUNK_DELAY: Duration = Duration::from_millis(15);
+const REASONING: &str = "Offline provider: composing a deterministic answer…";
+/// The tool the offline provider knows how to call.
+const CALCULATOR: &str = "calculator";
+/// How many of the user's words the answer quotes.
+const QUOTED_WORDS: usize = 8;
+
+pub(crate) struct OfflineProvider;
+
+#[async_trait]
+impl LlmProvider for OfflineProvider {
+    async fn stream(&self, request: ChatRequest) -> Result<LlmStream, LlmError> {
+        Ok(Box::pin(futures::stream::iter(script(&request)).then(|event| async move {
+            if matches!(event, StreamEvent::Delta(_)) {
+                tokio::time::sleep(CHUNK_DELAY).await;
+            }
+            Ok(event)
+        })))
+    }
+
+    fn name(&self) -> &'static str {
+        ProviderKind::Offline.as_str()
+    }
+}
+
+/// Every event of the answer to `request`, in order.
+fn script(request: &ChatRequest) -> Vec<StreamEvent> {
+    let input_tokens = request.messages.iter().map(|message| estimate_tokens(&message.content)).sum();
+    let mut events = vec![StreamEvent::Reasoning(REASONING.to_owned())];
+    if let Some(call) = calculator_call(request) {
+        let output_tokens = estimate_tokens(&call.arguments);
+        events.push(StreamEvent::ToolCall(call));
+        events.push(StreamEvent::Usage(Usage { input_tokens, output_tokens }));
+        events.push(StreamEvent::Finished(FinishReason::ToolCalls));
+        return events;
+    }
+    let (mut written, mut finish) = (String::new(), FinishReason::Stop);
+    for word in answer(&request.messages).split_inclusive(' ') {
+        if estimate_tokens(&written) >= u64::from(request.max_tokens) {
+            finish = FinishReason::Length;
+            break;
+        }
+        written.push_str(word);
+        events.push(StreamEvent::Delta(word.to_owned()));
+    }
+    events.push(StreamEvent::Usage(Usage { input_tokens, output_tokens: estimate_tokens(&written) }));
+    events.push(StreamEvent::Finished(finish));
+    events
+}
+
+/// A calculator call for arithmetic in the user's newest message, when the
+/// request offers a calculator (a tool result after it means the call was made).
+fn calculator_call(request: &ChatRequest) -> Option<ToolCall> {
+    request.tools.iter().find(|tool| tool.name == CALCULATOR)?;
+    let last = request.messages.last().filter(|message| message.role == MessageRole::User)?;
+    let expression = arithmetic(&last.content)?;
+    Some(ToolCall {
+        id: "call_offline_calculator".to_owned(),
+        name: CALCULATOR.to_owned(),
+        arguments: serde_json::json!({ "expression": expression }).to_string(),
+    })
+}
+
+/// The first arithmetic expression in `text` ("2+2", "12*(3+4)"): a run of
+/// digits, operators, points, parentheses and spaces with an operator
+/// between two numbers.
+fn arithmetic(text: &str) -> Option<String> {
+    text.split(|c: char| !(c.is_ascii_digit() || " .+-*/%()".contains(c)))
+        .map(|run| balanced(run.trim().trim_end_matches('.').trim_end()))
+        .find(|run| {
+            run.char_indices().any(|(at, c)| {
+                "+-*/%".contains(c)
+                    && run[..at].contains(|c: char| c.is_ascii_digit())
+                    && run[at + 1..].contains(|c: char| c.is_ascii_digit())
+            })
+        })
+        .map(str::to_owned)
+}
+
+/// Drops parentheses a sentence wrapped around the expression, like "(2+2".
+fn balanced(mut run: &str) -> &str {
+    loop {
+        let (open, close) = (run.matches('(').count(), run.matches(')').count());
+        if open > close && run.starts_with('(') {
+            run = run[1..].trim_start();
+        } else if close > open && run.ends_with(')') {
+            run = run[..run.len() - 1].trim_end();
+        } else {
+            return run;
+        }
+    }
+}
+
+fn answer(messages: &[ChatMessage]) -> String {
+    const LABEL: &str = "This is the offline provider, so no language model was called.";
+    if let Some(result) = messages.last().filter(|message| message.role == MessageRole::Tool) {
+        let tool = tool_name(messages, result.tool_call_id.as_deref()).unwrap_or("tool");
+        return format!("[offline] The {tool} tool answered: {}. {LABEL}", result.content.trim());
+    }
+    let Some(question) = messages.iter().rev().find(|message| message.role == MessageRole::User) else {
+        return format!("[offline] {LABEL} There is no user message to answer yet.");
+    };
+    let words: Vec<&str> = question.content.split_whitespace().collect();
+    let gist = match words.len() {
+        0 => "Your message is empty.".to_owned(),
+        count => {
+            let quoted = words[..count.min(QUOTED_WORDS)].join(" ");
+            let more = if count > QUOTED_WORDS { "…" } else { "" };
+            let plural = if count == 1 { "" } else { "s" };
+            format!("Your message has {count} word{plural} and begins with \"{quoted}{more}\".")
+        }
+    };
+    format!("[offline] {LABEL} {gist} Configure an LLM provider to get real answers.")
+}
+
+/// The name of the tool whose call `call_id` a tool result answers.
+fn tool_name<'a>(messages: &'a [ChatMessage], call_id: Option<&str>) -> Option<&'a str> {
+    let call_id = call_id?;
+    messages
+        .iter()
+        .flat_map(|message| &message.tool_calls)
+        .find(|call| call.id == call_id)
+        .map(|call| call.name.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::arithmetic;
+
+    #[test]
+    fn finds_arithmetic_in_a_sentence() {
+        assert_eq!(arithmetic("What is 2+2?").as_deref(), Some("2+2"));
+        assert_eq!(arithmetic("Please compute 12*(3+4).").as_deref(), Some("12*(3+4)"));
+        assert_eq!(arithmetic("how much is 1.5 * 4, roughly").as_deref(), Some("1.5 * 4"));
+        assert_eq!(arithmetic("(that is 7 - 2)").as_deref(), Some("7 - 2"));
+        assert_eq!(arithmetic("I have 3 cats"), None);
+        assert_eq!(arithmetic("a well-known -5 fact"), None);
+    }
+}
