@@ -50,6 +50,11 @@ pub struct Config {
     pub allow_loopback_urls: bool,
     /// `PAAS_ALLOW_PRIVATE_URLS`: tenant-supplied URLs may point at private networks.
     pub allow_private_urls: bool,
+    /// `PAAS_LLM_CONNECT_TIMEOUT_MS`, `PAAS_LLM_FIRST_TOKEN_TIMEOUT_MS`, `PAAS_LLM_IDLE_TIMEOUT_MS`:
+    /// how long a provider may take to accept a connection, to send its first token, and between events.
+    pub llm_connect_timeout_ms: u64,
+    pub llm_first_token_timeout_ms: u64,
+    pub llm_idle_timeout_ms: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -95,6 +100,9 @@ impl Default for Config {
             context_tokens: 16_000,
             allow_loopback_urls: true,
             allow_private_urls: false,
+            llm_connect_timeout_ms: 10_000,
+            llm_first_token_timeout_ms: 60_000,
+            llm_idle_timeout_ms: 30_000,
         }
     }
 }
@@ -106,6 +114,16 @@ pub struct ConfigError(#[from] envy::Error);
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
         Ok(envy::prefixed(ENV_PREFIX).from_env()?)
+    }
+
+    /// The provider timeouts this configuration sets.
+    pub fn llm_timeouts(&self) -> crate::llm::Timeouts {
+        use std::time::Duration;
+        crate::llm::Timeouts {
+            connect: Duration::from_millis(self.llm_connect_timeout_ms),
+            first_token: Duration::from_millis(self.llm_first_token_timeout_ms),
+            idle: Duration::from_millis(self.llm_idle_timeout_ms),
+        }
     }
 
     /// The SQLite file the embedded store uses.

@@ -45,13 +45,14 @@ impl AppState {
             Signing::VerifyOnly => TokenKeys::load_verifier(secrets.as_ref(), issuer, audience).await?,
         };
         let pepper = load_or_create(secrets.as_ref(), API_KEY_PEPPER_SECRET, generate_pepper).await?;
+        let http = crate::llm::http_client(&config.llm_timeouts());
         Ok(Self {
             config: Arc::new(config),
             store,
             secrets,
             tokens: Arc::new(tokens),
             key_hasher: Arc::new(KeyHasher::new(pepper.as_bytes())),
-            http: crate::llm::http_client(&crate::llm::Timeouts::default()),
+            http,
         })
     }
 }

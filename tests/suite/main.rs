@@ -6,6 +6,8 @@ mod support;
 mod api_basics;
 mod auth_flow;
 mod chat;
+mod chat_providers;
+mod chat_quota;
 mod identity_on_dynamodb;
 mod isolation;
 mod llm_providers;

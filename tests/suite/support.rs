@@ -236,3 +236,21 @@ impl TestApp {
         Self::with(configure).await
     }
 }
+
+impl TestApp {
+    /// Serves the app on a free 127.0.0.1 port for clients that need a real
+    /// connection (streaming reads, disconnects); the server stops with the test.
+    pub async fn serve(&self) -> std::net::SocketAddr {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("address");
+        let service = self.router.clone().into_make_service_with_connect_info::<std::net::SocketAddr>();
+        tokio::spawn(async move { axum::serve(listener, service).await.expect("serve") });
+        addr
+    }
+
+    /// Points the tenant at a provider (a fake one in tests).
+    pub async fn use_provider(&self, admin: &Signup, provider: &str, base_url: &str) {
+        let body = serde_json::json!({"provider": provider, "model": "test-model", "base_url": base_url, "api_key": "sk-test-secret-9876"});
+        self.call("PUT", "/api/v1/tenant/llm", Some(&admin.access), Some(body)).await.expect(200);
+    }
+}

@@ -20,6 +20,8 @@ use crate::prepare::Prepared;
 /// What the provider produced, gathered as it streams.
 #[derive(Default)]
 struct Collected {
+    /// Whether the provider took the request; one refused up front used no tokens.
+    accepted: bool,
     text: String,
     usage: Option<Usage>,
     log: Vec<LogEntry>,
@@ -47,9 +49,11 @@ pub async fn run(state: AppState, turn: Prepared, tx: mpsc::Sender<Frame>) {
     let outcome =
         if opened { stream(&state, &turn, &tx, &mut collected, output_cap).await } else { Outcome::Cancelled };
 
-    let usage = collected
-        .usage
-        .unwrap_or(Usage { input_tokens: input_estimate, output_tokens: estimate_tokens(&collected.text) });
+    let usage = match (collected.usage, collected.accepted) {
+        (Some(reported), _) => reported,
+        (None, true) => Usage { input_tokens: input_estimate, output_tokens: estimate_tokens(&collected.text) },
+        (None, false) => Usage::default(),
+    };
     let status = match (outcome, collected.text.is_empty()) {
         (Outcome::Completed, _) => MessageStatus::Complete,
         (_, true) => MessageStatus::Failed,
@@ -115,6 +119,7 @@ async fn stream(
             }
             event = events.next() => event,
         };
+        collected.accepted |= matches!(event, Some(Ok(_)));
         match event {
             // The provider's stream ended after its finish (usage may follow the finish).
             None => return outcome.unwrap_or(Outcome::Completed),

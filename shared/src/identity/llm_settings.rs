@@ -70,6 +70,7 @@ pub async fn provider_config(
     store: &DynStore,
     secrets: &dyn SecretStore,
     tenant_id: &TenantId,
+    timeouts: crate::llm::Timeouts,
 ) -> AppResult<(ProviderConfig, String)> {
     let settings = get(store, tenant_id).await?;
     let api_key = if settings.api_key_set {
@@ -81,7 +82,7 @@ pub async fn provider_config(
         kind: settings.provider,
         base_url: settings.base_url.clone(),
         api_key,
-        timeouts: Default::default(),
+        timeouts,
         retry: Default::default(),
     };
     Ok((config, settings.model))
@@ -99,7 +100,8 @@ pub struct TenantProvider {
 /// addresses checked, so a DNS change between check and call cannot reach
 /// an internal host.
 pub async fn connect(state: &crate::AppState, tenant_id: &TenantId) -> AppResult<TenantProvider> {
-    let (config, model) = provider_config(&state.store, state.secrets.as_ref(), tenant_id).await?;
+    let (config, model) =
+        provider_config(&state.store, state.secrets.as_ref(), tenant_id, state.config.llm_timeouts()).await?;
     let http = match &config.base_url {
         Some(url) => {
             let checked = crate::net_guard::check_url(url, &crate::net_guard::policy(&state.config))
