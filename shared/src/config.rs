@@ -53,6 +53,9 @@ pub struct Config {
     /// `PAAS_LLM_CONNECT_TIMEOUT_MS`, `PAAS_LLM_FIRST_TOKEN_TIMEOUT_MS`, `PAAS_LLM_IDLE_TIMEOUT_MS`:
     /// how long a provider may take to accept a connection, to send its first token, and between events.
     pub llm_connect_timeout_ms: u64,
+    /// `PAAS_HEARTBEAT_MS`: the longest a chat stream stays silent before a `: heartbeat` comment
+    /// (API Gateway and proxies close idle streams).
+    pub heartbeat_ms: u64,
     pub llm_first_token_timeout_ms: u64,
     pub llm_idle_timeout_ms: u64,
 }
@@ -101,6 +104,7 @@ impl Default for Config {
             allow_loopback_urls: true,
             allow_private_urls: false,
             llm_connect_timeout_ms: 10_000,
+            heartbeat_ms: 15_000,
             llm_first_token_timeout_ms: 60_000,
             llm_idle_timeout_ms: 30_000,
         }

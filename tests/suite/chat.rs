@@ -122,6 +122,16 @@ async fn the_offline_provider_streams_an_answer_that_is_stored_and_counted() {
     let session = app.get(&format!("/api/v1/sessions/{session_id}"), &acme.access).await;
     assert_eq!(session.body["title"], "Why is the sky blue?");
     assert_eq!(session.body["message_count"], 2);
+
+    let metrics = app.call("GET", "/metrics", None, None).await;
+    let tenant = format!("tenant_id=\"{}\"", acme.tenant_id);
+    for series in ["chat_requests_total{", "chat_duration_seconds_bucket{", "token_usage_total{", "active_sessions{"] {
+        assert!(
+            metrics.text.lines().any(|l| l.starts_with(series) && l.contains(&tenant)),
+            "{series} for the tenant in:\n{}",
+            metrics.text
+        );
+    }
 }
 
 #[tokio::test]

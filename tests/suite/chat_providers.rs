@@ -238,6 +238,23 @@ async fn a_client_that_disconnects_cancels_the_upstream_and_the_turn_is_kept() {
 }
 
 #[tokio::test]
+async fn heartbeats_keep_a_silent_stream_open() {
+    let app = TestApp::with(|c| c.heartbeat_ms = 100).await;
+    let acme = app.signup("acme").await;
+    let fake = FakeLlm::start(vec![
+        Reply::openai_text(&["Slow", " answer"], Some(usage(5, 2))).stall_after(2, Duration::from_millis(700)),
+    ])
+    .await;
+    app.use_provider(&acme, "openai_compatible", &fake.base_url()).await;
+    let reply = crate::chat::chat(&app, &acme.access, json!({"message": "Take your time"})).await;
+    reply.expect(200);
+    assert!(reply.text.matches("\n: heartbeat\n").count() >= 3, "{}", reply.text);
+    let frames = parse_sse(&reply.text);
+    assert_well_formed(&frames);
+    assert!(answer_text(&frames).starts_with("Slow"));
+}
+
+#[tokio::test]
 async fn the_stream_arrives_frame_by_frame_over_a_real_connection() {
     let (app, acme) = setup().await;
     let addr = app.serve().await;

@@ -11,5 +11,6 @@ mod chat_quota;
 mod identity_on_dynamodb;
 mod isolation;
 mod llm_providers;
+mod llm_settings;
 mod store_contract;
 mod tenant_admin;

@@ -16,10 +16,6 @@ use tokio_stream::wrappers::ReceiverStream;
 use crate::prepare::{self, ChatBody};
 use crate::turn;
 
-/// Comments keep idle connections open: API Gateway and proxies close
-/// streams that stay silent too long.
-pub const HEARTBEAT: Duration = Duration::from_secs(15);
-
 /// Streams the answer as server-sent events: `session`, then `thought` and
 /// `message` frames as they happen, an `error` if the turn failed, and
 /// always exactly one `done`, last.
@@ -38,7 +34,9 @@ pub async fn completions(
     caller.require(Permission::Chat)?;
     let prepared = prepare::prepare(&state, &caller, body).await?;
     let (tx, rx) = mpsc::channel(64);
+    // Comments keep idle streams open: API Gateway and proxies close silent ones.
+    let heartbeat = KeepAlive::new().interval(Duration::from_millis(state.config.heartbeat_ms)).text("heartbeat");
     tokio::spawn(turn::run(state, prepared, tx));
     let events = ReceiverStream::new(rx).enumerate().map(|(i, frame)| Ok(frame.to_event(i as u64 + 1)));
-    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(HEARTBEAT).text("heartbeat")))
+    Ok(Sse::new(events).keep_alive(heartbeat))
 }

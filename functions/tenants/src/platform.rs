@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use paas_shared::auth::principal::Operator;
 use paas_shared::domain::{Plan, QuotaOverrides, TenantId, TenantStatus};
 use paas_shared::http::{ApiJson, Page, PageParams};
+use paas_shared::identity::llm_settings;
 use paas_shared::identity::tenants::{self, Tenant, TenantView};
 use paas_shared::{AppError, AppResult, AppState};
 use serde::Deserialize;
@@ -88,6 +89,7 @@ pub async fn delete_tenant(
         tenants::save(&state.store, &mut tenant).await?;
     }
     tenants::delete_everything(&state.store, &tenant).await?;
+    state.secrets.delete(&llm_settings::key_secret_name(&tenant.tenant_id)).await.map_err(AppError::internal)?;
     tracing::info!(tenant_id = %tenant.tenant_id, operator = %operator.user.user_id, "tenant deleted");
     Ok(StatusCode::NO_CONTENT)
 }
