@@ -7,7 +7,7 @@ use anyhow::Context;
 use aws_config::BehaviorVersion;
 
 use crate::auth::api_key::{KeyHasher, generate_pepper};
-use crate::auth::token::TokenKeys;
+use crate::auth::keyring::KeyRing;
 use crate::config::{Config, SecretsKind, StoreKind};
 use crate::secrets::{AwsSecrets, DynSecrets, LocalSecrets, SecretStore};
 use crate::store::{DynStore, DynamoStore, SqliteStore, tables};
@@ -20,7 +20,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub store: DynStore,
     pub secrets: DynSecrets,
-    pub tokens: Arc<TokenKeys>,
+    pub tokens: Arc<KeyRing>,
     pub key_hasher: Arc<KeyHasher>,
     /// One HTTP client per process, so provider connections are pooled.
     pub http: reqwest::Client,
@@ -39,11 +39,7 @@ impl AppState {
     pub async fn from_config(config: Config, signing: Signing) -> anyhow::Result<Self> {
         let store = connect_store(&config).await?;
         let secrets = connect_secrets(&config).await?;
-        let (issuer, audience) = (&config.jwt_issuer, &config.jwt_audience);
-        let tokens = match signing {
-            Signing::Sign => TokenKeys::load_signer(secrets.as_ref(), issuer, audience).await?,
-            Signing::VerifyOnly => TokenKeys::load_verifier(secrets.as_ref(), issuer, audience).await?,
-        };
+        let tokens = KeyRing::load(secrets.clone(), &config.jwt_issuer, &config.jwt_audience, signing).await?;
         let pepper = load_or_create(secrets.as_ref(), API_KEY_PEPPER_SECRET, generate_pepper).await?;
         let http = crate::llm::http_client(&config.llm_timeouts());
         Ok(Self {

@@ -98,7 +98,7 @@ async fn main() {
     row("GET /api/v1/tenant with an API key", api_key, health);
 
     let verify_only = time(budget, || async {
-        black_box(state.tokens.verify(&access).unwrap());
+        black_box(state.tokens.verify(&access).await.unwrap());
     })
     .await;
     let sha = time(budget, || async {

@@ -279,3 +279,41 @@ async fn jwks_publishes_the_verifying_keys() {
     );
     assert!(key.get("d").is_none(), "no private part");
 }
+
+#[tokio::test]
+async fn a_signing_key_rotation_reaches_running_functions() {
+    use paas_shared::AppState;
+    use paas_shared::state::Signing;
+    use tower::ServiceExt;
+
+    let app = TestApp::new().await;
+    let acme = app.signup("acme").await;
+    let config = (*app.state.config).clone();
+    // The tenants function, warm since before the rotation.
+    let tenants = paas_tenants::router(AppState::from_config(config.clone(), Signing::VerifyOnly).await.unwrap());
+    let new_kid = paas_cli::operators::rotate_signing_key(config.clone()).await.unwrap();
+    // An auth function that starts after it signs with the new key.
+    let auth = paas_auth::router(AppState::from_config(config, Signing::Sign).await.unwrap());
+
+    let login = http::Request::post("/api/auth/login")
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(json!({"email": acme.email, "password": PASSWORD}).to_string()))
+        .unwrap();
+    let response = auth.oneshot(login).await.unwrap();
+    let body: serde_json::Value =
+        serde_json::from_slice(&axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap()).unwrap();
+    let fresh = body["access_token"].as_str().unwrap().to_owned();
+    let header = {
+        use base64::Engine;
+        let part = fresh.split('.').next().unwrap();
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(part).unwrap();
+        serde_json::from_slice::<serde_json::Value>(&bytes).unwrap()
+    };
+    assert_eq!(header["kid"], new_kid.as_str());
+
+    for token in [&acme.access, &fresh] {
+        let request = http::Request::get("/api/v1/tenant").header("authorization", format!("Bearer {token}"));
+        let response = tenants.clone().oneshot(request.body(axum::body::Body::empty()).unwrap()).await.unwrap();
+        assert_eq!(response.status(), 200, "old and new keys both verify on the warm function");
+    }
+}

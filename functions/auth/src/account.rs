@@ -45,7 +45,7 @@ pub async fn refresh(
             return Err(AppError::TenantSuspended);
         }
     }
-    Ok(Json(tokens::respond(&state, &user, rotated.next)?))
+    Ok(Json(tokens::respond(&state, &user, rotated.next).await?))
 }
 
 #[utoipa::path(post, path = "/api/auth/logout", tag = "auth", request_body = RefreshRequest,

@@ -24,15 +24,16 @@ pub struct TokenResponse {
 /// Signs an access token for the user and starts a refresh family.
 pub async fn issue(state: &AppState, user: &User) -> AppResult<TokenResponse> {
     let refresh = refresh::start(&state.store, &user.partition, &user.user_id, user.token_version).await?;
-    respond(state, user, refresh)
+    respond(state, user, refresh).await
 }
 
 /// Signs an access token for the user beside a refresh token.
-pub fn respond(state: &AppState, user: &User, refresh: refresh::IssuedRefresh) -> AppResult<TokenResponse> {
+pub async fn respond(state: &AppState, user: &User, refresh: refresh::IssuedRefresh) -> AppResult<TokenResponse> {
     let role = user.role.map_or(PLATFORM_ROLE, |r| r.as_str());
     let (access_token, claims) = state
         .tokens
         .issue(user.user_id.as_str(), &user.partition, role, user.token_version)
+        .await
         .map_err(AppError::internal)?;
     Ok(TokenResponse {
         access_token,

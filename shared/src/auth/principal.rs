@@ -93,7 +93,7 @@ async fn authenticate(parts: &Parts, state: &AppState) -> AppResult<Authenticate
     if looks_like_api_key(token) {
         return authenticate_key(state, token).await.map(Authenticated::Tenant);
     }
-    let claims = state.tokens.verify(token).map_err(|_| AppError::Unauthorized)?;
+    let claims = state.tokens.verify(token).await.map_err(|_| AppError::Unauthorized)?;
     let user_id = UserId::parse(&claims.sub).map_err(|_| AppError::Unauthorized)?;
     if claims.tid == PLATFORM {
         let user = live_user(state, PLATFORM, &user_id, claims.ver).await?;

@@ -1,6 +1,8 @@
 //! The local secret store: one `secrets.json` (name → value) readable only by
-//! its owner, loaded once and rewritten atomically on every change so a crash
-//! never leaves a half-written file.
+//! its owner, rewritten atomically on every change so a crash never leaves a
+//! half-written file. The file is the truth and is read on every access, so
+//! another process's change (`paas keys rotate` beside a running server) is
+//! seen at once.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -23,8 +25,8 @@ pub struct LocalSecrets {
 
 struct Inner {
     path: PathBuf,
-    /// The file's content; replaced only after the file has been written.
-    map: Mutex<Secrets>,
+    /// Serialises this process's read-modify-write cycles.
+    writing: Mutex<()>,
 }
 
 impl LocalSecrets {
@@ -32,19 +34,13 @@ impl LocalSecrets {
     pub fn open(dir: &Path) -> anyhow::Result<Self> {
         fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         let path = dir.join(FILE_NAME);
-        let map = match fs::read(&path) {
-            Ok(bytes) => {
-                restrict(&path)?;
-                serde_json::from_slice(&bytes).with_context(|| format!("parsing {}", path.display()))?
-            }
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-                let empty = Secrets::new();
-                write_atomic(&path, &empty)?;
-                empty
-            }
-            Err(err) => return Err(err).with_context(|| format!("reading {}", path.display())),
-        };
-        Ok(Self { inner: Arc::new(Inner { path, map: Mutex::new(map) }) })
+        if path.exists() {
+            restrict(&path)?;
+            read(&path)?;
+        } else {
+            write_atomic(&path, &Secrets::new())?;
+        }
+        Ok(Self { inner: Arc::new(Inner { path, writing: Mutex::new(()) }) })
     }
 
     /// Applies `change` and persists the result off the async threads; `change`
@@ -52,12 +48,11 @@ impl LocalSecrets {
     async fn update(&self, change: impl FnOnce(&mut Secrets) -> bool + Send + 'static) -> anyhow::Result<()> {
         let inner = Arc::clone(&self.inner);
         tokio::task::spawn_blocking(move || {
-            // The map is only replaced after a successful write, so a poisoned lock still guards consistent data.
-            let mut map = inner.map.lock().unwrap_or_else(PoisonError::into_inner);
-            let mut next = map.clone();
-            if change(&mut next) {
-                write_atomic(&inner.path, &next)?;
-                *map = next;
+            // The file is replaced whole or not at all, so a poisoned lock still guards consistent data.
+            let _writing = inner.writing.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut map = read(&inner.path)?;
+            if change(&mut map) {
+                write_atomic(&inner.path, &map)?;
             }
             Ok(())
         })
@@ -74,7 +69,9 @@ impl fmt::Debug for LocalSecrets {
 #[async_trait::async_trait]
 impl SecretStore for LocalSecrets {
     async fn get(&self, name: &str) -> anyhow::Result<Option<String>> {
-        Ok(self.inner.map.lock().unwrap_or_else(PoisonError::into_inner).get(name).cloned())
+        let inner = Arc::clone(&self.inner);
+        let name = name.to_owned();
+        tokio::task::spawn_blocking(move || Ok(read(&inner.path)?.remove(&name))).await?
     }
 
     async fn put(&self, name: &str, value: &str) -> anyhow::Result<()> {
@@ -86,6 +83,11 @@ impl SecretStore for LocalSecrets {
         let name = name.to_owned();
         self.update(move |map| map.remove(&name).is_some()).await
     }
+}
+
+fn read(path: &Path) -> anyhow::Result<Secrets> {
+    let bytes = fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    serde_json::from_slice(&bytes).with_context(|| format!("parsing {}", path.display()))
 }
 
 /// Writes a temporary file beside `path` (owner-only from its creation), syncs

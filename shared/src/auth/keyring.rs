@@ -1,0 +1,108 @@
+//! The access-token keys a process holds, kept current with the secret
+//! store: a token naming a key this process has not loaded (a rotation since
+//! it started) triggers a reload, at most every [`RELOAD_INTERVAL`], and a
+//! signer reloads every [`SIGNER_REFRESH`] so it moves to the newest key.
+//! So `paas keys rotate` reaches warm processes without a restart.
+
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use super::token::{AccessClaims, TokenError, TokenKeys};
+use crate::secrets::DynSecrets;
+use crate::state::Signing;
+
+/// The least time between two reloads caused by unknown key ids, so forged
+/// tokens cannot make every request read the secret store.
+pub const RELOAD_INTERVAL: Duration = Duration::from_secs(30);
+/// How long a signer keeps signing with the key it loaded.
+pub const SIGNER_REFRESH: Duration = Duration::from_secs(300);
+
+pub struct KeyRing {
+    secrets: DynSecrets,
+    issuer: String,
+    audience: String,
+    signing: Signing,
+    current: RwLock<Loaded>,
+}
+
+struct Loaded {
+    keys: Arc<TokenKeys>,
+    at: Instant,
+    /// When an unknown key id last caused a reload.
+    unknown_kid_reload: Option<Instant>,
+}
+
+impl KeyRing {
+    pub async fn load(secrets: DynSecrets, issuer: &str, audience: &str, signing: Signing) -> anyhow::Result<Self> {
+        let keys = read(&secrets, issuer, audience, signing).await?;
+        Ok(Self {
+            secrets,
+            issuer: issuer.to_owned(),
+            audience: audience.to_owned(),
+            signing,
+            current: RwLock::new(Loaded { keys: Arc::new(keys), at: Instant::now(), unknown_kid_reload: None }),
+        })
+    }
+
+    fn read_lock(&self) -> std::sync::RwLockReadGuard<'_, Loaded> {
+        self.current.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn keys(&self) -> Arc<TokenKeys> {
+        Arc::clone(&self.read_lock().keys)
+    }
+
+    /// Reloads the keys; a failed reload keeps those already loaded.
+    async fn reload(&self, unknown_kid: bool) {
+        match read(&self.secrets, &self.issuer, &self.audience, self.signing).await {
+            Ok(keys) => {
+                let mut loaded = self.current.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+                let now = Instant::now();
+                loaded.keys = Arc::new(keys);
+                loaded.at = now;
+                if unknown_kid {
+                    loaded.unknown_kid_reload = Some(now);
+                }
+            }
+            Err(err) => tracing::warn!(error = format!("{err:#}"), "could not reload access-token keys"),
+        }
+    }
+
+    pub async fn verify(&self, token: &str) -> Result<AccessClaims, TokenError> {
+        match self.keys().verify(token) {
+            Err(TokenError::UnknownKey) => {
+                let recent = self.read_lock().unknown_kid_reload.is_some_and(|at| at.elapsed() < RELOAD_INTERVAL);
+                if recent {
+                    return Err(TokenError::UnknownKey);
+                }
+                self.reload(true).await;
+                self.keys().verify(token)
+            }
+            verified => verified,
+        }
+    }
+
+    pub async fn issue(
+        &self,
+        sub: &str,
+        tid: &str,
+        role: &str,
+        ver: u64,
+    ) -> Result<(String, AccessClaims), TokenError> {
+        if self.read_lock().at.elapsed() >= SIGNER_REFRESH {
+            self.reload(false).await;
+        }
+        self.keys().issue(sub, tid, role, ver)
+    }
+
+    pub fn jwks(&self) -> serde_json::Value {
+        self.keys().jwks()
+    }
+}
+
+async fn read(secrets: &DynSecrets, issuer: &str, audience: &str, signing: Signing) -> anyhow::Result<TokenKeys> {
+    match signing {
+        Signing::Sign => TokenKeys::load_signer(secrets.as_ref(), issuer, audience).await,
+        Signing::VerifyOnly => TokenKeys::load_verifier(secrets.as_ref(), issuer, audience).await,
+    }
+}
