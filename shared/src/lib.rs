@@ -16,6 +16,7 @@ pub mod secrets;
 pub mod state;
 pub mod store;
 pub mod telemetry;
+pub mod tools;
 
 pub use config::Config;
 pub use http::error::{AppError, AppResult};

@@ -149,6 +149,59 @@ const ROUTES: &[Route] = &[
         access: Access::Tenant(Permission::Chat),
         body: || Some(json!({"message": "hi"})),
     },
+    Route { method: "GET", path: "/api/v1/agents", access: Access::Tenant(Permission::AgentsRead), body: none },
+    Route {
+        method: "POST",
+        path: "/api/v1/agents",
+        access: Access::Tenant(Permission::AgentsManage),
+        body: || Some(json!({"name": "An agent"})),
+    },
+    Route {
+        method: "GET",
+        path: "/api/v1/agents/{agent_id}",
+        access: Access::Tenant(Permission::AgentsRead),
+        body: none,
+    },
+    Route {
+        method: "PATCH",
+        path: "/api/v1/agents/{agent_id}",
+        access: Access::Tenant(Permission::AgentsManage),
+        body: || Some(json!({"description": "edited"})),
+    },
+    Route {
+        method: "DELETE",
+        path: "/api/v1/agents/{agent_id}",
+        access: Access::Tenant(Permission::AgentsManage),
+        body: none,
+    },
+    Route { method: "GET", path: "/api/v1/tools", access: Access::Tenant(Permission::TenantManage), body: none },
+    Route {
+        method: "POST",
+        path: "/api/v1/tools",
+        access: Access::Tenant(Permission::TenantManage),
+        body: || {
+            let name = format!("t{}", ulid::Ulid::new().to_string().to_lowercase());
+            Some(json!({"name": name, "description": "d", "endpoint": "http://127.0.0.1:9/hook"}))
+        },
+    },
+    Route {
+        method: "GET",
+        path: "/api/v1/tools/{tool_id}",
+        access: Access::Tenant(Permission::TenantManage),
+        body: none,
+    },
+    Route {
+        method: "PATCH",
+        path: "/api/v1/tools/{tool_id}",
+        access: Access::Tenant(Permission::TenantManage),
+        body: || Some(json!({"description": "edited"})),
+    },
+    Route {
+        method: "DELETE",
+        path: "/api/v1/tools/{tool_id}",
+        access: Access::Tenant(Permission::TenantManage),
+        body: none,
+    },
     Route { method: "GET", path: "/api/platform/tenants", access: Access::Operator, body: none },
     Route { method: "GET", path: "/api/platform/tenants/{tenant_id}", access: Access::Operator, body: none },
     Route {
@@ -191,6 +244,8 @@ struct Resources {
     key_id: String,
     tenant_id: String,
     session_id: String,
+    agent_id: String,
+    tool_id: String,
 }
 
 fn fill(path: &str, ids: &Resources) -> String {
@@ -198,6 +253,8 @@ fn fill(path: &str, ids: &Resources) -> String {
         .replace("{key_id}", &ids.key_id)
         .replace("{tenant_id}", &ids.tenant_id)
         .replace("{session_id}", &ids.session_id)
+        .replace("{agent_id}", &ids.agent_id)
+        .replace("{tool_id}", &ids.tool_id)
 }
 
 async fn resources_of(app: &TestApp, tenant: &Signup) -> Resources {
@@ -205,7 +262,19 @@ async fn resources_of(app: &TestApp, tenant: &Signup) -> Resources {
     let (key_id, _) = app.api_key(tenant, &["chat"]).await;
     let session = app.post("/api/v1/sessions", Some(&tenant.access), json!({"title": "a session"})).await;
     session.expect(201);
-    Resources { user_id, key_id, tenant_id: tenant.tenant_id.clone(), session_id: session.str("session_id") }
+    let agent = app.post("/api/v1/agents", Some(&tenant.access), json!({"name": "An agent"})).await;
+    agent.expect(201);
+    let tool = json!({"name": "a_tool", "description": "d", "endpoint": "http://127.0.0.1:9/hook"});
+    let tool = app.post("/api/v1/tools", Some(&tenant.access), tool).await;
+    tool.expect(201);
+    Resources {
+        user_id,
+        key_id,
+        tenant_id: tenant.tenant_id.clone(),
+        session_id: session.str("session_id"),
+        agent_id: agent.str("agent_id"),
+        tool_id: tool.str("tool_id"),
+    }
 }
 
 /// Ids that exist nowhere, in the same shapes.
@@ -215,6 +284,8 @@ fn missing_ids() -> Resources {
         key_id: "AAAAAAAAAAAAAAAA".into(),
         tenant_id: ulid::Ulid::new().to_string(),
         session_id: ulid::Ulid::new().to_string(),
+        agent_id: ulid::Ulid::new().to_string(),
+        tool_id: ulid::Ulid::new().to_string(),
     }
 }
 
@@ -243,10 +314,26 @@ async fn another_tenants_ids_answer_exactly_what_missing_ids_answer() {
     assert!(cases >= 8, "ran {cases} cases");
     // A's resources are untouched, and none of A's data shows in B's lists.
     app.get(&fill("/api/v1/users/{user_id}", &a_ids), &a.access).await.expect(200);
-    for list in ["/api/v1/users", "/api/v1/api-keys", "/api/v1/tenant", "/api/v1/sessions", "/api/v1/tenant/usage"] {
+    for list in [
+        "/api/v1/users",
+        "/api/v1/api-keys",
+        "/api/v1/tenant",
+        "/api/v1/sessions",
+        "/api/v1/tenant/usage",
+        "/api/v1/agents",
+        "/api/v1/tools",
+    ] {
         let reply = app.get(list, &b.access).await;
         reply.expect(200);
-        for id in [&a_ids.user_id, &a_ids.key_id, &a.tenant_id, &a.user_id, &a_ids.session_id] {
+        for id in [
+            &a_ids.user_id,
+            &a_ids.key_id,
+            &a.tenant_id,
+            &a.user_id,
+            &a_ids.session_id,
+            &a_ids.agent_id,
+            &a_ids.tool_id,
+        ] {
             assert!(!reply.text.contains(id.as_str()), "{list} shows tenant A's {id}");
         }
     }

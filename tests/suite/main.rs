@@ -3,6 +3,7 @@
 mod fake_llm;
 mod support;
 
+mod agents;
 mod api_basics;
 mod auth_flow;
 mod chat;
@@ -14,3 +15,4 @@ mod llm_providers;
 mod llm_settings;
 mod store_contract;
 mod tenant_admin;
+mod tools;

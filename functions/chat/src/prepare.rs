@@ -6,6 +6,8 @@
 use std::sync::Arc;
 
 use chrono::Utc;
+use paas_shared::agents::definition;
+use paas_shared::agents::tenant_tools;
 use paas_shared::agents::{self, AgentProfile};
 use paas_shared::auth::principal::Caller;
 use paas_shared::conversation::{self, Message, MessageRole, MessageStatus, Owner, Session};
@@ -13,7 +15,10 @@ use paas_shared::identity::llm_settings;
 use paas_shared::identity::tenants::Tenant;
 use paas_shared::identity::usage::{self, Reservation};
 use paas_shared::llm::{ChatMessage, ChatRequest, LlmProvider, estimate_tokens};
-use paas_shared::{AppError, AppResult, AppState};
+use paas_shared::tools::{self, ToolContext};
+use paas_shared::{AppError, AppResult, AppState, net_guard};
+
+use crate::turn::TurnTools;
 use serde::Deserialize;
 
 pub const MAX_MESSAGE_CHARS: usize = 32_000;
@@ -41,21 +46,24 @@ pub struct ChatBody {
 pub struct Prepared {
     pub tenant: Tenant,
     pub session: Session,
-    pub profile: &'static AgentProfile,
+    pub profile: AgentProfile,
+    /// The tools offered to the model, and what their calls may reach.
+    pub tools: TurnTools,
+    pub tool_context: ToolContext,
     pub provider: Arc<dyn LlmProvider>,
     pub request: ChatRequest,
     pub reservation: Reservation,
     pub assistant_message_id: String,
 }
 
-fn estimate(messages: &[ChatMessage]) -> u64 {
+pub fn estimate(messages: &[ChatMessage]) -> u64 {
     messages.iter().map(|m| estimate_tokens(&m.content) + PER_MESSAGE_TOKENS).sum()
 }
 
 /// The prompt: the agent's instructions, as much recent history as fits the
 /// budget (oldest dropped first), and the new message.
 fn prompt(profile: &AgentProfile, history: Vec<Message>, message: &str, budget: u64) -> Vec<ChatMessage> {
-    let system = ChatMessage::system(profile.system_prompt);
+    let system = ChatMessage::system(profile.system_prompt.as_str());
     let user = ChatMessage::user(message);
     let mut earlier: Vec<ChatMessage> = history
         .into_iter()
@@ -75,6 +83,26 @@ fn prompt(profile: &AgentProfile, history: Vec<Message>, message: &str, budget: 
     messages
 }
 
+/// The tools an agent names: built-in ones, or the tenant's own by name.
+async fn resolve_tools(state: &AppState, tenant: &Tenant, profile: &AgentProfile) -> AppResult<TurnTools> {
+    let mut resolved: TurnTools = Vec::new();
+    let mut own = None;
+    for name in &profile.tools {
+        if let Some(tool) = tools::builtin(name) {
+            resolved.push(tool);
+            continue;
+        }
+        if own.is_none() {
+            own = Some(tenant_tools::list(&state.store, &tenant.tenant_id).await?);
+        }
+        // A tool deleted after the agent named it is simply not offered.
+        if let Some(tool) = own.iter().flatten().find(|t| &t.name == name) {
+            resolved.push(Arc::new(tenant_tools::invoker(state.secrets.as_ref(), &tenant.tenant_id, tool).await?));
+        }
+    }
+    Ok(resolved)
+}
+
 pub async fn prepare(state: &AppState, caller: &Caller, body: ChatBody) -> AppResult<Prepared> {
     let message = body.message.trim();
     if message.is_empty() || message.chars().count() > MAX_MESSAGE_CHARS {
@@ -83,12 +111,12 @@ pub async fn prepare(state: &AppState, caller: &Caller, body: ChatBody) -> AppRe
     if body.agent_type.is_some() && body.agent_id.is_some() {
         return Err(AppError::Validation("name an agent_type or an agent_id, not both".into()));
     }
-    if body.agent_id.is_some() {
-        // Tenant-defined agents arrive with the agents feature; until then none exists.
-        return Err(AppError::NotFound);
-    }
-    let profile = agents::builtin(body.agent_type.as_deref())?;
     let tenant = &caller.tenant;
+    let profile = match &body.agent_id {
+        Some(id) => definition::get(&state.store, &tenant.tenant_id, id).await?.ok_or(AppError::NotFound)?.profile(),
+        None => agents::builtin(body.agent_type.as_deref())?,
+    };
+    let tools = resolve_tools(state, tenant, &profile).await?;
     let existing = match &body.session_id {
         Some(id) => Some(conversation::get(&state.store, &tenant.tenant_id, id).await?.ok_or(AppError::NotFound)?),
         None => None,
@@ -101,9 +129,9 @@ pub async fn prepare(state: &AppState, caller: &Caller, body: ChatBody) -> AppRe
     };
     let max_output = u64::from(profile.max_output_tokens.min(state.config.turn_max_output_tokens));
     let budget = u64::from(state.config.context_tokens).saturating_sub(max_output);
-    let messages = prompt(profile, history, message, budget);
+    let messages = prompt(&profile, history, message, budget);
     let connected = llm_settings::connect(state, &tenant.tenant_id).await?;
-    let (provider, model) = (connected.provider, connected.model);
+    let (provider, model) = (connected.provider, profile.model.clone().unwrap_or(connected.model));
 
     let reservation = usage::reserve_tokens(&state.store, tenant, estimate(&messages), max_output).await?;
     // One generator for both ids keeps the answer after the question even within one millisecond.
@@ -118,9 +146,9 @@ pub async fn prepare(state: &AppState, caller: &Caller, body: ChatBody) -> AppRe
                 let session = Session::new(
                     conversation::title_from(message),
                     Owner::of(caller),
-                    Some(profile.agent_type.into()),
-                    None,
-                    None,
+                    Some(profile.agent_type.clone()),
+                    profile.agent_id.clone(),
+                    profile.version,
                 );
                 conversation::create(&state.store, &tenant.tenant_id, &session).await?;
                 session
@@ -152,12 +180,15 @@ pub async fn prepare(state: &AppState, caller: &Caller, body: ChatBody) -> AppRe
         messages,
         max_tokens: u32::try_from(reservation.output).unwrap_or(u32::MAX),
         temperature: profile.temperature,
-        tools: Vec::new(),
+        tools: tools.iter().map(|t| t.spec()).collect(),
     };
+    let tool_context = ToolContext::new(net_guard::policy(&state.config), tenant.settings.allowed_hosts.clone());
     Ok(Prepared {
         tenant: tenant.clone(),
         session,
         profile,
+        tools,
+        tool_context,
         provider,
         request,
         reservation,

@@ -3,30 +3,58 @@
 //! reads; when the client goes away the channel closes, the task stops the
 //! provider at once (dropping its request) and still stores what was
 //! streamed and counts the tokens used.
+//!
+//! A turn is a bounded loop of model steps: a step that ends in tool calls
+//! runs the tools (in parallel), streams each call and result as a
+//! `thought`, and asks the model again, until it answers, the agent's step
+//! limit is reached, or the turn's time runs out. Every step reserves its
+//! tokens before the call and settles them after.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use futures::StreamExt;
 use paas_shared::conversation::{self, LogEntry, Message, MessageRole, MessageStatus};
-use paas_shared::identity::usage;
-use paas_shared::llm::{FinishReason, LlmError, StreamEvent, Usage, estimate_tokens};
-use paas_shared::{AppState, metrics};
+use paas_shared::identity::usage::{self, Reservation};
+use paas_shared::llm::{ChatMessage, FinishReason, LlmError, StreamEvent, ToolCall, Usage, estimate_tokens};
+use paas_shared::tools::{self, Tool};
+use paas_shared::{AppError, AppState, metrics};
 use tokio::sync::mpsc;
 
 use crate::frames::{Frame, Outcome};
-use crate::prepare::Prepared;
+use crate::prepare::{Prepared, estimate};
 
-/// What the provider produced, gathered as it streams.
+/// What the turn produced, gathered as it streams.
 #[derive(Default)]
 struct Collected {
-    /// Whether the provider took the request; one refused up front used no tokens.
-    accepted: bool,
     text: String,
-    usage: Option<Usage>,
+    usage: Usage,
     log: Vec<LogEntry>,
-    step: u32,
+    /// Log entries sort by id: one generator keeps them in order within a millisecond.
+    log_ids: ulid::Generator,
     error: Option<(&'static str, String)>,
+}
+
+impl Collected {
+    fn log(&mut self, turn: &Prepared, kind: &str, step: u32, text: String) {
+        let entry_id = self.log_ids.generate().unwrap_or_else(|_| ulid::Ulid::new()).to_string();
+        self.log.push(LogEntry {
+            entry_id,
+            message_id: turn.assistant_message_id.clone(),
+            kind: kind.into(),
+            text,
+            step,
+            created_at: Utc::now(),
+        });
+    }
+}
+
+/// How one model step ended.
+enum StepEnd {
+    Answered(Outcome),
+    ToolCalls(Vec<ToolCall>),
+    Stopped(Outcome),
 }
 
 /// Sends a frame; false once the client is gone.
@@ -41,24 +69,20 @@ pub async fn run(state: AppState, turn: Prepared, tx: mpsc::Sender<Frame>) {
     let session_id = turn.session.session_id.to_string();
     let message_id = turn.assistant_message_id.clone();
     let model = turn.request.model.clone();
-    let input_estimate = turn.reservation.input;
-    let output_cap = turn.reservation.output;
 
     let mut collected = Collected::default();
     let opened = send(&tx, Frame::Session { session_id: session_id.clone(), message_id: message_id.clone() }).await;
-    let outcome =
-        if opened { stream(&state, &turn, &tx, &mut collected, output_cap).await } else { Outcome::Cancelled };
+    let outcome = if opened { steps(&state, &turn, &tx, &mut collected).await } else { Outcome::Cancelled };
+    if !opened {
+        settle(&state, &turn, turn.reservation, Usage::default()).await;
+    }
 
-    let usage = match (collected.usage, collected.accepted) {
-        (Some(reported), _) => reported,
-        (None, true) => Usage { input_tokens: input_estimate, output_tokens: estimate_tokens(&collected.text) },
-        (None, false) => Usage::default(),
-    };
     let status = match (outcome, collected.text.is_empty()) {
         (Outcome::Completed, _) => MessageStatus::Complete,
         (_, true) => MessageStatus::Failed,
         (_, false) => MessageStatus::Partial,
     };
+    let usage = collected.usage;
     let answer = Message {
         message_id: message_id.clone(),
         role: MessageRole::Assistant,
@@ -70,9 +94,7 @@ pub async fn run(state: AppState, turn: Prepared, tx: mpsc::Sender<Frame>) {
         error: collected.error.as_ref().map(|(code, _)| (*code).to_owned()),
         created_at: Utc::now(),
     };
-    let store = &state.store;
-    let tenant = &turn.tenant;
-    let session = &turn.session.session_id;
+    let (store, tenant, session) = (&state.store, &turn.tenant, &turn.session.session_id);
     // Bookkeeping failures are logged: the client's stream is already decided.
     if let Err(err) = conversation::append(store, &tenant.tenant_id, session, &answer).await {
         tracing::error!(error = %err, session_id, "could not store the assistant message");
@@ -83,11 +105,8 @@ pub async fn run(state: AppState, turn: Prepared, tx: mpsc::Sender<Frame>) {
         }
     }
     let used = usage.input_tokens + usage.output_tokens;
-    if let Err(err) = usage::settle_tokens(store, tenant, turn.reservation, used).await {
-        tracing::error!(error = %err, session_id, used, "could not settle the turn's tokens");
-    }
     metrics::tokens_used(&tenant_id, &model, used);
-    metrics::chat_finished(&tenant_id, turn.profile.agent_type, outcome.as_str(), started.elapsed());
+    metrics::chat_finished(&tenant_id, &turn.profile.agent_type, outcome.as_str(), started.elapsed());
     tracing::info!(tenant_id, session_id, outcome = outcome.as_str(), used, "chat turn ended");
 
     if let Some((code, message)) = collected.error {
@@ -96,84 +115,176 @@ pub async fn run(state: AppState, turn: Prepared, tx: mpsc::Sender<Frame>) {
     send(&tx, Frame::Done { outcome, session_id, message_id, usage, model }).await;
 }
 
-/// Relays the provider's stream until it ends, fails, hits a cap, or the client leaves.
-async fn stream(
-    state: &AppState,
-    turn: &Prepared,
-    tx: &mpsc::Sender<Frame>,
-    collected: &mut Collected,
-    output_cap: u64,
-) -> Outcome {
+/// Replaces a step's reservation with what it used; failures are logged.
+async fn settle(state: &AppState, turn: &Prepared, reservation: Reservation, used: Usage) {
+    let total = used.input_tokens + used.output_tokens;
+    if let Err(err) = usage::settle_tokens(&state.store, &turn.tenant, reservation, total).await {
+        tracing::error!(error = %err, total, "could not settle a step's tokens");
+    }
+}
+
+/// Runs model steps until the model answers or a limit stops the turn.
+async fn steps(state: &AppState, turn: &Prepared, tx: &mpsc::Sender<Frame>, collected: &mut Collected) -> Outcome {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(state.config.turn_max_secs);
-    let mut events = match turn.provider.stream(turn.request.clone()).await {
-        Ok(events) => events,
-        Err(err) => return failed(collected, &err),
-    };
-    let mut outcome = None;
-    loop {
-        let event = tokio::select! {
-            () = tx.closed() => return Outcome::Cancelled,
-            () = tokio::time::sleep_until(deadline) => {
-                collected.error = Some(("turn_time_limit", "the answer took longer than this platform allows; it was cut".into()));
-                return Outcome::Truncated;
-            }
-            event = events.next() => event,
+    let mut request = turn.request.clone();
+    let mut reservation = turn.reservation;
+    for step in 1..=turn.profile.max_steps {
+        if step > 1 {
+            let allowance = u64::from(turn.profile.max_output_tokens.min(state.config.turn_max_output_tokens));
+            reservation =
+                match usage::reserve_tokens(&state.store, &turn.tenant, estimate(&request.messages), allowance).await {
+                    Ok(reservation) => reservation,
+                    Err(AppError::QuotaExceeded { quota, .. }) => {
+                        collected.error = Some((quota.code(), "the tenant's token quota is used up".into()));
+                        return Outcome::Failed;
+                    }
+                    Err(err) => {
+                        collected.error = Some(("internal", format!("could not reserve tokens: {err}")));
+                        return Outcome::Failed;
+                    }
+                };
+            request.max_tokens = u32::try_from(reservation.output).unwrap_or(u32::MAX);
+        }
+        let (end, step_text, used) = model_step(turn, &request, tx, collected, step, deadline, reservation).await;
+        settle(state, turn, reservation, used).await;
+        collected.usage.input_tokens += used.input_tokens;
+        collected.usage.output_tokens += used.output_tokens;
+        let calls = match end {
+            StepEnd::Answered(outcome) | StepEnd::Stopped(outcome) => return outcome,
+            StepEnd::ToolCalls(calls) => calls,
         };
-        collected.accepted |= matches!(event, Some(Ok(_)));
-        match event {
-            // The provider's stream ended after its finish (usage may follow the finish).
-            None => return outcome.unwrap_or(Outcome::Completed),
-            Some(Err(err)) => return failed(collected, &err),
-            Some(Ok(StreamEvent::Delta(text))) => {
-                collected.text.push_str(&text);
-                if !send(tx, Frame::Message(text)).await {
-                    return Outcome::Cancelled;
-                }
-                if estimate_tokens(&collected.text) > output_cap + output_cap / 4 {
-                    // A provider that ignores max_tokens is cut a little past it.
-                    return Outcome::Truncated;
-                }
-            }
-            Some(Ok(StreamEvent::Reasoning(text))) => {
-                if collected.log.last().is_none_or(|e| e.kind != "reasoning") {
-                    collected.step += 1;
-                    collected.log.push(log_entry(turn, "reasoning", collected.step));
-                }
-                if let Some(entry) = collected.log.last_mut() {
-                    entry.text.push_str(&text);
-                }
-                if !send(tx, Frame::Thought { kind: "reasoning", text, step: collected.step }).await {
-                    return Outcome::Cancelled;
-                }
-            }
-            Some(Ok(StreamEvent::ToolCall(_))) => {
-                // No tools are offered to the model yet, so a call is a protocol error.
-                return failed(collected, &LlmError::Protocol("the model called a tool that was not offered".into()));
-            }
-            Some(Ok(StreamEvent::Usage(usage))) => collected.usage = Some(usage),
-            Some(Ok(StreamEvent::Finished(reason))) => {
-                outcome = Some(match reason {
-                    FinishReason::Length => Outcome::Truncated,
-                    _ => Outcome::Completed,
-                });
-            }
+        if step == turn.profile.max_steps {
+            collected.error = Some(("step_limit", format!("the agent stopped after {step} steps without an answer")));
+            return Outcome::Truncated;
+        }
+        let mut assistant = ChatMessage::assistant(step_text);
+        assistant.tool_calls = calls.clone();
+        request.messages.push(assistant);
+        match run_tools(turn, &calls, tx, collected, step).await {
+            Some(results) => request.messages.extend(results),
+            None => return Outcome::Cancelled,
         }
     }
+    Outcome::Truncated
 }
 
-fn failed(collected: &mut Collected, err: &LlmError) -> Outcome {
+/// Streams one model call. Answers how it ended, its text, and its usage
+/// (reported, or estimated when the provider reported none; nothing when
+/// the provider never took the request).
+async fn model_step(
+    turn: &Prepared,
+    request: &paas_shared::llm::ChatRequest,
+    tx: &mpsc::Sender<Frame>,
+    collected: &mut Collected,
+    step: u32,
+    deadline: tokio::time::Instant,
+    reservation: Reservation,
+) -> (StepEnd, String, Usage) {
+    let mut text = String::new();
+    let mut reported = None;
+    let mut accepted = false;
+    let mut calls = Vec::new();
+    let mut finish = None;
+    let end = 'step: {
+        let mut events = match turn.provider.stream(request.clone()).await {
+            Ok(events) => events,
+            Err(err) => break 'step failed(collected, &err),
+        };
+        loop {
+            let event = tokio::select! {
+                () = tx.closed() => break 'step StepEnd::Stopped(Outcome::Cancelled),
+                () = tokio::time::sleep_until(deadline) => {
+                    collected.error = Some(("turn_time_limit", "the answer took longer than this platform allows; it was cut".into()));
+                    break 'step StepEnd::Stopped(Outcome::Truncated);
+                }
+                event = events.next() => event,
+            };
+            accepted |= matches!(event, Some(Ok(_)));
+            match event {
+                None => break,
+                Some(Err(err)) => break 'step failed(collected, &err),
+                Some(Ok(StreamEvent::Delta(delta))) => {
+                    text.push_str(&delta);
+                    collected.text.push_str(&delta);
+                    if !send(tx, Frame::Message(delta)).await {
+                        break 'step StepEnd::Stopped(Outcome::Cancelled);
+                    }
+                    if estimate_tokens(&text) > reservation.output + reservation.output / 4 {
+                        // A provider that ignores max_tokens is cut a little past it.
+                        break 'step StepEnd::Stopped(Outcome::Truncated);
+                    }
+                }
+                Some(Ok(StreamEvent::Reasoning(delta))) => {
+                    let continues = collected.log.last().is_some_and(|e| e.kind == "reasoning" && e.step == step);
+                    if !continues {
+                        collected.log(turn, "reasoning", step, String::new());
+                    }
+                    if let Some(entry) = collected.log.last_mut() {
+                        entry.text.push_str(&delta);
+                    }
+                    if !send(tx, Frame::Thought { kind: "reasoning", text: delta, step }).await {
+                        break 'step StepEnd::Stopped(Outcome::Cancelled);
+                    }
+                }
+                Some(Ok(StreamEvent::ToolCall(call))) => calls.push(call),
+                Some(Ok(StreamEvent::Usage(usage))) => reported = Some(usage),
+                Some(Ok(StreamEvent::Finished(reason))) => finish = Some(reason),
+            }
+        }
+        match finish {
+            _ if !calls.is_empty() => StepEnd::ToolCalls(calls),
+            Some(FinishReason::Length) => StepEnd::Answered(Outcome::Truncated),
+            _ => StepEnd::Answered(Outcome::Completed),
+        }
+    };
+    let used = match (reported, accepted) {
+        (Some(usage), _) => usage,
+        (None, true) => Usage { input_tokens: reservation.input, output_tokens: estimate_tokens(&text) },
+        (None, false) => Usage::default(),
+    };
+    (end, text, used)
+}
+
+fn failed(collected: &mut Collected, err: &LlmError) -> StepEnd {
     tracing::warn!(error = %err, "provider failed");
     collected.error = Some((err.code(), err.to_string()));
-    Outcome::Failed
+    StepEnd::Stopped(Outcome::Failed)
 }
 
-fn log_entry(turn: &Prepared, kind: &str, step: u32) -> LogEntry {
-    LogEntry {
-        entry_id: ulid::Ulid::new().to_string(),
-        message_id: turn.assistant_message_id.clone(),
-        kind: kind.into(),
-        text: String::new(),
-        step,
-        created_at: Utc::now(),
+/// Runs a step's tool calls concurrently, streaming each call and result as
+/// a thought; answers the tool messages for the next step, or `None` when
+/// the client left.
+async fn run_tools(
+    turn: &Prepared,
+    calls: &[ToolCall],
+    tx: &mpsc::Sender<Frame>,
+    collected: &mut Collected,
+    step: u32,
+) -> Option<Vec<ChatMessage>> {
+    for call in calls {
+        let text = format!("{}({})", call.name, call.arguments);
+        collected.log(turn, "tool_call", step, text.clone());
+        if !send(tx, Frame::Thought { kind: "tool_call", text, step }).await {
+            return None;
+        }
     }
+    let runs = calls.iter().map(|call| async move {
+        match turn.tools.iter().find(|t| t.spec().name == call.name) {
+            Some(tool) => tools::run(tool.as_ref(), &call.arguments, &turn.tool_context).await,
+            None => tools::ToolOutcome { ok: false, output: format!("error: there is no tool named {:?}", call.name) },
+        }
+    });
+    let outcomes = futures::future::join_all(runs).await;
+    let mut messages = Vec::with_capacity(calls.len());
+    for (call, outcome) in calls.iter().zip(outcomes) {
+        collected.log(turn, "tool_result", step, outcome.output.clone());
+        if !send(tx, Frame::Thought { kind: "tool_result", text: outcome.output.clone(), step }).await {
+            return None;
+        }
+        messages.push(ChatMessage::tool_result(call.id.clone(), outcome.output));
+    }
+    Some(messages)
 }
+
+/// The tools a turn offers, resolved once before it starts.
+pub type TurnTools = Vec<Arc<dyn Tool>>;

@@ -67,7 +67,7 @@ pub async fn create_session(
     let title = body.title.as_deref().map(check_title).transpose()?.unwrap_or_else(|| "New chat".into());
     let agent_type = paas_shared::agents::builtin_type(body.agent_type.as_deref())?;
     usage::take_session(&state.store, &caller.tenant).await?;
-    let session = Session::new(title, Owner::of(&caller), Some(agent_type.into()), None, None);
+    let session = Session::new(title, Owner::of(&caller), Some(agent_type), None, None);
     conversation::create(&state.store, caller.tenant_id(), &session).await?;
     Ok((StatusCode::CREATED, Json(session)))
 }

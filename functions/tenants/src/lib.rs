@@ -1,10 +1,12 @@
 //! The tenants function: the tenant's profile and settings, its users and
 //! API keys, and the platform operators' tenant lifecycle.
 
+mod agents;
 mod api_keys;
 mod llm;
 mod platform;
 mod tenant;
+mod tools;
 mod usage;
 mod users;
 
@@ -24,6 +26,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(users::get_user, users::update_user, users::delete_user))
         .routes(routes!(api_keys::list_keys, api_keys::create_key))
         .routes(routes!(api_keys::revoke_key))
+        .routes(routes!(agents::list_agents, agents::create_agent))
+        .routes(routes!(agents::get_agent, agents::update_agent, agents::delete_agent))
+        .routes(routes!(tools::list_tools, tools::create_tool))
+        .routes(routes!(tools::get_tool, tools::update_tool, tools::delete_tool))
         .routes(routes!(platform::list_tenants))
         .routes(routes!(platform::get_tenant, platform::update_tenant, platform::delete_tenant))
 }

@@ -39,6 +39,7 @@ pub async fn update_tenant(
         tenant.name = name;
     }
     if let Some(settings) = body.settings {
+        settings.check()?;
         tenant.settings = settings;
     }
     tenants::save(&state.store, &mut tenant).await?;

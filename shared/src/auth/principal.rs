@@ -74,7 +74,7 @@ impl Caller {
 }
 
 enum Authenticated {
-    Tenant(Caller),
+    Tenant(Box<Caller>),
     Platform(Operator),
 }
 
@@ -91,7 +91,7 @@ fn credential(headers: &HeaderMap) -> Option<&str> {
 async fn authenticate(parts: &Parts, state: &AppState) -> AppResult<Authenticated> {
     let token = credential(&parts.headers).filter(|t| !t.is_empty()).ok_or(AppError::Unauthorized)?;
     if looks_like_api_key(token) {
-        return authenticate_key(state, token).await.map(Authenticated::Tenant);
+        return authenticate_key(state, token).await.map(|caller| Authenticated::Tenant(Box::new(caller)));
     }
     let claims = state.tokens.verify(token).await.map_err(|_| AppError::Unauthorized)?;
     let user_id = UserId::parse(&claims.sub).map_err(|_| AppError::Unauthorized)?;
@@ -105,7 +105,7 @@ async fn authenticate(parts: &Parts, state: &AppState) -> AppResult<Authenticate
         tenants::get(&state.store, &tenant_id)
     );
     let (user, tenant) = (user?, active_tenant(tenant?)?);
-    Ok(Authenticated::Tenant(Caller { tenant, actor: Actor::User(user) }))
+    Ok(Authenticated::Tenant(Box::new(Caller { tenant, actor: Actor::User(user) })))
 }
 
 /// The user a token names, if it still exists, is active and has not
@@ -139,7 +139,7 @@ impl FromRequestParts<AppState> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         match authenticate(parts, state).await? {
-            Authenticated::Tenant(caller) => Ok(caller),
+            Authenticated::Tenant(caller) => Ok(*caller),
             Authenticated::Platform(_) => {
                 Err(AppError::Forbidden("platform operators act through /api/platform".into()))
             }
@@ -171,12 +171,12 @@ impl FromRequestParts<AppState> for SignedIn {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         match authenticate(parts, state).await? {
-            Authenticated::Tenant(Caller { tenant, actor: Actor::User(user) }) => {
-                Ok(Self { user, tenant: Some(tenant) })
-            }
-            Authenticated::Tenant(_) => {
-                Err(AppError::Forbidden("this route is for signed-in users, not API keys".into()))
-            }
+            Authenticated::Tenant(caller) => match *caller {
+                Caller { tenant, actor: Actor::User(user) } => Ok(Self { user, tenant: Some(tenant) }),
+                Caller { actor: Actor::ApiKey(_), .. } => {
+                    Err(AppError::Forbidden("this route is for signed-in users, not API keys".into()))
+                }
+            },
             Authenticated::Platform(Operator { user }) => Ok(Self { user, tenant: None }),
         }
     }

@@ -16,6 +16,32 @@ pub struct TenantSettings {
     /// Whether users (not only admins) may create and edit agents.
     #[serde(default)]
     pub members_manage_agents: bool,
+    /// Hosts the `http_get` tool may fetch from (`example.com`, or `*.example.com` for its subdomains).
+    #[serde(default)]
+    pub allowed_hosts: Vec<String>,
+}
+
+impl TenantSettings {
+    /// Checks what an admin typed.
+    pub fn check(&self) -> AppResult<()> {
+        if self.allowed_hosts.len() > 50 {
+            return Err(AppError::Validation("at most 50 allowed_hosts".into()));
+        }
+        for host in &self.allowed_hosts {
+            let name = host.strip_prefix("*.").unwrap_or(host);
+            let ok = !name.is_empty()
+                && name.len() <= 253
+                && name.split('.').all(|label| {
+                    !label.is_empty()
+                        && label.len() <= 63
+                        && label.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                });
+            if !ok {
+                return Err(AppError::Validation(format!("{host:?} is not a lowercase host name (or *.host name)")));
+            }
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]

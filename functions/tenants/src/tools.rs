@@ -1,0 +1,79 @@
+//! A tenant's own HTTP tools, for its agents to call: admins register a
+//! name, description, JSON-schema parameters and an https endpoint, with an
+//! optional write-only secret header.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use paas_shared::agents::tenant_tools::{self, TenantTool, ToolFields};
+use paas_shared::auth::permission::Permission;
+use paas_shared::auth::principal::Caller;
+use paas_shared::http::{ApiJson, Page};
+use paas_shared::{AppError, AppResult, AppState, net_guard};
+
+async fn find(state: &AppState, caller: &Caller, tool_id: &str) -> AppResult<TenantTool> {
+    tenant_tools::get(&state.store, caller.tenant_id(), tool_id).await?.ok_or(AppError::NotFound)
+}
+
+#[utoipa::path(get, path = "/api/v1/tools", tag = "tools", security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, body = Page<TenantTool>), (status = 403, body = paas_shared::http::Problem)))]
+pub async fn list_tools(State(state): State<AppState>, caller: Caller) -> AppResult<Json<Page<TenantTool>>> {
+    caller.require(Permission::TenantManage)?;
+    Ok(Json(Page::new(tenant_tools::list(&state.store, caller.tenant_id()).await?, None)))
+}
+
+#[utoipa::path(post, path = "/api/v1/tools", tag = "tools", security(("bearer" = []), ("api_key" = [])),
+    request_body = ToolFields,
+    responses((status = 201, body = TenantTool), (status = 409, description = "name taken", body = paas_shared::http::Problem),
+        (status = 422, body = paas_shared::http::Problem)))]
+pub async fn create_tool(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<ToolFields>,
+) -> AppResult<(StatusCode, Json<TenantTool>)> {
+    caller.require(Permission::TenantManage)?;
+    let policy = net_guard::policy(&state.config);
+    let tool = tenant_tools::create(&state.store, state.secrets.as_ref(), &policy, caller.tenant_id(), body).await?;
+    Ok((StatusCode::CREATED, Json(tool)))
+}
+
+#[utoipa::path(get, path = "/api/v1/tools/{tool_id}", tag = "tools", security(("bearer" = []), ("api_key" = [])),
+    params(("tool_id" = String, Path)),
+    responses((status = 200, body = TenantTool), (status = 404, body = paas_shared::http::Problem)))]
+pub async fn get_tool(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(tool_id): Path<String>,
+) -> AppResult<Json<TenantTool>> {
+    caller.require(Permission::TenantManage)?;
+    Ok(Json(find(&state, &caller, &tool_id).await?))
+}
+
+#[utoipa::path(patch, path = "/api/v1/tools/{tool_id}", tag = "tools", security(("bearer" = []), ("api_key" = [])),
+    params(("tool_id" = String, Path)), request_body = ToolFields,
+    responses((status = 200, body = TenantTool), (status = 404, body = paas_shared::http::Problem)))]
+pub async fn update_tool(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(tool_id): Path<String>,
+    ApiJson(body): ApiJson<ToolFields>,
+) -> AppResult<Json<TenantTool>> {
+    caller.require(Permission::TenantManage)?;
+    let tool = find(&state, &caller, &tool_id).await?;
+    let policy = net_guard::policy(&state.config);
+    Ok(Json(tenant_tools::update(&state.store, state.secrets.as_ref(), &policy, caller.tenant_id(), tool, body).await?))
+}
+
+#[utoipa::path(delete, path = "/api/v1/tools/{tool_id}", tag = "tools", security(("bearer" = []), ("api_key" = [])),
+    params(("tool_id" = String, Path)),
+    responses((status = 204, description = "deleted"), (status = 404, body = paas_shared::http::Problem)))]
+pub async fn delete_tool(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(tool_id): Path<String>,
+) -> AppResult<StatusCode> {
+    caller.require(Permission::TenantManage)?;
+    let tool = find(&state, &caller, &tool_id).await?;
+    tenant_tools::delete(&state.store, state.secrets.as_ref(), caller.tenant_id(), &tool).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
