@@ -9,9 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::auth::principal::{Actor, Caller};
 use crate::domain::{SessionId, TenantId};
 use crate::llm::Usage;
-use crate::store::{
-    Cond, Cursor, DynStore, Key, Query, SortRange, StoreError, StoreResult, Update, Write, from_item, tables, to_item,
-};
+use crate::store::{Cond, Cursor, DynStore, Key, Query, SortRange, Update, Write, from_item, tables, to_item};
 use crate::{AppError, AppResult};
 
 /// Who started a session: a user, or an API key acting for a program.
@@ -161,9 +159,7 @@ pub async fn list(
     cursor: Option<Cursor>,
 ) -> AppResult<(Vec<Session>, Option<String>)> {
     let query = Query::partition(&tables::SESSIONS, tenant_id.as_str()).backward().limit(limit).after(cursor);
-    let page = store.query(&query).await?;
-    let sessions = page.items.into_iter().map(from_item).collect::<StoreResult<Vec<Session>>>()?;
-    Ok((sessions, page.next.map(|c| c.encode())))
+    Ok(store.query(&query).await?.typed()?)
 }
 
 pub async fn rename(store: &DynStore, tenant_id: &TenantId, session: &Session, title: &str) -> AppResult<Session> {
@@ -205,11 +201,8 @@ pub async fn append(
             conds: vec![Cond::Exists],
         },
     ];
-    store.transact(writes).await.map_err(|err| match err {
-        // The session was deleted while its turn ran.
-        StoreError::ConditionFailed { .. } => AppError::NotFound,
-        other => other.into(),
-    })
+    // A failed condition: the session was deleted while its turn ran.
+    store.transact(writes).await.map_err(AppError::missing_if_condition_failed)
 }
 
 pub async fn append_log(
@@ -238,9 +231,7 @@ async fn page_of<T: serde::de::DeserializeOwned>(
     if newest_first {
         query = query.backward();
     }
-    let page = store.query(&query).await?;
-    let items = page.items.into_iter().map(from_item).collect::<StoreResult<Vec<T>>>()?;
-    Ok((items, page.next.map(|c| c.encode())))
+    Ok(store.query(&query).await?.typed()?)
 }
 
 /// A session's messages, newest first.

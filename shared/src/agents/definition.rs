@@ -10,9 +10,7 @@ use super::{AgentProfile, MAX_STEPS};
 use crate::conversation::Owner;
 use crate::domain::{DisplayName, Quota, TenantId};
 use crate::identity::tenants;
-use crate::store::{
-    Cond, Cursor, DynStore, Key, Query, SortRange, StoreError, StoreResult, Write, from_item, tables, to_item,
-};
+use crate::store::{Cond, Cursor, DynStore, Key, Query, SortRange, StoreError, Write, from_item, tables, to_item};
 use crate::{AppError, AppResult};
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -228,10 +226,7 @@ pub async fn delete(store: &DynStore, tenant_id: &TenantId, agent: &Agent) -> Ap
         Write::Delete { table: &tables::AGENTS, key: agent_key(tenant_id, &agent.agent_id), conds: vec![Cond::Exists] },
         tenants::release_count(tenant_id, Quota::Agents),
     ];
-    store.transact(writes).await.map_err(|err| match err {
-        StoreError::ConditionFailed { .. } => AppError::NotFound,
-        other => other.into(),
-    })
+    store.transact(writes).await.map_err(AppError::missing_if_condition_failed)
 }
 
 /// The tenant's agents, newest first.
@@ -246,7 +241,5 @@ pub async fn list(
         .backward()
         .limit(limit)
         .after(cursor);
-    let page = store.query(&query).await?;
-    let agents = page.items.into_iter().map(from_item).collect::<StoreResult<Vec<Agent>>>()?;
-    Ok((agents, page.next.map(|c| c.encode())))
+    Ok(store.query(&query).await?.typed()?)
 }

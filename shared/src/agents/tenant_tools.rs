@@ -249,10 +249,7 @@ pub async fn delete(
         Write::Delete { table: &tables::AGENTS, key: tool_key(tenant_id, &tool.tool_id), conds: vec![Cond::Exists] },
         Write::Delete { table: &tables::AGENTS, key: name_key(tenant_id, &tool.name), conds: vec![] },
     ];
-    store.transact(writes).await.map_err(|err| match err {
-        StoreError::ConditionFailed { .. } => AppError::NotFound,
-        other => other.into(),
-    })?;
+    store.transact(writes).await.map_err(AppError::missing_if_condition_failed)?;
     secrets.delete(&secret_name(tenant_id, &tool.tool_id)).await.map_err(AppError::internal)
 }
 

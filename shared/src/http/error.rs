@@ -168,6 +168,17 @@ impl IntoResponse for AppError {
     }
 }
 
+impl AppError {
+    /// For deletes and appends whose condition says the item must exist:
+    /// a failed condition means the resource is gone.
+    pub fn missing_if_condition_failed(err: StoreError) -> Self {
+        match err {
+            StoreError::ConditionFailed { .. } => Self::NotFound,
+            other => other.into(),
+        }
+    }
+}
+
 impl From<StoreError> for AppError {
     fn from(err: StoreError) -> Self {
         match err {

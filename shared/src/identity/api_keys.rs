@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::api_key::{ApiKeyId, KeyHasher, NewApiKey, PresentedKey};
 use crate::domain::{DisplayName, Scope, TenantId, UserId};
-use crate::store::{Cond, DynStore, Key, Query, StoreError, StoreResult, Update, Write, from_item, tables, to_item};
+use crate::store::{Cond, DynStore, Key, Query, StoreResult, Update, Write, from_item, tables, to_item};
 use crate::{AppError, AppResult};
 
 /// How stale `last_used_at` may get before a request refreshes it: recording
@@ -163,22 +163,17 @@ pub async fn list(
     limit: usize,
     cursor: Option<crate::store::Cursor>,
 ) -> AppResult<(Vec<ApiKeyRecord>, Option<String>)> {
-    let page = store.query(&Query::partition(&tables::API_KEYS, tenant_id.as_str()).limit(limit).after(cursor)).await?;
-    let keys = page.items.into_iter().map(from_item).collect::<StoreResult<Vec<ApiKeyRecord>>>()?;
-    Ok((keys, page.next.map(|c| c.encode())))
+    Ok(store
+        .query(&Query::partition(&tables::API_KEYS, tenant_id.as_str()).limit(limit).after(cursor))
+        .await?
+        .typed()?)
 }
 
 pub(crate) async fn list_all(store: &DynStore, tenant_id: &TenantId) -> AppResult<Vec<ApiKeyRecord>> {
-    let mut all = Vec::new();
-    let mut cursor = None;
-    loop {
-        let (keys, next) = list(store, tenant_id, 500, cursor).await?;
-        all.extend(keys);
-        match next {
-            Some(next) => cursor = Some(crate::store::Cursor::decode(&next).map_err(AppError::internal)?),
-            None => return Ok(all),
-        }
-    }
+    let items =
+        crate::store::query_all(store.as_ref(), Query::partition(&tables::API_KEYS, tenant_id.as_str()).limit(500))
+            .await?;
+    Ok(items.into_iter().map(from_item).collect::<StoreResult<Vec<ApiKeyRecord>>>()?)
 }
 
 /// Revokes a key at once: its record and pointer go.
@@ -187,8 +182,5 @@ pub async fn revoke(store: &DynStore, tenant_id: &TenantId, key_id: &ApiKeyId) -
         Write::Delete { table: &tables::API_KEYS, key: record_key(tenant_id, key_id), conds: vec![Cond::Exists] },
         Write::Delete { table: &tables::API_KEYS, key: pointer_key(key_id), conds: vec![] },
     ];
-    store.transact(writes).await.map_err(|err| match err {
-        StoreError::ConditionFailed { .. } => AppError::NotFound,
-        other => other.into(),
-    })
+    store.transact(writes).await.map_err(AppError::missing_if_condition_failed)
 }

@@ -140,9 +140,7 @@ pub async fn list(
         .index(tables::TENANTS.index_named("by_kind"))
         .limit(limit)
         .after(cursor);
-    let page = store.query(&query).await?;
-    let tenants = page.items.into_iter().map(from_item).collect::<StoreResult<Vec<Tenant>>>()?;
-    Ok((tenants, page.next.map(|c| c.encode())))
+    Ok(store.query(&query).await?.typed()?)
 }
 
 /// Takes one unit of a counted quota (users, agents) inside a transaction:
@@ -198,18 +196,8 @@ pub async fn delete_everything(store: &DynStore, tenant: &Tenant) -> AppResult<(
 }
 
 async fn drain_keys(store: &DynStore, table: &'static tables::TableDef, partition: &str) -> StoreResult<Vec<Key>> {
-    let mut keys = Vec::new();
-    let mut cursor = None;
-    loop {
-        let page = store.query(&Query::partition(table, partition).limit(500).after(cursor)).await?;
-        for item in &page.items {
-            keys.push(crate::store::key_of(item)?);
-        }
-        match page.next {
-            Some(next) => cursor = Some(next),
-            None => return Ok(keys),
-        }
-    }
+    let items = crate::store::query_all(store.as_ref(), Query::partition(table, partition).limit(500)).await?;
+    items.iter().map(crate::store::key_of).collect()
 }
 
 /// Deletes every item of one partition.

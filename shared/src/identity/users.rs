@@ -155,10 +155,7 @@ pub async fn delete_in_tenant(store: &DynStore, tenant_id: &TenantId, user: &Use
         Write::Delete { table: &tables::USERS, key: email_key(&user.email, tenant_id.as_str()), conds: vec![] },
         tenants::release_count(tenant_id, Quota::Users),
     ];
-    store.transact(writes).await.map_err(|err| match err {
-        StoreError::ConditionFailed { .. } => AppError::NotFound,
-        other => other.into(),
-    })
+    store.transact(writes).await.map_err(AppError::missing_if_condition_failed)
 }
 
 /// One page of a tenant's users, oldest first.
@@ -172,22 +169,14 @@ pub async fn list(
         .range(SortRange::Prefix("USER#".into()))
         .limit(limit)
         .after(cursor);
-    let page = store.query(&query).await?;
-    let users = page.items.into_iter().map(from_item).collect::<StoreResult<Vec<User>>>()?;
-    Ok((users, page.next.map(|c| c.encode())))
+    Ok(store.query(&query).await?.typed()?)
 }
 
 pub(crate) async fn list_all(store: &DynStore, tenant_id: &TenantId) -> AppResult<Vec<User>> {
-    let mut all = Vec::new();
-    let mut cursor = None;
-    loop {
-        let (users, next) = list(store, tenant_id, 500, cursor).await?;
-        all.extend(users);
-        match next {
-            Some(next) => cursor = Some(crate::store::Cursor::decode(&next).map_err(AppError::internal)?),
-            None => return Ok(all),
-        }
-    }
+    let query =
+        Query::partition(&tables::USERS, tenant_id.as_str()).range(SortRange::Prefix("USER#".into())).limit(500);
+    let items = crate::store::query_all(store.as_ref(), query).await?;
+    Ok(items.into_iter().map(from_item).collect::<StoreResult<Vec<User>>>()?)
 }
 
 /// Every account an email has, across tenants and the platform.

@@ -190,6 +190,27 @@ pub struct Page {
     pub next: Option<Cursor>,
 }
 
+impl Page {
+    /// The page's items as domain values, and its cursor as a client sees it.
+    pub fn typed<T: DeserializeOwned>(self) -> StoreResult<(Vec<T>, Option<String>)> {
+        let items = self.items.into_iter().map(from_item).collect::<StoreResult<Vec<T>>>()?;
+        Ok((items, self.next.map(|c| c.encode())))
+    }
+}
+
+/// Every item a query selects, page after page (for partitions known to be small, and clean-ups).
+pub async fn query_all(store: &dyn Store, mut query: Query) -> StoreResult<Vec<Item>> {
+    let mut items = Vec::new();
+    loop {
+        let page = store.query(&query).await?;
+        items.extend(page.items);
+        match page.next {
+            Some(next) => query.cursor = Some(next),
+            None => return Ok(items),
+        }
+    }
+}
+
 /// One write of a transaction.
 #[derive(Debug, Clone)]
 pub enum Write {
