@@ -1,9 +1,13 @@
-"""Holds template.yaml to the table definitions in shared/src/store/tables.rs.
+"""Holds template.yaml to the code.
 
 Usage: check_template.py PATH_TO_PAAS_BINARY
-Reads `paas tables schema` and checks that every table (and no other) is in
-the template with its keys, indexes, TTL, on-demand billing, point-in-time
-recovery and encryption. Exits non-zero and names each difference.
+- Tables: `paas tables schema` lists them; every table (and no other) must be
+  in the template with its keys, indexes, TTL, on-demand billing,
+  point-in-time recovery and encryption.
+- Routes: `paas routes` lists what each function serves; each function's API
+  events must be exactly its routes. The chat function streams through a
+  Function URL in RESPONSE_STREAM mode instead, behind CloudFront.
+Exits non-zero and names each difference.
 """
 
 import json
@@ -51,11 +55,47 @@ def check_table(name, want, props):
     return problems
 
 
+STREAMING_FUNCTIONS = {"chat"}
+
+
+def check_routes(binary, template):
+    served = json.loads(subprocess.run([binary, "routes"], check=True, capture_output=True, text=True).stdout)
+    functions = {}
+    for logical_id, resource in template["Resources"].items():
+        if resource["Type"] == "AWS::Serverless::Function":
+            functions[resource["Metadata"]["BuildProperties"]["Binary"]] = resource["Properties"]
+    problems = []
+    for name in sorted(set(served) | set(functions)):
+        if name not in functions:
+            problems.append(f"function {name} serves routes but is not in template.yaml")
+            continue
+        props = functions[name]
+        events = {
+            (e["Properties"]["Method"].upper(), e["Properties"]["Path"])
+            for e in props.get("Events", {}).values()
+            if e["Type"] == "Api"
+        }
+        routes = {(method, path) for method, path in served.get(name, [])}
+        if name in STREAMING_FUNCTIONS:
+            mode = props.get("FunctionUrlConfig", {}).get("InvokeMode")
+            if mode != "RESPONSE_STREAM":
+                problems.append(f"{name}: a streaming function needs a Function URL with InvokeMode RESPONSE_STREAM")
+            if events:
+                problems.append(f"{name}: streams through its Function URL, so it has no API events: {sorted(events)}")
+            continue
+        for missing in sorted(routes - events):
+            problems.append(f"{name} serves {missing[0]} {missing[1]}, which template.yaml does not route to it")
+        for extra in sorted(events - routes):
+            problems.append(f"template.yaml routes {extra[0]} {extra[1]} to {name}, which does not serve it")
+    return problems, sum(len(r) for r in served.values())
+
+
 def main():
     wanted = expected_tables(sys.argv[1])
     template, matches = decode(str(ROOT / "template.yaml"))
     if matches:
         sys.exit(f"template.yaml does not parse: {matches}")
+    route_problems, route_count = check_routes(sys.argv[1], template)
     found = {}
     for logical_id, resource in template["Resources"].items():
         if resource["Type"] == "AWS::DynamoDB::Table":
@@ -69,11 +109,12 @@ def main():
             problems.append(f"table {name} is in template.yaml but not defined in code")
         else:
             problems.extend(check_table(name, wanted[name], found[name]))
+    problems.extend(route_problems)
     for p in problems:
         print(p, file=sys.stderr)
     if problems:
         sys.exit(1)
-    print(f"template.yaml matches the {len(wanted)} table definitions")
+    print(f"template.yaml matches the {len(wanted)} table definitions and the {route_count} routes the functions serve")
 
 
 if __name__ == "__main__":

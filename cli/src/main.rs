@@ -33,6 +33,8 @@ enum Command {
         #[command(subcommand)]
         command: OperatorCommand,
     },
+    /// Every route each function serves, as JSON (for checking template.yaml).
+    Routes,
     /// Access-token signing keys.
     Keys {
         #[command(subcommand)]
@@ -91,6 +93,10 @@ async fn main() -> anyhow::Result<()> {
         Command::Operator { command: OperatorCommand::Create { email, name, password } } => {
             let user = operators::create_operator(config, &email, &password, name).await?;
             println!("created platform operator {} ({})", user.email, user.user_id);
+            Ok(())
+        }
+        Command::Routes => {
+            println!("{}", serde_json::to_string_pretty(&serve::routes_by_function())?);
             Ok(())
         }
         Command::Keys { command: KeysCommand::Rotate } => {

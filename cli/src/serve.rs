@@ -24,6 +24,33 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(paas_chat::routes())
 }
 
+/// Each function's routes as `(METHOD, path)` pairs, from the same routers
+/// Lambda runs, so `template.yaml` can be held to them.
+pub fn routes_by_function() -> std::collections::BTreeMap<&'static str, Vec<(String, String)>> {
+    let functions: [(&'static str, OpenApiRouter<AppState>); 4] = [
+        ("auth", paas_auth::routes()),
+        ("tenants", paas_tenants::routes()),
+        ("sessions", paas_sessions::routes()),
+        ("chat", paas_chat::routes()),
+    ];
+    functions
+        .into_iter()
+        .map(|(name, routes)| {
+            let (_, spec) = routes.split_for_parts();
+            let mut pairs = Vec::new();
+            for (path, item) in spec.paths.paths {
+                let item = serde_json::to_value(item).unwrap_or_default();
+                for method in ["get", "post", "put", "patch", "delete"] {
+                    if item.get(method).is_some() {
+                        pairs.push((method.to_uppercase(), path.clone()));
+                    }
+                }
+            }
+            (name, pairs)
+        })
+        .collect()
+}
+
 /// The local runner's whole service: the API, `/openapi.json`, Prometheus
 /// `/metrics`, and the web app.
 pub fn app(state: AppState) -> anyhow::Result<Router> {
