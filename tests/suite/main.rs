@@ -11,6 +11,7 @@ mod chat_providers;
 mod chat_quota;
 mod identity_on_dynamodb;
 mod isolation;
+mod lambda_runtime;
 mod llm_providers;
 mod llm_settings;
 mod store_contract;
