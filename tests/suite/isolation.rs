@@ -311,7 +311,8 @@ async fn another_tenants_ids_answer_exactly_what_missing_ids_answer() {
             cases += 1;
         }
     }
-    assert!(cases >= 8, "ran {cases} cases");
+    println!("cross-tenant isolation: {cases} cases");
+    assert!(cases >= 30, "ran {cases} cases");
     // A's resources are untouched, and none of A's data shows in B's lists.
     app.get(&fill("/api/v1/users/{user_id}", &a_ids), &a.access).await.expect(200);
     for list in [
