@@ -52,14 +52,13 @@ enum TablesCommand {
 
 #[derive(Subcommand)]
 enum OperatorCommand {
-    /// Create a platform operator. The password comes from PAAS_OPERATOR_PASSWORD, so it stays out of shell history.
+    /// Create a platform operator. The password comes from PAAS_OPERATOR_PASSWORD only, so it stays out of
+    /// shell history and process lists.
     Create {
         #[arg(long)]
         email: String,
         #[arg(long)]
         name: Option<String>,
-        #[arg(long, env = "PAAS_OPERATOR_PASSWORD", hide_env_values = true)]
-        password: String,
     },
 }
 
@@ -90,7 +89,9 @@ async fn main() -> anyhow::Result<()> {
             println!("{}", serde_json::to_string_pretty(tables::ALL)?);
             Ok(())
         }
-        Command::Operator { command: OperatorCommand::Create { email, name, password } } => {
+        Command::Operator { command: OperatorCommand::Create { email, name } } => {
+            let password = std::env::var("PAAS_OPERATOR_PASSWORD")
+                .map_err(|_| anyhow::anyhow!("set PAAS_OPERATOR_PASSWORD to the new operator's password"))?;
             let user = operators::create_operator(config, &email, &password, name).await?;
             println!("created platform operator {} ({})", user.email, user.user_id);
             Ok(())

@@ -116,6 +116,15 @@ pub fn title_from(message: &str) -> String {
 }
 
 impl Session {
+    /// Only a session's owner, or an admin, may change it or add turns to it.
+    pub fn check_may_change(&self, caller: &Caller) -> AppResult<()> {
+        if caller.can(crate::auth::permission::Permission::TenantManage) || Owner::of(caller) == self.owner {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden("only the session's owner or an admin may change it".into()))
+        }
+    }
+
     pub fn new(
         title: String,
         owner: Owner,

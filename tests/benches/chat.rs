@@ -116,15 +116,28 @@ async fn main() {
     let fake = serve(Router::new().route("/v1/chat/completions", post(fake_provider))).await;
     let dir = tempfile::tempdir().unwrap();
     let config = Config { data_dir: dir.path().to_owned(), ..Config::default() };
-    let state = AppState::from_config(config, Signing::Sign).await.unwrap();
+    let state = AppState::from_config(config.clone(), Signing::Sign).await.unwrap();
     let platform = serve(paas_cli::serve::app(state).unwrap()).await;
     let http = reqwest::Client::new();
 
-    let signup = json!({"tenant_name": "Bench", "tenant_slug": "bench", "plan": "enterprise", "email": "a@bench.test",
-        "password": "correct horse battery staple"});
+    let password = "correct horse battery staple";
+    let signup = json!({"tenant_name": "Bench", "tenant_slug": "bench", "email": "a@bench.test", "password": password});
     let reply: Value =
         http.post(format!("{platform}/api/auth/signup")).json(&signup).send().await.unwrap().json().await.unwrap();
     let token = reply["access_token"].as_str().unwrap().to_owned();
+    let tenant_id = reply["tenant"]["tenant_id"].as_str().unwrap().to_owned();
+    // The enterprise plan, so the benchmark's sessions fit its daily quota.
+    paas_cli::operators::create_operator(config, "ops@bench.test", password, None).await.unwrap();
+    let login = json!({"email": "ops@bench.test", "password": password});
+    let ops: Value =
+        http.post(format!("{platform}/api/auth/login")).json(&login).send().await.unwrap().json().await.unwrap();
+    let ops = ops["access_token"].as_str().unwrap().to_owned();
+    http.patch(format!("{platform}/api/platform/tenants/{tenant_id}"))
+        .bearer_auth(&ops)
+        .json(&json!({"plan": "enterprise"}))
+        .send()
+        .await
+        .unwrap();
     let llm = json!({"provider": "openai_compatible", "model": "bench", "base_url": format!("{fake}/v1")});
     http.put(format!("{platform}/api/v1/tenant/llm")).bearer_auth(&token).json(&llm).send().await.unwrap();
 

@@ -63,6 +63,7 @@ async fn weak_passwords_and_bad_fields_are_refused_at_signup() {
         with("tenant_slug", json!("platform")),
         with("tenant_name", json!("")),
         with("plan", json!("gold")),
+        with("plan", json!("enterprise")),
         with("tenant_name", json!("n".repeat(101))),
         with("password", json!("p".repeat(129))),
         with("email", json!(format!("{}@acme.test", "e".repeat(300)))),
@@ -100,6 +101,29 @@ async fn repeated_failures_are_slowed_per_account() {
     blocked.expect_code(429, "too_many_attempts");
     let retry_after: u64 = blocked.headers["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=900).contains(&retry_after));
+}
+
+#[tokio::test]
+async fn parallel_guesses_cannot_slip_past_the_account_limit() {
+    let app = TestApp::new().await;
+    app.signup("acme").await;
+    let guesses = (0..20).map(|n| {
+        app.post("/api/auth/login", None, json!({"email": "admin@acme.test", "password": format!("wrong guess {n}")}))
+    });
+    let replies = futures::future::join_all(guesses).await;
+    let checked = replies.iter().filter(|r| r.status == 401).count();
+    assert_eq!(checked, 5, "only the account's limit of guesses reach the password check");
+    assert_eq!(replies.iter().filter(|r| r.status == 429).count(), 15);
+}
+
+#[tokio::test]
+async fn a_guessed_refresh_secret_does_not_revoke_the_family() {
+    let app = TestApp::new().await;
+    let acme = app.signup("acme").await;
+    let (prefix, _) = acme.refresh.rsplit_once('.').unwrap();
+    let guess = format!("{prefix}.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+    app.post("/api/auth/refresh", None, json!({"refresh_token": guess})).await.expect_code(401, "unauthorized");
+    app.post("/api/auth/refresh", None, json!({"refresh_token": acme.refresh})).await.expect(200);
 }
 
 #[tokio::test]

@@ -264,6 +264,10 @@ async fn sessions_are_listed_newest_first_renamed_and_deleted_by_their_owner() {
     assert_eq!(next.body["items"][0]["title"], "first");
 
     let session_id = mine[0].data["data"]["session_id"].as_str().unwrap();
+    let (_, other_user) = app.member(&acme, "user").await;
+    chat(&app, &other_user, json!({"message": "my turn", "session_id": session_id}))
+        .await
+        .expect_code(403, "forbidden");
     let path = format!("/api/v1/sessions/{session_id}");
     app.call("PATCH", &path, Some(&viewer), Some(json!({"title": "mine now"}))).await.expect_code(403, "forbidden");
     let renamed = app.call("PATCH", &path, Some(&user), Some(json!({"title": "  Renamed  "}))).await;

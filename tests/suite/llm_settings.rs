@@ -32,6 +32,10 @@ async fn the_provider_key_is_write_only() {
         .call("PUT", "/api/v1/tenant/llm", Some(&acme.access), Some(json!({"provider": "openai", "api_key": ""})))
         .await;
     cleared.expect_code(422, "validation_failed");
+    let tenant_id = paas_shared::domain::TenantId::parse(&acme.tenant_id).unwrap();
+    let name = paas_shared::identity::llm_settings::key_secret_name(&tenant_id);
+    assert_eq!(app.state.secrets.get(&name).await.unwrap().as_deref(), Some(secret), "a refused change keeps the key");
+    assert_eq!(app.get("/api/v1/tenant/llm", &acme.access).await.body["api_key_set"], true);
     let back = app
         .call("PUT", "/api/v1/tenant/llm", Some(&acme.access), Some(json!({"provider": "offline", "api_key": ""})))
         .await;
@@ -59,6 +63,10 @@ async fn base_urls_that_reach_internal_networks_are_refused() {
             .await
             .expect_code(422, "validation_failed");
     }
+    // The Ollama preset is a loopback address too.
+    app.call("PUT", "/api/v1/tenant/llm", Some(&acme.access), Some(json!({"provider": "ollama"})))
+        .await
+        .expect_code(422, "validation_failed");
     let missing = json!({"provider": "openai_compatible", "api_key": "k-1234"});
     app.call("PUT", "/api/v1/tenant/llm", Some(&acme.access), Some(missing))
         .await

@@ -331,6 +331,15 @@ pub async fn foreign_or_garbled_cursors_are_refused(store: DynStore) {
     let cursor = page.next.unwrap();
     let foreign = store.query(&Query::partition(&CONTRACT, "t2#s1").limit(1).after(Some(cursor))).await;
     assert!(matches!(foreign, Err(StoreError::BadCursor)), "a cursor works only in its own partition");
+    let forge = |json: &str| {
+        use base64::Engine;
+        Cursor::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json)).unwrap()
+    };
+    let query = Query::partition(&CONTRACT, "t1#s1").range(SortRange::Prefix("msg#".into()));
+    for tampered in [r#"{"pk":"t1#s1","sk":"msg#001","extra":"x"}"#, r#"{"pk":"t1#s1","sk":"zzz#1"}"#] {
+        let result = store.query(&query.clone().after(Some(forge(tampered)))).await;
+        assert!(matches!(result, Err(StoreError::BadCursor)), "{tampered}: {result:?}");
+    }
     assert!(Cursor::decode("not-a-cursor").is_err());
     assert!(Cursor::decode("e30").is_err(), "an empty object is no cursor");
 }

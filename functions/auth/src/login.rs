@@ -50,7 +50,7 @@ pub struct TenantChoices {
 /// The accounts of an email whose password matches. Every candidate costs
 /// one hash, and an unknown email costs one too, so timing tells nothing.
 async fn matching_accounts(state: &AppState, email: &Email, password: &str, client: &str) -> AppResult<Vec<User>> {
-    throttle::check(&state.store, email.as_str(), client).await?;
+    throttle::begin(&state.store, email.as_str(), client).await?;
     let accounts = users::accounts_of(&state.store, email).await?;
     let mut matched = Vec::new();
     if accounts.is_empty() {
@@ -62,10 +62,9 @@ async fn matching_accounts(state: &AppState, email: &Email, password: &str, clie
         }
     }
     if matched.is_empty() {
-        throttle::record_failure(&state.store, email.as_str(), client).await?;
         return Err(AppError::InvalidCredentials);
     }
-    throttle::record_success(&state.store, email.as_str()).await?;
+    throttle::succeeded(&state.store, email.as_str(), client).await?;
     Ok(matched)
 }
 

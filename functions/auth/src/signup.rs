@@ -20,8 +20,6 @@ pub struct SignupRequest {
     pub tenant_name: DisplayName,
     /// Unique across the platform; lowercase letters, digits, hyphens.
     pub tenant_slug: Slug,
-    #[serde(default)]
-    pub plan: Option<Plan>,
     pub email: Email,
     pub password: String,
     #[serde(default)]
@@ -45,7 +43,8 @@ pub async fn signup(
 ) -> AppResult<(StatusCode, Json<SignupResponse>)> {
     let password =
         Password::parse_for(&body.password, body.email.as_str()).map_err(|e| AppError::Validation(e.to_string()))?;
-    let tenant = Tenant::new(body.tenant_slug, body.tenant_name, body.plan.unwrap_or(Plan::Free));
+    // Every tenant starts on the free plan; platform operators change plans.
+    let tenant = Tenant::new(body.tenant_slug, body.tenant_name, Plan::Free);
     let mut admin = User::new(tenant.tenant_id.as_str(), body.email, body.name, Some(Role::Admin));
     admin.password_hash = Some(password::hash_async(&password).await.map_err(AppError::internal)?);
 

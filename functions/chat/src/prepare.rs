@@ -118,7 +118,11 @@ pub async fn prepare(state: &AppState, caller: &Caller, body: ChatBody) -> AppRe
     };
     let tools = resolve_tools(state, tenant, &profile).await?;
     let existing = match &body.session_id {
-        Some(id) => Some(conversation::get(&state.store, &tenant.tenant_id, id).await?.ok_or(AppError::NotFound)?),
+        Some(id) => {
+            let session = conversation::get(&state.store, &tenant.tenant_id, id).await?.ok_or(AppError::NotFound)?;
+            session.check_may_change(caller)?;
+            Some(session)
+        }
         None => None,
     };
     let history = match &existing {

@@ -96,10 +96,15 @@ pub async fn run(state: AppState, turn: Prepared, tx: mpsc::Sender<Frame>) {
     };
     let (store, tenant, session) = (&state.store, &turn.tenant, &turn.session.session_id);
     // Bookkeeping failures are logged: the client's stream is already decided.
-    if let Err(err) = conversation::append(store, &tenant.tenant_id, session, &answer).await {
-        tracing::error!(error = %err, session_id, "could not store the assistant message");
+    let stored = conversation::append(store, &tenant.tenant_id, session, &answer).await;
+    match &stored {
+        Ok(()) => {}
+        Err(AppError::NotFound) => tracing::info!(session_id, "the session was deleted during its turn"),
+        Err(err) => tracing::error!(error = %err, session_id, "could not store the assistant message"),
     }
-    for entry in &collected.log {
+    // A log without its session would be orphaned.
+    let log = if matches!(stored, Err(AppError::NotFound)) { &[][..] } else { &collected.log[..] };
+    for entry in log {
         if let Err(err) = conversation::append_log(store, &tenant.tenant_id, session, entry).await {
             tracing::error!(error = %err, session_id, "could not store an agent log entry");
         }

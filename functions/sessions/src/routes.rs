@@ -16,14 +16,6 @@ async fn find(state: &AppState, caller: &Caller, session_id: &str) -> AppResult<
     conversation::get(&state.store, caller.tenant_id(), session_id).await?.ok_or(AppError::NotFound)
 }
 
-fn may_modify(caller: &Caller, session: &Session) -> AppResult<()> {
-    if caller.can(Permission::TenantManage) || Owner::of(caller) == session.owner {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden("only the session's owner or an admin may change it".into()))
-    }
-}
-
 #[utoipa::path(get, path = "/api/v1/sessions", tag = "sessions", security(("bearer" = []), ("api_key" = [])),
     params(("limit" = Option<usize>, Query), ("cursor" = Option<String>, Query)),
     responses((status = 200, description = "newest first", body = Page<Session>)))]
@@ -101,7 +93,7 @@ pub async fn rename_session(
 ) -> AppResult<Json<Session>> {
     caller.require(Permission::SessionsWrite)?;
     let session = find(&state, &caller, &session_id).await?;
-    may_modify(&caller, &session)?;
+    session.check_may_change(&caller)?;
     let title = check_title(&body.title)?;
     Ok(Json(conversation::rename(&state.store, caller.tenant_id(), &session, &title).await?))
 }
@@ -116,7 +108,7 @@ pub async fn delete_session(
 ) -> AppResult<StatusCode> {
     caller.require(Permission::SessionsWrite)?;
     let session = find(&state, &caller, &session_id).await?;
-    may_modify(&caller, &session)?;
+    session.check_may_change(&caller)?;
     conversation::delete(&state.store, caller.tenant_id(), &session).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -60,30 +60,31 @@ pub async fn put_llm(
     if body.provider == ProviderKind::OpenAiCompatible && base_url.is_none() {
         return Err(AppError::Validation("openai_compatible needs a base_url".into()));
     }
-    if let Some(url) = &base_url {
-        net_guard::check_url(url, &net_guard::policy(&state.config))
+    if let Some(url) = llm_settings::guarded_url(body.provider, base_url.as_deref()) {
+        net_guard::check_url(&url, &net_guard::policy(&state.config))
             .await
             .map_err(|e| AppError::Validation(e.to_string()))?;
     }
-    let secret = llm_settings::key_secret_name(tenant_id);
-    let (api_key_set, api_key_last4) = match body.api_key.as_deref().map(str::trim) {
-        Some("") => {
-            state.secrets.delete(&secret).await.map_err(AppError::internal)?;
-            (false, None)
-        }
-        Some(key) => {
-            if key.len() > 4096 || key.chars().any(char::is_control) {
-                return Err(AppError::Validation(
-                    "api_key must be at most 4096 characters without control characters".into(),
-                ));
-            }
-            state.secrets.put(&secret, key).await.map_err(AppError::internal)?;
-            (true, Some(llm_settings::last4(key)))
-        }
+    let key = body.api_key.as_deref().map(str::trim);
+    if let Some(key) = key.filter(|k| !k.is_empty())
+        && (key.len() > 4096 || key.chars().any(char::is_control))
+    {
+        return Err(AppError::Validation("api_key must be at most 4096 characters without control characters".into()));
+    }
+    let (api_key_set, api_key_last4) = match key {
+        Some("") => (false, None),
+        Some(key) => (true, Some(llm_settings::last4(key))),
         None => (current.api_key_set, current.api_key_last4),
     };
     if body.provider.needs_api_key() && !api_key_set {
         return Err(AppError::Validation(format!("the {} provider needs an api_key", provider_name(body.provider))));
+    }
+    // Only now, with everything checked, does the stored key change.
+    let secret = llm_settings::key_secret_name(tenant_id);
+    match key {
+        Some("") => state.secrets.delete(&secret).await.map_err(AppError::internal)?,
+        Some(key) => state.secrets.put(&secret, key).await.map_err(AppError::internal)?,
+        None => {}
     }
     let settings = LlmSettings {
         provider: body.provider,

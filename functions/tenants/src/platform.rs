@@ -4,6 +4,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use paas_shared::agents::tenant_tools;
 use paas_shared::auth::principal::Operator;
 use paas_shared::domain::{Plan, QuotaOverrides, TenantId, TenantStatus};
 use paas_shared::http::{ApiJson, Page, PageParams};
@@ -88,8 +89,13 @@ pub async fn delete_tenant(
         tenant.status = TenantStatus::Suspended;
         tenants::save(&state.store, &mut tenant).await?;
     }
+    let tools = tenant_tools::list(&state.store, &tenant.tenant_id).await?;
     tenants::delete_everything(&state.store, &tenant).await?;
-    state.secrets.delete(&llm_settings::key_secret_name(&tenant.tenant_id)).await.map_err(AppError::internal)?;
+    let mut secrets = vec![llm_settings::key_secret_name(&tenant.tenant_id)];
+    secrets.extend(tools.iter().map(|tool| tenant_tools::secret_name(&tenant.tenant_id, &tool.tool_id)));
+    for name in secrets {
+        state.secrets.delete(&name).await.map_err(AppError::internal)?;
+    }
     tracing::info!(tenant_id = %tenant.tenant_id, operator = %operator.user.user_id, "tenant deleted");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -129,26 +129,35 @@ async fn apply(
     Ok(fields.secret_header)
 }
 
-async fn store_secret(
-    secrets: &dyn SecretStore,
-    tenant_id: &TenantId,
-    tool: &mut TenantTool,
-    header: Option<Option<SecretHeader>>,
-) -> AppResult<()> {
+/// Records a secret-header change on the tool item (the value goes to the
+/// secret store only once the item is saved, see [`write_secret`]).
+fn record_secret(tool: &mut TenantTool, header: &Option<Option<SecretHeader>>) {
     match header {
         Some(Some(header)) => {
-            secrets.put(&secret_name(tenant_id, &tool.tool_id), &header.value).await.map_err(AppError::internal)?;
-            tool.secret_header_name = Some(header.name);
+            tool.secret_header_name = Some(header.name.clone());
             tool.secret_set = true;
         }
         Some(None) => {
-            secrets.delete(&secret_name(tenant_id, &tool.tool_id)).await.map_err(AppError::internal)?;
             tool.secret_header_name = None;
             tool.secret_set = false;
         }
         None => {}
     }
-    Ok(())
+}
+
+/// Writes or removes the secret value after its tool item was saved.
+async fn write_secret(
+    secrets: &dyn SecretStore,
+    tenant_id: &TenantId,
+    tool_id: &str,
+    header: Option<Option<SecretHeader>>,
+) -> AppResult<()> {
+    match header {
+        Some(Some(header)) => secrets.put(&secret_name(tenant_id, tool_id), &header.value).await,
+        Some(None) => secrets.delete(&secret_name(tenant_id, tool_id)).await,
+        None => Ok(()),
+    }
+    .map_err(AppError::internal)
 }
 
 pub async fn create(
@@ -174,6 +183,7 @@ pub async fn create(
         updated_at: now,
     };
     let header = apply(&mut tool, fields, policy).await?;
+    record_secret(&mut tool, &header);
     let claim = serde_json::json!({ "tool_id": tool.tool_id });
     let writes = vec![
         Write::Put {
@@ -192,10 +202,7 @@ pub async fn create(
         Err(StoreError::ConditionFailed { write: Some(0) }) => return Err(name_taken()),
         Err(err) => return Err(err.into()),
     }
-    if header.is_some() {
-        store_secret(secrets, tenant_id, &mut tool, header).await?;
-        store.put(&tables::AGENTS, to_item(&tool_key(tenant_id, &tool.tool_id), &tool)?, &[Cond::Exists]).await?;
-    }
+    write_secret(secrets, tenant_id, &tool.tool_id, header).await?;
     Ok(tool)
 }
 
@@ -216,7 +223,7 @@ pub async fn update(
 ) -> AppResult<TenantTool> {
     let (old_name, seen) = (tool.name.clone(), serde_json::to_value(tool.updated_at).map_err(AppError::internal)?);
     let header = apply(&mut tool, fields, policy).await?;
-    store_secret(secrets, tenant_id, &mut tool, header).await?;
+    record_secret(&mut tool, &header);
     tool.updated_at = Utc::now();
     let mut writes = vec![Write::Put {
         table: &tables::AGENTS,
@@ -233,10 +240,12 @@ pub async fn update(
         writes.push(Write::Delete { table: &tables::AGENTS, key: name_key(tenant_id, &old_name), conds: vec![] });
     }
     match store.transact(writes).await {
-        Ok(()) => Ok(tool),
-        Err(StoreError::ConditionFailed { write: Some(1) }) => Err(name_taken()),
-        Err(err) => Err(err.into()),
+        Ok(()) => {}
+        Err(StoreError::ConditionFailed { write: Some(1) }) => return Err(name_taken()),
+        Err(err) => return Err(err.into()),
     }
+    write_secret(secrets, tenant_id, &tool.tool_id, header).await?;
+    Ok(tool)
 }
 
 pub async fn delete(

@@ -65,6 +65,18 @@ pub fn last4(key: &str) -> String {
     chars[chars.len().saturating_sub(4)..].iter().collect()
 }
 
+/// The URL a tenant's settings make the platform call that must pass the
+/// network guard: a tenant-supplied base URL, or the Ollama preset (a
+/// loopback address, allowed only where the operator allows loopback).
+/// The other presets are fixed public endpoints.
+pub fn guarded_url(kind: ProviderKind, base_url: Option<&str>) -> Option<String> {
+    match (base_url, kind) {
+        (Some(url), _) => Some(url.to_owned()),
+        (None, ProviderKind::Ollama) => kind.default_base_url().map(str::to_owned),
+        (None, _) => None,
+    }
+}
+
 /// Everything needed to call the tenant's provider, key included.
 pub async fn provider_config(
     store: &DynStore,
@@ -80,7 +92,7 @@ pub async fn provider_config(
     };
     let config = ProviderConfig {
         kind: settings.provider,
-        base_url: settings.base_url.clone(),
+        base_url: guarded_url(settings.provider, settings.base_url.as_deref()),
         api_key,
         timeouts,
         retry: Default::default(),
@@ -95,7 +107,7 @@ pub struct TenantProvider {
     pub model: String,
 }
 
-/// Builds the tenant's provider. A tenant-supplied base URL is checked
+/// Builds the tenant's provider. A guarded URL ([`guarded_url`]) is checked
 /// against the network policy now, and the connection pinned to the
 /// addresses checked, so a DNS change between check and call cannot reach
 /// an internal host.

@@ -1,8 +1,10 @@
 //! Refresh tokens: opaque, 7 days, stored hashed, rotated on every use.
 //! One family per log-in: each rotation replaces the family's current hash.
 //! Presenting the token just replaced, within a short grace period, is a
-//! client's parallel request (answered 409, family kept); presenting an
-//! older one, or the replaced one later, is reuse: the family is revoked.
+//! client's parallel request (answered 409, family kept); presenting it
+//! after that is reuse: the family is revoked. A token whose secret matches
+//! neither is refused without revoking anything, so knowing a family's id
+//! is not enough to log its user out.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -111,12 +113,14 @@ pub async fn rotate(store: &DynStore, presented: &str, grace: Duration) -> AppRe
     };
     let presented_hash = hash(presented);
     if presented_hash != family.current_hash {
-        let parallel =
-            family.previous_hash.as_deref() == Some(presented_hash.as_str()) && Utc::now() - family.rotated_at <= grace;
-        if parallel {
+        if family.previous_hash.as_deref() != Some(presented_hash.as_str()) {
+            // Not a token of this family at all (a guess at its secret): refuse, but revoke nothing.
+            return Err(invalid());
+        }
+        if Utc::now() - family.rotated_at <= grace {
             return Err(rotated_meanwhile());
         }
-        tracing::warn!(family = family_id, "refresh token reused; revoking its family");
+        tracing::warn!("a replaced refresh token was presented again; revoking its family");
         store.delete(&tables::AUTH, &key, &[]).await?;
         return Err(invalid());
     }

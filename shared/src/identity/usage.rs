@@ -73,34 +73,49 @@ pub const MIN_OUTPUT_TOKENS: u64 = 16;
 
 /// Reserves `input` tokens plus up to `max_output`, shrinking the output
 /// allowance to what the month has left; 429 when not even
-/// [`MIN_OUTPUT_TOKENS`] fit.
+/// [`MIN_OUTPUT_TOKENS`] fit. Losing races to concurrent reservations is
+/// retried; if it goes on, the answer is a retryable 409, not a false 429.
 pub async fn reserve_tokens(store: &DynStore, tenant: &Tenant, input: u64, max_output: u64) -> AppResult<Reservation> {
     let now = Utc::now();
     let limit = tenant.quotas().tokens_per_month;
     let key = month_key(&tenant.tenant_id, now);
-    let exceeded = || AppError::QuotaExceeded { quota: Quota::TokensMonth, limit, reset_at: Some(next_month(now)) };
-    // Another request may take what we saw left; re-read and shrink a few times.
-    for _ in 0..4 {
+    for attempt in 0..RACE_ATTEMPTS {
         let used = counter(store, &key, TOKENS).await?;
         let left = limit.saturating_sub(used);
         if left < input + MIN_OUTPUT_TOKENS {
-            return Err(exceeded());
+            return Err(AppError::QuotaExceeded { quota: Quota::TokensMonth, limit, reset_at: Some(next_month(now)) });
         }
         let output = max_output.min(left - input);
         let (update, cond) = Update::bounded_add(TOKENS, to_i64(input + output), to_i64(limit));
         match store.update(&tables::TENANTS, &key, &update, &[cond]).await {
             Ok(_) => return Ok(Reservation { input, output, at: now }),
-            Err(err) if err.is_condition_failed() => continue,
+            Err(err) if err.is_condition_failed() => tokio::time::sleep(race_pause(attempt)).await,
             Err(err) => return Err(err.into()),
         }
     }
-    Err(exceeded())
+    Err(busy())
+}
+
+/// How often a conditional add that lost a race is tried again.
+const RACE_ATTEMPTS: u32 = 10;
+
+fn race_pause(attempt: u32) -> std::time::Duration {
+    let mut jitter = [0u8; 1];
+    let _ = aws_lc_rs::rand::fill(&mut jitter);
+    std::time::Duration::from_millis(u64::from(attempt) * 5 + u64::from(jitter[0] % 10))
+}
+
+fn busy() -> AppError {
+    AppError::ConflictCode {
+        code: "quota_busy",
+        detail: "many requests are drawing on this quota right now; try again".into(),
+    }
 }
 
 /// Replaces a reservation with the tokens really used, and adds them to the
 /// day's chart. Usage above the reservation (a provider that ignored
-/// `max_tokens`, an input estimate that fell short) is counted only as far
-/// as the limit allows and logged, so the month never passes its limit.
+/// `max_tokens`, an input estimate that fell short) is counted up to the
+/// limit and the rest logged, so the month never passes its limit.
 pub async fn settle_tokens(store: &DynStore, tenant: &Tenant, reservation: Reservation, used: u64) -> AppResult<()> {
     let key = month_key(&tenant.tenant_id, reservation.at);
     let reserved = reservation.total();
@@ -108,13 +123,26 @@ pub async fn settle_tokens(store: &DynStore, tenant: &Tenant, reservation: Reser
         let refund = Update::default().add(TOKENS, -to_i64(reserved - used));
         store.update(&tables::TENANTS, &key, &refund, &[]).await?;
     } else {
-        let extra = used - reserved;
-        let (update, cond) = Update::bounded_add(TOKENS, to_i64(extra), to_i64(tenant.quotas().tokens_per_month));
-        if let Err(err) = store.update(&tables::TENANTS, &key, &update, &[cond]).await {
-            if !err.is_condition_failed() {
-                return Err(err.into());
+        let limit = tenant.quotas().tokens_per_month;
+        let mut extra = used - reserved;
+        for attempt in 0..RACE_ATTEMPTS {
+            let room = limit.saturating_sub(counter(store, &key, TOKENS).await?);
+            let counted = extra.min(room);
+            if counted == 0 {
+                break;
             }
-            tracing::warn!(tenant_id = %tenant.tenant_id, extra, "usage above the reservation would pass the monthly limit; capped");
+            let (update, cond) = Update::bounded_add(TOKENS, to_i64(counted), to_i64(limit));
+            match store.update(&tables::TENANTS, &key, &update, &[cond]).await {
+                Ok(_) => extra -= counted,
+                Err(err) if err.is_condition_failed() => tokio::time::sleep(race_pause(attempt)).await,
+                Err(err) => return Err(err.into()),
+            }
+            if extra == 0 {
+                break;
+            }
+        }
+        if extra > 0 {
+            tracing::warn!(tenant_id = %tenant.tenant_id, extra, "usage above the reservation would pass the monthly limit; not counted");
         }
     }
     let day = Update::default().add(TOKENS, to_i64(used));

@@ -158,7 +158,7 @@ pub async fn delete_in_tenant(store: &DynStore, tenant_id: &TenantId, user: &Use
     store.transact(writes).await.map_err(AppError::missing_if_condition_failed)
 }
 
-/// One page of a tenant's users, oldest first.
+/// One page of a tenant's users, newest first.
 pub async fn list(
     store: &DynStore,
     tenant_id: &TenantId,
@@ -167,6 +167,7 @@ pub async fn list(
 ) -> AppResult<(Vec<User>, Option<String>)> {
     let query = Query::partition(&tables::USERS, tenant_id.as_str())
         .range(SortRange::Prefix("USER#".into()))
+        .backward()
         .limit(limit)
         .after(cursor);
     Ok(store.query(&query).await?.typed()?)

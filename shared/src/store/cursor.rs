@@ -16,14 +16,24 @@ pub struct Cursor(pub(crate) BTreeMap<String, String>);
 pub struct BadCursor;
 
 impl Cursor {
-    /// The cursor that resumes after `item` in a query of the table or `index`.
-    pub(crate) fn after(item: &Item, index: Option<&IndexDef>) -> Self {
+    /// The key attributes a cursor of the table or `index` holds, in sorted order.
+    pub(crate) fn attrs(index: Option<&IndexDef>) -> Vec<&str> {
         let mut attrs = vec![PK, SK];
         if let Some(index) = index {
             attrs.push(index.pk);
             attrs.extend(index.sk);
         }
-        let keys = attrs.into_iter().filter_map(|a| Some((a.to_owned(), item.get(a)?.as_str()?.to_owned()))).collect();
+        attrs.sort_unstable();
+        attrs.dedup();
+        attrs
+    }
+
+    /// The cursor that resumes after `item` in a query of the table or `index`.
+    pub(crate) fn after(item: &Item, index: Option<&IndexDef>) -> Self {
+        let keys = Self::attrs(index)
+            .into_iter()
+            .filter_map(|a| Some((a.to_owned(), item.get(a)?.as_str()?.to_owned())))
+            .collect();
         Self(keys)
     }
 

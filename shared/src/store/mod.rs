@@ -110,6 +110,19 @@ pub enum SortRange {
     To(String),
 }
 
+impl SortRange {
+    /// Whether a sort key falls in the range (as DynamoDB compares strings: by bytes).
+    pub fn contains(&self, sk: &str) -> bool {
+        match self {
+            Self::All => true,
+            Self::Prefix(prefix) => sk.starts_with(prefix.as_str()),
+            Self::Between(low, high) => low.as_str() <= sk && sk <= high.as_str(),
+            Self::From(low) => low.as_str() <= sk,
+            Self::To(high) => sk <= high.as_str(),
+        }
+    }
+}
+
 /// A read of one partition of a table or of one of its indexes.
 #[derive(Debug, Clone)]
 pub struct Query {
@@ -175,7 +188,14 @@ impl Query {
         }
         if let Some(cursor) = &self.cursor {
             let same_partition = cursor.get(pk_attr) == Some(self.partition.as_str());
-            if !same_partition || sk_attr.is_some_and(|a| cursor.get(a).is_none()) {
+            let exact_keys = cursor.0.keys().map(String::as_str).eq(Cursor::attrs(self.index));
+            let sort_key = sk_attr.map(|a| cursor.get(a));
+            let in_range = match sort_key {
+                None => true,
+                Some(None) => false,
+                Some(Some(sk)) => self.range.contains(sk),
+            };
+            if !same_partition || !exact_keys || !in_range {
                 return Err(StoreError::BadCursor);
             }
         }
