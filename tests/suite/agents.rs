@@ -130,6 +130,29 @@ async fn a_session_runs_with_its_agents_prompt_model_and_version() {
 }
 
 #[tokio::test]
+async fn an_agent_may_use_another_configured_provider_than_the_default() {
+    let app = TestApp::new().await;
+    let acme = app.signup("acme").await;
+    let anthropic = FakeLlm::start(vec![Reply::anthropic_text(&["From Claude."], usage(10, 3))]).await;
+    let openai = FakeLlm::start(vec![Reply::openai_text(&["From the default."], Some(usage(10, 3)))]).await;
+    let claude = json!({"provider": "anthropic", "model": "claude-test", "base_url": anthropic.base_url(), "api_key": "sk-ant-1"});
+    app.call("PUT", "/api/v1/tenant/llm", Some(&acme.access), Some(claude)).await.expect(200);
+    app.use_provider(&acme, "openai_compatible", &openai.base_url()).await; // now the default
+
+    create_agent(&app, &acme.access, json!({"name": "Unconfigured", "provider": "deepseek"}))
+        .await
+        .expect_code(422, "validation_failed");
+    let agent = create_agent(&app, &acme.access, json!({"name": "Claude", "provider": "anthropic"})).await;
+    agent.expect(201);
+    let frames = chat_frames(&app, &acme.access, json!({"message": "Hi", "agent_id": agent.str("agent_id")})).await;
+    assert_eq!(answer_text(&frames), "From Claude.");
+    assert_eq!((anthropic.requests().len(), openai.requests().len()), (1, 0));
+    assert_eq!(anthropic.requests()[0].header("x-api-key"), Some("sk-ant-1"), "the provider's own key");
+    let frames = chat_frames(&app, &acme.access, json!({"message": "Hi"})).await;
+    assert_eq!(answer_text(&frames), "From the default.");
+}
+
+#[tokio::test]
 async fn parallel_tool_calls_stream_as_thoughts_are_logged_and_every_step_is_counted() {
     let app = TestApp::new().await;
     let acme = app.signup("acme").await;

@@ -134,7 +134,7 @@ pub async fn prepare(state: &AppState, caller: &Caller, body: ChatBody) -> AppRe
     let max_output = u64::from(profile.max_output_tokens.min(state.config.turn_max_output_tokens));
     let budget = u64::from(state.config.context_tokens).saturating_sub(max_output);
     let messages = prompt(&profile, history, message, budget);
-    let connected = llm_settings::connect(state, &tenant.tenant_id).await?;
+    let connected = llm_settings::connect(state, &tenant.tenant_id, profile.provider).await?;
     let (provider, model) = (connected.provider, profile.model.clone().unwrap_or(connected.model));
 
     let reservation = usage::reserve_tokens(&state.store, tenant, estimate(&messages), max_output).await?;

@@ -11,12 +11,26 @@ use paas_shared::auth::principal::Caller;
 use paas_shared::conversation::Owner;
 use paas_shared::domain::Role;
 use paas_shared::http::{ApiJson, Page, PageParams};
+use paas_shared::identity::llm_settings;
 use paas_shared::{AppError, AppResult, AppState};
 
 /// Agents are the admins' to manage, and also the users' where the tenant allows it.
 fn require_manage(caller: &Caller) -> AppResult<()> {
     let members_may = caller.tenant.settings.members_manage_agents && caller.role() == Some(Role::User);
     if members_may { Ok(()) } else { caller.require(Permission::AgentsManage) }
+}
+
+/// An agent's provider override must name a provider the tenant configured.
+async fn check_provider(state: &AppState, caller: &Caller, agent: &Agent) -> AppResult<()> {
+    if let Some(kind) = agent.provider
+        && llm_settings::get_for(&state.store, caller.tenant_id(), kind).await?.is_none()
+    {
+        return Err(AppError::Validation(format!(
+            "the tenant has not configured the {} provider (PUT /api/v1/tenant/llm)",
+            kind.as_str()
+        )));
+    }
+    Ok(())
 }
 
 async fn find(state: &AppState, caller: &Caller, agent_id: &str) -> AppResult<Agent> {
@@ -48,6 +62,7 @@ pub async fn create_agent(
     require_manage(&caller)?;
     let known = tenant_tools::known_names(&state.store, caller.tenant_id()).await?;
     let agent = Agent::create(body, Owner::of(&caller), &known)?;
+    check_provider(&state, &caller, &agent).await?;
     definition::create(&state.store, caller.tenant_id(), caller.tenant.quotas().max_agents, &agent).await?;
     Ok((StatusCode::CREATED, Json(agent)))
 }
@@ -78,6 +93,7 @@ pub async fn update_agent(
     let mut agent = find(&state, &caller, &agent_id).await?;
     let known = tenant_tools::known_names(&state.store, caller.tenant_id()).await?;
     body.apply(&mut agent, &known)?;
+    check_provider(&state, &caller, &agent).await?;
     definition::save(&state.store, caller.tenant_id(), &mut agent).await?;
     Ok(Json(agent))
 }

@@ -53,7 +53,9 @@ pub async fn put_llm(
 ) -> AppResult<Json<LlmSettings>> {
     caller.require(Permission::TenantManage)?;
     let tenant_id = caller.tenant_id();
-    let current = llm_settings::get(&state.store, tenant_id).await?;
+    // Each provider keeps its own key: one left out stays as it was for this provider.
+    let current =
+        llm_settings::get_for(&state.store, tenant_id, body.provider).await?.unwrap_or_else(LlmSettings::offline);
     let model = body.model.unwrap_or_else(|| body.provider.default_model().to_owned());
     check_model(&model)?;
     let base_url = body.base_url.filter(|u| !u.trim().is_empty());
@@ -80,7 +82,7 @@ pub async fn put_llm(
         return Err(AppError::Validation(format!("the {} provider needs an api_key", provider_name(body.provider))));
     }
     // Only now, with everything checked, does the stored key change.
-    let secret = llm_settings::key_secret_name(tenant_id);
+    let secret = llm_settings::key_secret_name(tenant_id, body.provider);
     match key {
         Some("") => state.secrets.delete(&secret).await.map_err(AppError::internal)?,
         Some(key) => state.secrets.put(&secret, key).await.map_err(AppError::internal)?,
@@ -127,7 +129,7 @@ pub struct LlmTestError {
     responses((status = 200, body = LlmTest), (status = 403, body = paas_shared::http::Problem)))]
 pub async fn test_llm(State(state): State<AppState>, caller: Caller) -> AppResult<Json<LlmTest>> {
     caller.require(Permission::TenantManage)?;
-    let connected = llm_settings::connect(&state, caller.tenant_id()).await?;
+    let connected = llm_settings::connect(&state, caller.tenant_id(), None).await?;
     let (provider, model, provider_label) = (connected.provider, connected.model, provider_name(connected.kind));
     let request = ChatRequest {
         model: model.clone(),

@@ -10,6 +10,7 @@ use paas_shared::domain::{Plan, QuotaOverrides, TenantId, TenantStatus};
 use paas_shared::http::{ApiJson, Page, PageParams};
 use paas_shared::identity::llm_settings;
 use paas_shared::identity::tenants::{self, Tenant, TenantView};
+use paas_shared::llm::ProviderKind;
 use paas_shared::{AppError, AppResult, AppState};
 use serde::Deserialize;
 
@@ -91,7 +92,8 @@ pub async fn delete_tenant(
     }
     let tools = tenant_tools::list(&state.store, &tenant.tenant_id).await?;
     tenants::delete_everything(&state.store, &tenant).await?;
-    let mut secrets = vec![llm_settings::key_secret_name(&tenant.tenant_id)];
+    let mut secrets: Vec<String> =
+        ProviderKind::ALL.iter().map(|kind| llm_settings::key_secret_name(&tenant.tenant_id, *kind)).collect();
     secrets.extend(tools.iter().map(|tool| tenant_tools::secret_name(&tenant.tenant_id, &tool.tool_id)));
     for name in secrets {
         state.secrets.delete(&name).await.map_err(AppError::internal)?;

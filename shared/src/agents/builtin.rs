@@ -39,6 +39,7 @@ pub fn builtin(agent_type: Option<&str>) -> AppResult<AgentProfile> {
         agent_id: None,
         version: None,
         system_prompt: found.system_prompt.to_owned(),
+        provider: None,
         model: None,
         temperature: Some(0.7),
         max_output_tokens: 1024,

@@ -10,6 +10,7 @@ use super::{AgentProfile, MAX_STEPS};
 use crate::conversation::Owner;
 use crate::domain::{DisplayName, Quota, TenantId};
 use crate::identity::tenants;
+use crate::llm::ProviderKind;
 use crate::store::{Cond, Cursor, DynStore, Key, Query, SortRange, StoreError, Write, from_item, tables, to_item};
 use crate::{AppError, AppResult};
 
@@ -19,7 +20,10 @@ pub struct Agent {
     pub name: DisplayName,
     pub description: String,
     pub system_prompt: String,
-    /// Overrides the tenant's default model.
+    /// Overrides the tenant's default provider; it must be one the tenant configured.
+    #[schema(value_type = Option<String>)]
+    pub provider: Option<ProviderKind>,
+    /// Overrides the provider's default model.
     pub model: Option<String>,
     pub temperature: Option<f32>,
     pub max_output_tokens: u32,
@@ -41,6 +45,10 @@ pub struct AgentFields {
     pub name: Option<DisplayName>,
     pub description: Option<String>,
     pub system_prompt: Option<String>,
+    /// `null` clears an override.
+    #[serde(default, with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub provider: Option<Option<ProviderKind>>,
     /// `null` clears an override.
     #[serde(default, with = "double_option")]
     #[schema(value_type = Option<String>)]
@@ -87,6 +95,9 @@ impl AgentFields {
         if let Some(prompt) = self.system_prompt {
             check_text("system_prompt", &prompt, 20_000)?;
             agent.system_prompt = prompt;
+        }
+        if let Some(provider) = self.provider {
+            agent.provider = provider;
         }
         if let Some(model) = self.model {
             if let Some(model) = &model {
@@ -151,6 +162,7 @@ impl Agent {
             name,
             description: String::new(),
             system_prompt: "You are a helpful assistant. Answer in Markdown.".into(),
+            provider: None,
             model: None,
             temperature: None,
             max_output_tokens: 1024,
@@ -173,6 +185,7 @@ impl Agent {
             agent_id: Some(self.agent_id.clone()),
             version: Some(self.version),
             system_prompt: self.system_prompt.clone(),
+            provider: self.provider,
             model: self.model.clone(),
             temperature: self.temperature,
             max_output_tokens: self.max_output_tokens,

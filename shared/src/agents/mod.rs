@@ -21,7 +21,9 @@ pub struct AgentProfile {
     pub agent_id: Option<String>,
     pub version: Option<u64>,
     pub system_prompt: String,
-    /// Overrides the tenant's default model.
+    /// Overrides the tenant's default provider (one the tenant configured).
+    pub provider: Option<crate::llm::ProviderKind>,
+    /// Overrides the provider's default model.
     pub model: Option<String>,
     pub temperature: Option<f32>,
     pub max_output_tokens: u32,

@@ -1,7 +1,8 @@
 //! A tenant's LLM provider settings: provider, model and base URL in the
-//! tenant's partition (item `LLM`); the API key in the secret store, never
-//! in a table, a log or an answer (only whether one is set and its last four
-//! characters).
+//! tenant's partition, one item per configured provider (`LLM#<provider>`)
+//! and the default (`LLM`); each provider's API key in the secret store,
+//! never in a table, a log or an answer (only whether one is set and its
+//! last four characters). Agents may use any configured provider.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -9,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::TenantId;
 use crate::llm::{ProviderConfig, ProviderKind};
 use crate::secrets::SecretStore;
-use crate::store::{DynStore, Key, from_item, tables, to_item};
+use crate::store::{DynStore, Key, Write, from_item, tables, to_item};
 use crate::{AppError, AppResult};
 
 /// The stored settings, and what `GET /api/v1/tenant/llm` answers.
@@ -38,24 +39,47 @@ impl LlmSettings {
     }
 }
 
-fn settings_key(tenant_id: &TenantId) -> Key {
+fn default_key(tenant_id: &TenantId) -> Key {
     Key::new(tenant_id.as_str(), "LLM")
 }
 
-/// The secret that holds a tenant's provider key.
-pub fn key_secret_name(tenant_id: &TenantId) -> String {
-    format!("tenants/{tenant_id}/llm-api-key")
+fn provider_key(tenant_id: &TenantId, kind: ProviderKind) -> Key {
+    Key::new(tenant_id.as_str(), format!("LLM#{}", kind.as_str()))
 }
 
+/// The secret that holds a tenant's key for one provider.
+pub fn key_secret_name(tenant_id: &TenantId, kind: ProviderKind) -> String {
+    format!("tenants/{tenant_id}/llm-api-key/{}", kind.as_str())
+}
+
+/// The tenant's default provider settings (the offline provider until one is set).
 pub async fn get(store: &DynStore, tenant_id: &TenantId) -> AppResult<LlmSettings> {
-    match store.get(&tables::TENANTS, &settings_key(tenant_id)).await? {
+    match store.get(&tables::TENANTS, &default_key(tenant_id)).await? {
         Some(item) => Ok(from_item(item)?),
         None => Ok(LlmSettings::offline()),
     }
 }
 
+/// The tenant's settings for one provider, if it configured that provider
+/// (the offline provider needs no configuring).
+pub async fn get_for(store: &DynStore, tenant_id: &TenantId, kind: ProviderKind) -> AppResult<Option<LlmSettings>> {
+    if kind == ProviderKind::Offline {
+        return Ok(Some(LlmSettings::offline()));
+    }
+    Ok(store.get(&tables::TENANTS, &provider_key(tenant_id, kind)).await?.map(from_item).transpose()?)
+}
+
+/// Saves a provider's settings and makes it the tenant's default.
 pub async fn save(store: &DynStore, tenant_id: &TenantId, settings: &LlmSettings) -> AppResult<()> {
-    store.put(&tables::TENANTS, to_item(&settings_key(tenant_id), settings)?, &[]).await?;
+    let writes = vec![
+        Write::Put {
+            table: &tables::TENANTS,
+            item: to_item(&provider_key(tenant_id, settings.provider), settings)?,
+            conds: vec![],
+        },
+        Write::Put { table: &tables::TENANTS, item: to_item(&default_key(tenant_id), settings)?, conds: vec![] },
+    ];
+    store.transact(writes).await?;
     Ok(())
 }
 
@@ -77,16 +101,26 @@ pub fn guarded_url(kind: ProviderKind, base_url: Option<&str>) -> Option<String>
     }
 }
 
-/// Everything needed to call the tenant's provider, key included.
+/// Everything needed to call one of the tenant's providers (its default, or
+/// the one an agent names), key included.
 pub async fn provider_config(
     store: &DynStore,
     secrets: &dyn SecretStore,
     tenant_id: &TenantId,
     timeouts: crate::llm::Timeouts,
+    provider: Option<ProviderKind>,
 ) -> AppResult<(ProviderConfig, String)> {
-    let settings = get(store, tenant_id).await?;
+    let settings = match provider {
+        Some(kind) => get_for(store, tenant_id, kind).await?.ok_or_else(|| {
+            AppError::Validation(format!(
+                "this agent uses the {} provider, which the tenant has not configured",
+                kind.as_str()
+            ))
+        })?,
+        None => get(store, tenant_id).await?,
+    };
     let api_key = if settings.api_key_set {
-        secrets.get(&key_secret_name(tenant_id)).await.map_err(AppError::internal)?
+        secrets.get(&key_secret_name(tenant_id, settings.provider)).await.map_err(AppError::internal)?
     } else {
         None
     };
@@ -111,9 +145,13 @@ pub struct TenantProvider {
 /// against the network policy now, and the connection pinned to the
 /// addresses checked, so a DNS change between check and call cannot reach
 /// an internal host.
-pub async fn connect(state: &crate::AppState, tenant_id: &TenantId) -> AppResult<TenantProvider> {
-    let (config, model) =
-        provider_config(&state.store, state.secrets.as_ref(), tenant_id, state.config.llm_timeouts()).await?;
+pub async fn connect(
+    state: &crate::AppState,
+    tenant_id: &TenantId,
+    provider: Option<ProviderKind>,
+) -> AppResult<TenantProvider> {
+    let timeouts = state.config.llm_timeouts();
+    let (config, model) = provider_config(&state.store, state.secrets.as_ref(), tenant_id, timeouts, provider).await?;
     let http = match &config.base_url {
         Some(url) => {
             let checked = crate::net_guard::check_url(url, &crate::net_guard::policy(&state.config))

@@ -24,6 +24,16 @@ pub enum ProviderKind {
 }
 
 impl ProviderKind {
+    pub const ALL: [ProviderKind; 7] = [
+        Self::Offline,
+        Self::OpenAi,
+        Self::Zhipu,
+        Self::DeepSeek,
+        Self::Ollama,
+        Self::OpenAiCompatible,
+        Self::Anthropic,
+    ];
+
     /// The label used in logs, metrics and answers (the serde name).
     pub fn as_str(self) -> &'static str {
         match self {
