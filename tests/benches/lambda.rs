@@ -1,0 +1,103 @@
+//! What each function costs as a Lambda function, next to a minimal
+//! `lambda_http` hello function built the same way in the same run: the
+//! stripped binary's size, the time from process start to ready for its
+//! first invocation (its first call to the Runtime API), and its resident
+//! memory after the first request.
+//!
+//! Build first with the Lambda profile, then run:
+//! `cargo build --release --bins -p paas-auth -p paas-tenants -p paas-sessions -p paas-chat &&
+//!  cargo build --release -p paas-tests --example hello_lambda && cargo bench -p paas-tests --bench lambda`
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use paas_tests::lambda_emulator::Function;
+
+const COLD_STARTS: usize = 5;
+
+/// `target/release`, where the Lambda profile puts binaries.
+fn release_dir() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    exe.ancestors().find(|p| p.ends_with("target")).unwrap().join("release")
+}
+
+fn resident_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches(" kB").parse().ok())
+        .unwrap_or(0)
+}
+
+/// Median time to ready, and the resident memory after one request.
+async fn measure(path: &std::path::Path, name: &str, env: &[(String, String)]) -> (Duration, u64) {
+    let mut readies = Vec::new();
+    let mut memory = 0;
+    for _ in 0..COLD_STARTS {
+        let started = Instant::now();
+        let function = Function::start_path(path, name, env).await;
+        while function.ready_at().is_none() {
+            tokio::time::sleep(Duration::from_micros(200)).await;
+        }
+        readies.push(function.ready_at().unwrap() - started);
+        let (status, _) = function.call("GET", "/healthz", None, None).await;
+        assert_eq!(status, 200, "{name} answers");
+        memory = resident_kib(function.pid().unwrap());
+    }
+    readies.sort();
+    (readies[readies.len() / 2], memory)
+}
+
+#[tokio::main]
+async fn main() {
+    let dir = release_dir();
+    let data = tempfile::tempdir().unwrap();
+    let env: Vec<(String, String)> = [
+        ("PAAS_DATA_DIR", data.path().to_str().unwrap()),
+        ("PAAS_LOG", "warn"),
+        ("AWS_LAMBDA_HTTP_IGNORE_STAGE_IN_PATH", "true"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    let hello = dir.join("examples/hello_lambda");
+    let size = |p: &std::path::Path| {
+        std::fs::metadata(p).unwrap_or_else(|_| panic!("{} is not built (see this file's header)", p.display())).len()
+    };
+    let (hello_ready, hello_memory) = measure(&hello, "hello", &env).await;
+    let hello_size = size(&hello);
+    println!(
+        "each function as a Lambda function, against a minimal lambda_http hello function (release profile, SQLite store)\n"
+    );
+    println!(
+        "{:<10}{:>14}{:>8}{:>16}{:>8}{:>16}{:>8}",
+        "", "binary", "ratio", "start to ready", "ratio", "memory after 1", "ratio"
+    );
+    println!(
+        "{:<10}{:>11.1} MB{:>8}{:>13.1} ms{:>8}{:>13} MB{:>8}",
+        "hello",
+        hello_size as f64 / 1e6,
+        "1.00x",
+        hello_ready.as_secs_f64() * 1e3,
+        "1.00x",
+        hello_memory / 1024,
+        "1.00x"
+    );
+    // The auth function first: it creates the keys the others load.
+    for name in ["auth", "tenants", "sessions", "chat"] {
+        let path = dir.join(name);
+        let (ready, memory) = measure(&path, name, &env).await;
+        let bytes = size(&path);
+        println!(
+            "{:<10}{:>11.1} MB{:>7.2}x{:>13.1} ms{:>7.2}x{:>13} MB{:>7.2}x",
+            name,
+            bytes as f64 / 1e6,
+            bytes as f64 / hello_size as f64,
+            ready.as_secs_f64() * 1e3,
+            ready.as_secs_f64() / hello_ready.as_secs_f64(),
+            memory / 1024,
+            memory as f64 / hello_memory.max(1) as f64
+        );
+    }
+}
