@@ -156,10 +156,23 @@ impl Function {
         {
             raw.extend_from_slice(&chunk.bytes);
         }
-        let response: Value =
-            serde_json::from_slice(&raw).unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&raw)));
-        let body =
-            response["body"].as_str().map(|b| serde_json::from_str(b).unwrap_or(Value::Null)).unwrap_or(Value::Null);
+        let (response, body) = match split_stream(&raw) {
+            // A streaming function (chat): its metadata prelude, then the body.
+            Some((prelude, body)) => (prelude, serde_json::from_slice(body).unwrap_or(Value::Null)),
+            None => {
+                let response: Value =
+                    serde_json::from_slice(&raw).unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&raw)));
+                let body = response["body"].as_str().and_then(|b| serde_json::from_str(b).ok()).unwrap_or(Value::Null);
+                (response, body)
+            }
+        };
         (response["statusCode"].as_u64().unwrap() as u16, body)
     }
+}
+
+/// A streamed response's metadata prelude and body, split at the 8 NUL bytes
+/// the runtime writes between them; `None` for a buffered response.
+pub fn split_stream(raw: &[u8]) -> Option<(Value, &[u8])> {
+    let at = raw.windows(8).position(|w| w == [0u8; 8])?;
+    Some((serde_json::from_slice(&raw[..at]).ok()?, &raw[at + 8..]))
 }

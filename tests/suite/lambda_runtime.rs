@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use paas_tests::lambda_emulator::Function;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::support::{DYNAMODB_ENDPOINT_VAR, PASSWORD};
 
@@ -79,11 +79,11 @@ async fn the_functions_run_behind_the_lambda_runtime_and_chat_streams() {
         chunks.push(chunk);
     }
     let raw: Vec<u8> = chunks.iter().flat_map(|c| c.bytes.to_vec()).collect();
-    let split = raw.windows(8).position(|w| w == [0u8; 8]).expect("a metadata prelude, then 8 NUL bytes");
-    let prelude: Value = serde_json::from_slice(&raw[..split]).unwrap();
+    let (prelude, body) =
+        paas_tests::lambda_emulator::split_stream(&raw).expect("a metadata prelude, then 8 NUL bytes");
     assert_eq!(prelude["statusCode"], 200);
     assert_eq!(prelude["headers"]["content-type"], "text/event-stream");
-    let frames = crate::chat::parse_sse(&String::from_utf8_lossy(&raw[split + 8..]));
+    let frames = crate::chat::parse_sse(&String::from_utf8_lossy(body));
     crate::chat::assert_well_formed(&frames);
     assert!(crate::chat::answer_text(&frames).starts_with("[offline]"));
     assert_eq!(crate::chat::done(&frames)["session_id"], session_id.as_str());
