@@ -386,3 +386,25 @@ async fn tool_definitions_are_checked() {
     let (_, user) = app.member(&acme, "user").await;
     app.post("/api/v1/tools", Some(&user), base).await.expect_code(403, "forbidden");
 }
+
+#[tokio::test]
+async fn a_refused_tool_update_leaves_its_secret_alone() {
+    let app = TestApp::new().await;
+    let acme = app.signup("acme").await;
+    let tool = |name: &str| {
+        json!({"name": name, "description": "d", "endpoint": "http://127.0.0.1:9/hook",
+        "secret_header": {"name": "X-Key", "value": "keep-me"}})
+    };
+    let first = app.post("/api/v1/tools", Some(&acme.access), tool("first")).await;
+    app.post("/api/v1/tools", Some(&acme.access), tool("second")).await.expect(201);
+    let tool_id = first.str("tool_id");
+    let clash = json!({"name": "second", "secret_header": null});
+    app.call("PATCH", &format!("/api/v1/tools/{tool_id}"), Some(&acme.access), Some(clash))
+        .await
+        .expect_code(409, "tool_name_taken");
+    let tenant_id = paas_shared::domain::TenantId::parse(&acme.tenant_id).unwrap();
+    let name = paas_shared::agents::tenant_tools::secret_name(&tenant_id, &tool_id);
+    assert_eq!(app.state.secrets.get(&name).await.unwrap().as_deref(), Some("keep-me"));
+    let kept = app.get(&format!("/api/v1/tools/{tool_id}"), &acme.access).await;
+    assert_eq!((kept.body["name"].as_str(), kept.body["secret_set"].as_bool()), (Some("first"), Some(true)));
+}
