@@ -4,12 +4,11 @@ use std::collections::{BTreeMap, VecDeque};
 
 use async_trait::async_trait;
 use eventsource_stream::Event;
-use reqwest::header::{ACCEPT, CONTENT_TYPE};
+use reqwest::header::{HeaderName, HeaderValue};
 use serde::{Deserialize, Serialize};
 
-use super::config::{ProviderConfig, ProviderKind, Timeouts};
+use super::config::{ProviderConfig, ProviderKind};
 use super::error::LlmError;
-use super::retry::RetryPolicy;
 use super::sse::{self, Decoder, Progress};
 use super::types::{ChatMessage, ChatRequest, FinishReason, MessageRole, StreamEvent, ToolCall, ToolSpec, Usage};
 use super::{LlmProvider, LlmStream, upstream};
@@ -17,52 +16,24 @@ use super::{LlmProvider, LlmStream, upstream};
 const API_VERSION: &str = "2023-06-01";
 
 pub(crate) struct AnthropicProvider {
-    base_url: Option<String>,
-    api_key: Option<String>,
-    timeouts: Timeouts,
-    retry: RetryPolicy,
-    http: reqwest::Client,
+    endpoint: upstream::Endpoint,
 }
 
 impl AnthropicProvider {
     pub(crate) fn new(config: ProviderConfig, http: reqwest::Client) -> Self {
-        Self {
-            base_url: config.resolved_base_url(),
-            api_key: config.api_key,
-            timeouts: config.timeouts,
-            retry: config.retry,
-            http,
-        }
+        Self { endpoint: upstream::Endpoint::new(config, http) }
     }
 }
 
 #[async_trait]
 impl LlmProvider for AnthropicProvider {
     async fn stream(&self, request: ChatRequest) -> Result<LlmStream, LlmError> {
-        let base_url = self.base_url.as_deref().ok_or_else(|| LlmError::Connect("no base URL configured".into()))?;
-        let url = format!("{base_url}/messages");
         let model = if request.model.is_empty() { ProviderKind::Anthropic.default_model() } else { &request.model };
         let body = serde_json::to_vec(&WireRequest::new(model, &request))
             .map_err(|_| LlmError::Protocol("cannot encode the request".into()))?;
-        let key = match &self.api_key {
-            Some(key) => Some(upstream::secret_header(key.trim())?),
-            None => None,
-        };
-        let started = upstream::start(self.name(), &self.retry, self.timeouts.first_token, || {
-            let request = self
-                .http
-                .post(&url)
-                .header(CONTENT_TYPE, "application/json")
-                .header(ACCEPT, "text/event-stream")
-                .header("anthropic-version", API_VERSION)
-                .body(body.clone());
-            match &key {
-                Some(key) => request.header("x-api-key", key.clone()),
-                None => request,
-            }
-        })
-        .await?;
-        Ok(sse::decode(started, EventDecoder::default(), self.timeouts.idle))
+        let mut headers = vec![(HeaderName::from_static("anthropic-version"), HeaderValue::from_static(API_VERSION))];
+        headers.extend(self.endpoint.key_header(HeaderName::from_static("x-api-key"), str::to_owned)?);
+        self.endpoint.stream(self.name(), "/messages", body, headers, EventDecoder::default()).await
     }
 
     fn name(&self) -> &'static str {

@@ -5,65 +5,35 @@ use std::collections::{BTreeMap, VecDeque};
 
 use async_trait::async_trait;
 use eventsource_stream::Event;
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+use reqwest::header::AUTHORIZATION;
 use serde::{Deserialize, Serialize};
 
-use super::config::{ProviderConfig, ProviderKind, Timeouts};
+use super::config::{ProviderConfig, ProviderKind};
 use super::error::LlmError;
-use super::retry::RetryPolicy;
 use super::sse::{self, Decoder, Progress};
 use super::types::{ChatMessage, ChatRequest, FinishReason, MessageRole, StreamEvent, ToolCall, ToolSpec, Usage};
 use super::{LlmProvider, LlmStream, upstream};
 
 pub(crate) struct OpenAiProvider {
     kind: ProviderKind,
-    base_url: Option<String>,
-    api_key: Option<String>,
-    timeouts: Timeouts,
-    retry: RetryPolicy,
-    http: reqwest::Client,
+    endpoint: upstream::Endpoint,
 }
 
 impl OpenAiProvider {
     pub(crate) fn new(config: ProviderConfig, http: reqwest::Client) -> Self {
-        Self {
-            kind: config.kind,
-            base_url: config.resolved_base_url(),
-            api_key: config.api_key,
-            timeouts: config.timeouts,
-            retry: config.retry,
-            http,
-        }
+        Self { kind: config.kind, endpoint: upstream::Endpoint::new(config, http) }
     }
 }
 
 #[async_trait]
 impl LlmProvider for OpenAiProvider {
     async fn stream(&self, request: ChatRequest) -> Result<LlmStream, LlmError> {
-        let base_url = self.base_url.as_deref().ok_or_else(|| LlmError::Connect("no base URL configured".into()))?;
-        let url = format!("{base_url}/chat/completions");
         let model = if request.model.is_empty() { self.kind.default_model() } else { &request.model };
         let body = serde_json::to_vec(&WireRequest::new(model, &request))
             .map_err(|_| LlmError::Protocol("cannot encode the request".into()))?;
         // Servers without auth (Ollama, vLLM) get no header at all.
-        let auth = match &self.api_key {
-            Some(key) => Some(upstream::secret_header(&format!("Bearer {}", key.trim()))?),
-            None => None,
-        };
-        let started = upstream::start(self.name(), &self.retry, self.timeouts.first_token, || {
-            let request = self
-                .http
-                .post(&url)
-                .header(CONTENT_TYPE, "application/json")
-                .header(ACCEPT, "text/event-stream")
-                .body(body.clone());
-            match &auth {
-                Some(auth) => request.header(AUTHORIZATION, auth.clone()),
-                None => request,
-            }
-        })
-        .await?;
-        Ok(sse::decode(started, ChunkDecoder::default(), self.timeouts.idle))
+        let headers = self.endpoint.key_header(AUTHORIZATION, |key| format!("Bearer {key}"))?.into_iter().collect();
+        self.endpoint.stream(self.name(), "/chat/completions", body, headers, ChunkDecoder::default()).await
     }
 
     fn name(&self) -> &'static str {

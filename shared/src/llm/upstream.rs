@@ -4,16 +4,79 @@
 use std::error::Error as _;
 use std::time::Duration;
 
-use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, RETRY_AFTER};
 use tokio::time::Instant;
 
+use super::LlmStream;
+use super::config::{ProviderConfig, Timeouts};
 use super::error::{LlmError, TimeoutKind};
 use super::retry::RetryPolicy;
+use super::sse::{self, Decoder};
 
 /// How much of an error body is read for its message.
 const ERROR_BODY_LIMIT: usize = 4096;
 
 /// A response whose body is about to stream.
+/// A provider's HTTP endpoint as its configuration names it: what both wire
+/// formats share (where to post, the key, timeouts, retries, the client).
+pub(crate) struct Endpoint {
+    base_url: Option<String>,
+    api_key: Option<String>,
+    timeouts: Timeouts,
+    retry: RetryPolicy,
+    http: reqwest::Client,
+}
+
+impl Endpoint {
+    pub(crate) fn new(config: ProviderConfig, http: reqwest::Client) -> Self {
+        Self {
+            base_url: config.resolved_base_url(),
+            api_key: config.api_key,
+            timeouts: config.timeouts,
+            retry: config.retry,
+            http,
+        }
+    }
+
+    /// The key as the header `name` carries it (`format` wraps it, e.g. in
+    /// `Bearer`), marked sensitive; `None` without a key.
+    pub(crate) fn key_header(
+        &self,
+        name: HeaderName,
+        format: impl Fn(&str) -> String,
+    ) -> Result<Option<(HeaderName, HeaderValue)>, LlmError> {
+        self.api_key.as_deref().map(|key| Ok((name, secret_header(&format(key.trim()))?))).transpose()
+    }
+
+    /// POSTs a JSON body to `path` under the base URL, with `headers`, and
+    /// decodes the streamed answer.
+    pub(crate) async fn stream(
+        &self,
+        provider: &'static str,
+        path: &str,
+        body: Vec<u8>,
+        headers: Vec<(HeaderName, HeaderValue)>,
+        decoder: impl Decoder,
+    ) -> Result<LlmStream, LlmError> {
+        let base_url = self.base_url.as_deref().ok_or_else(|| LlmError::Connect("no base URL configured".into()))?;
+        let url = format!("{base_url}{path}");
+        let started = start(provider, &self.retry, self.timeouts.first_token, || {
+            let mut request = self
+                .http
+                .post(&url)
+                .header(CONTENT_TYPE, "application/json")
+                .header(ACCEPT, "text/event-stream")
+                .body(body.clone());
+            for (name, value) in &headers {
+                request = request.header(name, value.clone());
+            }
+            request
+        })
+        .await?;
+        Ok(sse::decode(started, decoder, self.timeouts.idle))
+    }
+}
+
 pub(crate) struct Started {
     pub response: reqwest::Response,
     /// When the first output must have arrived (this attempt's send time + first-token timeout).
@@ -22,7 +85,7 @@ pub(crate) struct Started {
 
 /// Sends the request `build` makes, again after connect errors, 429 and 5xx
 /// as `retry` allows, until a success status starts the body.
-pub(crate) async fn start(
+async fn start(
     provider: &'static str,
     retry: &RetryPolicy,
     first_token: Duration,
@@ -52,7 +115,7 @@ pub(crate) async fn start(
 
 /// A header carrying a key, marked sensitive so no debug output shows it. A
 /// key that cannot be a header value cannot be right either.
-pub(crate) fn secret_header(value: &str) -> Result<HeaderValue, LlmError> {
+fn secret_header(value: &str) -> Result<HeaderValue, LlmError> {
     let mut header = HeaderValue::from_str(value).map_err(|_| LlmError::Unauthorized)?;
     header.set_sensitive(true);
     Ok(header)
