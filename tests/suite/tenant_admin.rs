@@ -149,6 +149,7 @@ async fn api_keys_are_shown_once_and_act_within_their_scopes() {
     assert!(!listed.text.contains(&chat_key), "the full key is never shown again");
     assert!(!listed.text.contains("hash"));
     assert_eq!(listed.body["items"][0]["last4"], chat_key[chat_key.len() - 4..]);
+    assert!(listed.body["items"][0]["last_used_at"].is_null(), "not used yet");
 
     // Bearer and X-API-Key both work; the scope decides what is allowed.
     app.get("/api/v1/tenant", &chat_key).await.expect_code(403, "forbidden");
@@ -157,6 +158,9 @@ async fn api_keys_are_shown_once_and_act_within_their_scopes() {
     app.send(via_header).await.expect_code(403, "forbidden");
     let (_, admin_key) = app.api_key(&acme, &["admin"]).await;
     app.get("/api/v1/users", &admin_key).await.expect(200);
+    let keys = app.get("/api/v1/api-keys", &acme.access).await;
+    let used = keys.body["items"].as_array().unwrap().iter().filter(|k| !k["last_used_at"].is_null()).count();
+    assert_eq!(used, 2, "a key's use is recorded (the chat key's refused call counts: it authenticated)");
     let via_header =
         http::Request::get("/api/v1/tenant").header("x-api-key", &admin_key).body(axum::body::Body::empty()).unwrap();
     app.send(via_header).await.expect(200);
