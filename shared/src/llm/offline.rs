@@ -75,15 +75,15 @@ fn calculator_call(request: &ChatRequest) -> Option<ToolCall> {
     })
 }
 
-/// The first arithmetic expression in `text` ("2+2", "12*(3+4)"): a run of
+/// The first arithmetic expression in `text` ("2+2", "12*(3+4)", "2^10"): a run of
 /// digits, operators, points, parentheses and spaces with an operator
 /// between two numbers.
 fn arithmetic(text: &str) -> Option<String> {
-    text.split(|c: char| !(c.is_ascii_digit() || " .+-*/%()".contains(c)))
+    text.split(|c: char| !(c.is_ascii_digit() || " .+-*/%^()".contains(c)))
         .map(|run| balanced(run.trim().trim_end_matches('.').trim_end()))
         .find(|run| {
             run.char_indices().any(|(at, c)| {
-                "+-*/%".contains(c)
+                "+-*/%^".contains(c)
                     && run[..at].contains(|c: char| c.is_ascii_digit())
                     && run[at + 1..].contains(|c: char| c.is_ascii_digit())
             })
@@ -147,6 +147,7 @@ mod tests {
         assert_eq!(arithmetic("Please compute 12*(3+4).").as_deref(), Some("12*(3+4)"));
         assert_eq!(arithmetic("how much is 1.5 * 4, roughly").as_deref(), Some("1.5 * 4"));
         assert_eq!(arithmetic("(that is 7 - 2)").as_deref(), Some("7 - 2"));
+        assert_eq!(arithmetic("What is 2^10?").as_deref(), Some("2^10"));
         assert_eq!(arithmetic("I have 3 cats"), None);
         assert_eq!(arithmetic("a well-known -5 fact"), None);
     }
