@@ -35,6 +35,8 @@ enum Command {
     },
     /// Every route each function serves, as JSON (for checking template.yaml).
     Routes,
+    /// The OpenAPI description the local runner serves at /openapi.json (the web app's API types come from it).
+    Openapi,
     /// Access-token signing keys.
     Keys {
         #[command(subcommand)]
@@ -98,6 +100,10 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Routes => {
             println!("{}", serde_json::to_string_pretty(&serve::routes_by_function())?);
+            Ok(())
+        }
+        Command::Openapi => {
+            println!("{}", serde_json::to_string_pretty(&serve::openapi())?);
             Ok(())
         }
         Command::Keys { command: KeysCommand::Rotate } => {

@@ -51,6 +51,11 @@ pub fn routes_by_function() -> std::collections::BTreeMap<&'static str, Vec<(Str
         .collect()
 }
 
+/// The OpenAPI description of every route.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    routes().split_for_parts().1
+}
+
 /// The local runner's whole service: the API, `/openapi.json`, Prometheus
 /// `/metrics`, and the web app.
 pub fn app(state: AppState) -> anyhow::Result<Router> {

@@ -1,0 +1,47 @@
+import { useEffect, useState, type ReactNode } from 'react';
+import { Navigate, useLocation } from 'react-router';
+import { EmptyState, Loading } from '@/components/ui';
+import { useMe } from '@/features/auth/api/get-me';
+import { refreshSession } from '@/lib/api-client';
+import { storedRefreshToken, useSession } from '@/lib/session-store';
+import { allowed, type NavItem } from './nav';
+
+/** Restores a session from the stored refresh token once, on first load. */
+function useRestoredSession(): 'pending' | 'in' | 'out' {
+  const signedIn = useSession((s) => s.accessToken !== null);
+  const [restoring, setRestoring] = useState(() => !signedIn && !!storedRefreshToken());
+  useEffect(() => {
+    if (restoring) void refreshSession().finally(() => setRestoring(false));
+  }, [restoring]);
+  if (restoring) return 'pending';
+  return signedIn ? 'in' : 'out';
+}
+
+export function RequireSignIn({ children }: { children: ReactNode }) {
+  const state = useRestoredSession();
+  const location = useLocation();
+  if (state === 'pending') return <Loading label="Signing in…" />;
+  if (state === 'out') return <Navigate to="/login" replace state={{ from: location.pathname }} />;
+  return children;
+}
+
+export function RequireSignedOut({ children }: { children: ReactNode }) {
+  const state = useRestoredSession();
+  if (state === 'pending') return <Loading />;
+  if (state === 'in') return <Navigate to="/" replace />;
+  return children;
+}
+
+/** Screens a role may not use are not shown, and are refused if typed in. */
+export function RequirePermission({ needs, children }: { needs: NavItem['needs']; children: ReactNode }) {
+  const me = useMe();
+  if (me.isPending) return <Loading />;
+  if (!allowed(me.data, needs)) {
+    return (
+      <EmptyState title="Not available">
+        <p>Your role does not include this screen. Ask an admin of your workspace if you need it.</p>
+      </EmptyState>
+    );
+  }
+  return children;
+}
