@@ -1,4 +1,11 @@
-// placeholder: replaced by the screen's implementation
-export default function Placeholder() {
-  return <p>usage</p>;
+import { PageHeader } from '@/components/ui';
+import { UsageOverview } from '@/features/usage/components/usage-overview';
+
+export default function UsageRoute() {
+  return (
+    <>
+      <PageHeader title="Usage" />
+      <UsageOverview />
+    </>
+  );
 }
