@@ -1,4 +1,20 @@
-// placeholder: replaced by the screen's implementation
-export default function Placeholder() {
-  return <p>agent-edit</p>;
+import { Link, useNavigate, useParams } from 'react-router';
+import { PageHeader } from '@/components/ui';
+import { AgentEditor } from '@/features/agents/components/agent-editor';
+import { can, useMe } from '@/features/auth/api/get-me';
+
+/** `/agents/new` and `/agents/:agentId`. */
+export default function AgentEditRoute() {
+  const { agentId } = useParams();
+  const me = useMe();
+  const navigate = useNavigate();
+  return (
+    <div className="stack">
+      <PageHeader title={agentId ? 'Edit agent' : 'New agent'}>
+        <Link to="/agents">Back to agents</Link>
+      </PageHeader>
+      {/* The key starts a fresh form when moving between agents. */}
+      <AgentEditor key={agentId ?? 'new'} agentId={agentId} canListTools={can(me.data, 'tenant_manage')} onDone={() => navigate('/agents')} />
+    </div>
+  );
 }

@@ -1,0 +1,58 @@
+import { screen, within } from '@testing-library/react';
+import { afterEach, expect, test, vi } from 'vitest';
+import { fakeApi, json } from '@/testing/fake-api';
+import { renderWithApp } from '@/testing/render';
+import { AgentsList } from './agents-list';
+
+afterEach(() => vi.unstubAllGlobals());
+
+const agent = {
+  agent_id: 'A1',
+  name: 'Support bot',
+  description: 'Answers questions',
+  system_prompt: '',
+  provider: 'ollama',
+  model: 'llama3.2',
+  temperature: null,
+  max_output_tokens: 1024,
+  tools: ['calculator', 'http_get'],
+  max_steps: 6,
+  conversation_starters: [],
+  version: 7,
+  created_by: { kind: 'user', id: 'U1' },
+  created_at: '2026-01-01T00:00:00Z',
+  updated_at: '2026-01-01T00:00:00Z',
+};
+
+const withOneAgent = () => fakeApi().on('GET', '/api/v1/agents', () => json({ items: [agent], next_cursor: null }));
+
+test('a viewer sees the agents and a way to try them, but no create, edit or delete', async () => {
+  withOneAgent();
+  renderWithApp(<AgentsList canManage={false} />);
+
+  const row = (await screen.findByText('Support bot')).closest('tr')!;
+  expect(within(row).getByText('Answers questions')).toBeInTheDocument();
+  expect(within(row).getByText('calculator, http_get')).toBeInTheDocument();
+  expect(within(row).getByText('ollama / llama3.2')).toBeInTheDocument();
+  expect(within(row).getByText('v7')).toBeInTheDocument();
+  expect(within(row).getByRole('link', { name: 'Try it: Support bot' })).toHaveAttribute('href', '/chat?agent=A1');
+  expect(screen.queryByRole('link', { name: /new agent/i })).not.toBeInTheDocument();
+  expect(screen.queryByRole('link', { name: /edit/i })).not.toBeInTheDocument();
+  expect(screen.queryByRole('button', { name: /delete/i })).not.toBeInTheDocument();
+});
+
+test('a manager gets create, edit and delete controls', async () => {
+  withOneAgent();
+  renderWithApp(<AgentsList canManage />);
+
+  await screen.findByRole('link', { name: 'Try it: Support bot' });
+  expect(screen.getByRole('link', { name: 'New agent' })).toHaveAttribute('href', '/agents/new');
+  expect(screen.getByRole('link', { name: 'Edit Support bot' })).toHaveAttribute('href', '/agents/A1');
+  expect(screen.getByRole('button', { name: 'Delete Support bot' })).toBeInTheDocument();
+});
+
+test('no agents yet says so', async () => {
+  fakeApi().on('GET', '/api/v1/agents', () => json({ items: [], next_cursor: null }));
+  renderWithApp(<AgentsList canManage={false} />);
+  expect(await screen.findByText('No agents yet')).toBeInTheDocument();
+});

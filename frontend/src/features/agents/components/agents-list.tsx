@@ -1,0 +1,94 @@
+import { Link } from 'react-router';
+import { ConfirmButton, EmptyState, ErrorAlert, Loading, PageHeader } from '@/components/ui';
+import '../agents.css';
+import { useDeleteAgent } from '../api/delete-agent';
+import { useAgents, type Agent } from '../api/list-agents';
+
+/** The tenant's agents; the manage controls only for those who may use them. */
+export function AgentsList({ canManage }: { canManage: boolean }) {
+  const agents = useAgents();
+  const remove = useDeleteAgent();
+  const items = agents.data?.pages.flatMap((page) => page.items) ?? [];
+
+  return (
+    <div className="stack">
+      <PageHeader title="Agents">
+        {canManage && (
+          <Link className="button" to="/agents/new">
+            New agent
+          </Link>
+        )}
+      </PageHeader>
+      <ErrorAlert error={agents.error ?? remove.error} />
+      {agents.isPending ? (
+        <Loading />
+      ) : items.length === 0 && !agents.isError ? (
+        <EmptyState title="No agents yet">
+          <p>{canManage ? 'Create one to give chats a prompt, a model and tools of their own.' : 'An admin of your workspace can create some.'}</p>
+        </EmptyState>
+      ) : (
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Tools</th>
+                <th scope="col">Model</th>
+                <th scope="col">Version</th>
+                <th scope="col">
+                  <span className="agents-sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((agent) => (
+                <AgentRow key={agent.agent_id} agent={agent} canManage={canManage} deleting={remove.isPending && remove.variables === agent.agent_id} onDelete={() => remove.mutate(agent.agent_id)} />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {agents.hasNextPage && (
+        <div className="row">
+          <button type="button" className="secondary" disabled={agents.isFetchingNextPage} onClick={() => agents.fetchNextPage()}>
+            {agents.isFetchingNextPage ? 'Loading…' : 'Load more'}
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function AgentRow({ agent, canManage, deleting, onDelete }: { agent: Agent; canManage: boolean; deleting: boolean; onDelete: () => void }) {
+  const model = [agent.provider, agent.model].filter(Boolean).join(' / ');
+  return (
+    <tr>
+      <td>
+        <strong>{agent.name}</strong>
+        {agent.description && <div className="muted">{agent.description}</div>}
+      </td>
+      <td>{agent.tools.length ? agent.tools.join(', ') : <span className="muted">none</span>}</td>
+      <td>{model || <span className="muted">workspace default</span>}</td>
+      <td>
+        <span className="badge">v{agent.version}</span>
+      </td>
+      <td>
+        <div className="row">
+          <Link to={`/chat?agent=${encodeURIComponent(agent.agent_id)}`} aria-label={`Try it: ${agent.name}`}>
+            Try it
+          </Link>
+          {canManage && (
+            <>
+              <Link to={`/agents/${encodeURIComponent(agent.agent_id)}`} aria-label={`Edit ${agent.name}`}>
+                Edit
+              </Link>
+              <ConfirmButton question={`Delete the agent “${agent.name}”? This cannot be undone.`} disabled={deleting} onConfirm={onDelete}>
+                Delete{' '}<span className="agents-sr-only">{agent.name}</span>
+              </ConfirmButton>
+            </>
+          )}
+        </div>
+      </td>
+    </tr>
+  );
+}
