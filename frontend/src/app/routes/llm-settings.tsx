@@ -1,4 +1,12 @@
-// placeholder: replaced by the screen's implementation
-export default function Placeholder() {
-  return <p>llm-settings</p>;
+import { PageHeader } from '@/components/ui';
+import { LlmSettingsPanel } from '@/features/llm-settings/components/llm-settings-panel';
+
+export default function LlmSettingsRoute() {
+  return (
+    <div className="stack">
+      <PageHeader title="LLM settings" />
+      <p className="muted">The model provider your workspace’s chats and agents use, unless an agent overrides it.</p>
+      <LlmSettingsPanel />
+    </div>
+  );
 }

@@ -1,0 +1,106 @@
+import { useState, type FormEvent } from 'react';
+import { ConfirmButton, ErrorAlert, SelectField, TextField } from '@/components/ui';
+import type { LlmSettings } from '../api/get-llm-settings';
+import { usePutLlmSettings, type PutLlm } from '../api/put-llm-settings';
+
+const PROVIDERS: { value: string; label: string; needsKey: boolean }[] = [
+  { value: 'offline', label: 'Offline (built-in demo, no key)', needsKey: false },
+  { value: 'openai', label: 'OpenAI', needsKey: true },
+  { value: 'anthropic', label: 'Anthropic', needsKey: true },
+  { value: 'deepseek', label: 'DeepSeek', needsKey: true },
+  { value: 'zhipu', label: 'Zhipu', needsKey: true },
+  { value: 'ollama', label: 'Ollama', needsKey: false },
+  { value: 'openai_compatible', label: 'OpenAI-compatible server', needsKey: false },
+];
+
+/**
+ * Provider, model, base URL and a write-only API key. The key lives only in
+ * this component's state and is sent only when typed: the stored one is never
+ * read back, only whether one is set and its last four characters.
+ */
+export function LlmSettingsForm({ settings, onSaved }: { settings: LlmSettings; onSaved: (what: string) => void }) {
+  const [provider, setProvider] = useState(settings.provider);
+  const [model, setModel] = useState(settings.model);
+  const [baseUrl, setBaseUrl] = useState(settings.base_url ?? '');
+  const [apiKey, setApiKey] = useState('');
+  const put = usePutLlmSettings();
+
+  const offline = provider === 'offline';
+  const needsBaseUrl = provider === 'openai_compatible';
+  const needsKey = PROVIDERS.find((p) => p.value === provider)?.needsKey ?? false;
+  // Each provider keeps its own key, so what is stored describes the saved provider only.
+  const storedKey = settings.api_key_set && provider === settings.provider;
+
+  const send = (body: PutLlm, what: string) =>
+    put.mutateAsync(body).then(
+      () => {
+        setApiKey('');
+        onSaved(what);
+      },
+      () => undefined, // shown by the ErrorAlert
+    );
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const body: PutLlm = { provider };
+    if (model.trim()) body.model = model.trim();
+    if (!offline && baseUrl.trim()) body.base_url = baseUrl.trim();
+    if (!offline && apiKey) body.api_key = apiKey; // empty: keep the stored key
+    void send(body, 'Settings saved.');
+  };
+
+  const removeKey = () =>
+    void send({ provider: settings.provider, model: settings.model, base_url: settings.base_url, api_key: '' }, 'API key removed.');
+
+  return (
+    <form onSubmit={submit} className="stack" aria-label="LLM settings">
+      <ErrorAlert error={put.error} />
+      <SelectField label="Provider" value={provider} onChange={(e) => setProvider(e.target.value)}>
+        {PROVIDERS.map((p) => (
+          <option key={p.value} value={p.value}>
+            {p.label}
+          </option>
+        ))}
+      </SelectField>
+      <TextField label="Model" hint="Leave empty for the provider's default model." autoComplete="off" spellCheck={false} value={model} onChange={(e) => setModel(e.target.value)} />
+      {!offline && (
+        <TextField
+          label="Base URL"
+          type="url"
+          required={needsBaseUrl}
+          hint={needsBaseUrl ? 'The server’s OpenAI-compatible API, e.g. https://llm.example.com/v1. It must be https and public.' : 'Optional: leave empty for the provider’s standard address.'}
+          autoComplete="off"
+          spellCheck={false}
+          value={baseUrl}
+          onChange={(e) => setBaseUrl(e.target.value)}
+        />
+      )}
+      {!offline && (
+        <TextField
+          label="API key"
+          type="password"
+          // "new-password" keeps browsers from filling in the user's own login password.
+          autoComplete="new-password"
+          spellCheck={false}
+          hint={
+            storedKey
+              ? `A key is set, ending in …${settings.api_key_last4 ?? ''}. Leave empty to keep it.`
+              : `${needsKey ? 'Required for this provider.' : 'Optional for this provider.'} Leave empty to keep a key stored for it, if any.`
+          }
+          value={apiKey}
+          onChange={(e) => setApiKey(e.target.value)}
+        />
+      )}
+      <div className="row">
+        <button type="submit" disabled={put.isPending}>
+          {put.isPending ? 'Saving…' : 'Save'}
+        </button>
+        {storedKey && (
+          <ConfirmButton question="Remove the stored API key? Chats that need it will fail until a new one is set." disabled={put.isPending} onConfirm={removeKey}>
+            Remove key
+          </ConfirmButton>
+        )}
+      </div>
+    </form>
+  );
+}
