@@ -32,8 +32,8 @@ export const router = createBrowserRouter([
     element: <RequireSignIn><AppLayout /></RequireSignIn>,
     children: [
       { index: true, element: <Home /> },
-      { path: 'chat', element: gated('chat', screen(() => import('./routes/chat'))) },
-      { path: 'chat/:sessionId', element: gated('chat', screen(() => import('./routes/chat'))) },
+      // One route for a new and an open conversation, so the first answer's session keeps the screen mounted.
+      { path: 'chat/:sessionId?', element: gated('chat', screen(() => import('./routes/chat'))) },
       { path: 'history', element: gated('sessions_read', screen(() => import('./routes/history'))) },
       { path: 'history/:sessionId', element: gated('sessions_read', screen(() => import('./routes/session-view'))) },
       { path: 'agents', element: gated('agents_read', screen(() => import('./routes/agents'))) },

@@ -28,13 +28,21 @@ export async function errorFromResponse(response: Response): Promise<ApiError> {
   return new ApiError(response.status, problem as Partial<Problem>);
 }
 
+const QUOTA_NAMES: Record<string, string> = {
+  tokens_month: 'LLM tokens this month',
+  sessions_day: 'conversations today',
+  users: 'users',
+  agents: 'agents',
+};
+
 /** One line a person can act on. */
 export function describeError(error: unknown): string {
   if (error instanceof ApiError) {
     if (error.isQuota) {
       const { quota, limit, reset_at } = error.problem;
       const when = reset_at ? ` It resets ${formatDateTime(reset_at)}.` : '';
-      return `Quota reached: ${quota ?? error.code.split('.')[1]} (limit ${limit ?? '?'}).${when}`;
+      const name = quota ?? error.code.split('.')[1] ?? '';
+      return `Quota reached: ${QUOTA_NAMES[name] ?? name} (limit ${limit?.toLocaleString() ?? '?'}).${when}`;
     }
     return error.message;
   }

@@ -1,4 +1,83 @@
-// placeholder: replaced by the screen's implementation
-export default function Placeholder() {
-  return <p>chat</p>;
+import { useQueryClient } from '@tanstack/react-query';
+import { useCallback, useMemo } from 'react';
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
+import { ErrorAlert, SelectField } from '@/components/ui';
+import { useAgents } from '@/features/agents/api/list-agents';
+import { can, useMe } from '@/features/auth/api/get-me';
+import { ChatView, type ChatTarget } from '@/features/chat/components/chat-view';
+import { sessionsKey } from '@/features/sessions/api/get-sessions';
+import { useTranscript } from '@/features/sessions/api/get-transcript';
+import { SessionList } from '@/features/sessions/components/session-list';
+
+const BUILT_IN = [
+  { value: 'type:assistant', label: 'Assistant (built-in)' },
+  { value: 'type:agent', label: 'Agent with calculator and clock (built-in)' },
+];
+
+/** `?agent=` names a tenant agent by id or a built-in type; the default is the assistant. */
+function targetOf(choice: string): ChatTarget {
+  if (choice.startsWith('type:')) return { agent_type: choice.slice(5) };
+  return { agent_id: choice };
+}
+
+export default function ChatRoute() {
+  const { sessionId } = useParams();
+  const [params, setParams] = useSearchParams();
+  const navigate = useNavigate();
+  const client = useQueryClient();
+  const me = useMe();
+  const agents = useAgents();
+  const transcript = useTranscript(sessionId);
+  const choice = params.get('agent') ?? 'type:assistant';
+  const agentList = useMemo(() => agents.data?.pages.flatMap((page) => page.items) ?? [], [agents.data]);
+  const chosen = agentList.find((agent) => agent.agent_id === choice);
+
+  const onSession = useCallback((id: string) => navigate(`/chat/${id}`, { replace: true }), [navigate]);
+  const onDone = useCallback(() => client.invalidateQueries({ queryKey: sessionsKey }), [client]);
+
+  const picker = (
+    <SelectField label="Talk to" value={choice} onChange={(e) => setParams({ agent: e.target.value })}>
+      {BUILT_IN.map((option) => (
+        <option key={option.value} value={option.value}>
+          {option.label}
+        </option>
+      ))}
+      {agentList.map((agent) => (
+        <option key={agent.agent_id} value={agent.agent_id}>
+          {agent.name}
+        </option>
+      ))}
+    </SelectField>
+  );
+
+  return (
+    <div className="chat-layout">
+      <aside className="chat-sidebar" aria-label="Conversations">
+        <Link to="/chat" className="button">
+          New chat
+        </Link>
+        <SessionList compact linkTo={(id) => `/chat/${id}`} canEdit={can(me.data, 'sessions_write')} onDeleted={(id) => id === sessionId && navigate('/chat')} />
+      </aside>
+      <section className="chat-main" aria-label="Chat">
+        <h1 className="visually-hidden">Chat</h1>
+        <ErrorAlert error={transcript.error} />
+        {/* Stays mounted while the first answer's new session loads, or its stream would be cut. */}
+        <ChatView
+            sessionId={sessionId}
+            historyLoading={!!sessionId && transcript.isPending}
+            history={transcript.data ?? []}
+            target={targetOf(choice)}
+            intro={
+              <>
+                {picker}
+                {chosen?.description && <p className="muted">{chosen.description}</p>}
+              </>
+            }
+            starters={chosen?.conversation_starters ?? []}
+            onSession={onSession}
+            onDone={onDone}
+          />
+      </section>
+    </div>
+  );
 }

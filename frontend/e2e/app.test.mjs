@@ -1,0 +1,207 @@
+// The web app in a real browser against the real local runner: what a
+// tenant admin, a viewer and a platform operator see and can do.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { call, OPERATOR, screenshots, startBrowser, startPlatform } from './harness.mjs';
+
+const PASSWORD = 'a long test password 1';
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
+
+let platform;
+let chromium;
+
+before(async () => {
+  platform = await startPlatform();
+  chromium = await startBrowser();
+});
+
+after(async () => {
+  await chromium?.stop();
+  await platform?.stop();
+});
+
+async function newPage(viewport = DESKTOP) {
+  const context = await chromium.browser.newContext({ viewport, baseURL: platform.url });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => assert.fail(`uncaught error in the page: ${error.message}`));
+  return page;
+}
+
+const shot = (page, name) => page.screenshot({ path: path.join(screenshots, `${name}.png`), fullPage: true });
+
+async function signupByApi(slug) {
+  const tenant = await call(platform.url, 'POST', '/api/auth/signup', {
+    body: { tenant_name: `Tenant ${slug}`, tenant_slug: slug, email: `admin@${slug}.example`, password: PASSWORD },
+  });
+  return { token: tenant.access_token, tenantId: tenant.tenant.tenant_id, email: `admin@${slug}.example` };
+}
+
+async function logIn(page, email, password = PASSWORD) {
+  await page.goto('/login');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+}
+
+const navLink = (page, name) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
+
+test('a new tenant signs up, sets the offline provider, watches an answer stream in, finds it in history, creates an API key and logs out', async () => {
+  const page = await newPage();
+  await page.goto('/');
+  await page.waitForURL('**/login');
+  await page.getByRole('link', { name: 'Create a workspace' }).click();
+  await shot(page, 'signup');
+  await page.getByLabel('Workspace name').fill('Acme Rockets');
+  assert.equal(await page.getByLabel('Workspace short name').inputValue(), 'acme-rockets');
+  await page.getByLabel('Your name').fill('Ada Admin');
+  await page.getByLabel('Email').fill('ada@acme.example');
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create workspace' }).click();
+  await page.waitForURL('**/chat');
+
+  // LLM settings: the offline provider, and a connection test that says it works.
+  await navLink(page, 'LLM settings').click();
+  await page.getByLabel('Provider').selectOption('offline');
+  await page.getByLabel('Model').fill('offline-demo');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByText('Saved').waitFor();
+  await page.getByRole('button', { name: 'Test connection' }).click();
+  await page.getByText(/Connection works/i).waitFor();
+  await shot(page, 'llm-settings');
+
+  // Chat with the built-in agent: thoughts, a tool step, and an answer arriving in pieces.
+  await navLink(page, 'Chat').click();
+  await page.getByLabel('Talk to').selectOption('type:agent');
+  await page.evaluate(() => {
+    window.__answerLengths = [];
+    new MutationObserver(() => {
+      const answers = document.querySelectorAll('.message-assistant .markdown');
+      const text = answers[answers.length - 1]?.textContent ?? '';
+      if (text.length !== window.__answerLengths.at(-1)) window.__answerLengths.push(text.length);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+  await page.getByLabel('Message').fill('What is 12*(3+4)?');
+  await page.getByLabel('Message').press('Enter');
+  await page.waitForURL(/\/chat\/[0-9A-Z]{26}$/);
+  await page.getByRole('button', { name: 'Stop' }).waitFor();
+  await page.locator('.message-assistant .markdown', { hasText: '84' }).waitFor();
+  await page.getByRole('button', { name: 'Send' }).waitFor();
+  const lengths = await page.evaluate(() => window.__answerLengths.filter((n) => n > 0));
+  assert.ok(new Set(lengths).size >= 3, `the answer should arrive in pieces; lengths seen: ${lengths}`);
+  await page.locator('.message-assistant .thoughts summary').last().click();
+  assert.match(await page.locator('.message-assistant .thoughts').last().innerText(), /calculator/);
+  await shot(page, 'chat');
+
+  // History: search finds the conversation, and opening it shows the answer.
+  await navLink(page, 'History').click();
+  await page.getByLabel('Search conversations').fill('12*(3+4)');
+  await page.getByRole('link', { name: /What is 12\*\(3\+4\)\?/ }).click();
+  await page.locator('.message-assistant', { hasText: '84' }).waitFor();
+  await navLink(page, 'History').click();
+  await page.getByLabel('Search conversations').fill('no such conversation');
+  await page.getByText('No conversation matches').waitFor();
+  await page.getByLabel('Search conversations').fill('');
+  await shot(page, 'history');
+
+  // API keys: the full key is shown once, then gone.
+  await navLink(page, 'API keys').click();
+  await page.getByLabel('Name').fill('CI pipeline');
+  await page.getByLabel('chat', { exact: true }).check();
+  await page.getByRole('button', { name: 'Create key' }).click();
+  const key = page.getByText(/^paas_[A-Za-z0-9_]+$/);
+  await key.waitFor();
+  const fullKey = await key.innerText();
+  await shot(page, 'api-keys');
+  await page.getByRole('button', { name: 'Done' }).click();
+  assert.equal(await page.getByText(fullKey).count(), 0, 'the full key is not shown again');
+  const viaKey = await fetch(`${platform.url}/api/v1/agents`, { headers: { 'x-api-key': fullKey } });
+  assert.equal(viaKey.status, 200, 'the key shown works');
+
+  // Log out: back to the log-in page, and nothing left to restore a session from.
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.waitForURL('**/login');
+  assert.equal(await page.evaluate(() => localStorage.getItem('paas.refresh_token')), null);
+  await page.goto('/chat');
+  await page.waitForURL('**/login');
+});
+
+test('a session survives a reload: the refresh token restores it silently', async () => {
+  const { email } = await signupByApi('reloaders');
+  const page = await newPage();
+  await logIn(page, email);
+  await page.reload();
+  await page.getByLabel('Message').waitFor();
+  assert.match(page.url(), /\/chat$/);
+});
+
+test('a viewer sees neither admin screens nor chat, and typing their address is refused', async () => {
+  const admin = await signupByApi('viewers');
+  await call(platform.url, 'POST', '/api/v1/users', {
+    token: admin.token,
+    body: { email: 'vera@viewers.example', role: 'viewer', password: PASSWORD },
+  });
+  const page = await newPage();
+  await logIn(page, 'vera@viewers.example');
+  await page.waitForURL('**/history');
+  const nav = await page.getByRole('navigation', { name: 'Main' }).innerText();
+  for (const hidden of ['Chat', 'LLM settings', 'Users', 'API keys', 'Usage', 'Tenants']) {
+    assert.ok(!nav.split('\n').includes(hidden), `a viewer's menu must not offer ${hidden}: ${nav}`);
+  }
+  for (const address of ['/admin/users', '/admin/api-keys', '/settings/llm', '/chat']) {
+    await page.goto(address);
+    await page.getByText('Not available').waitFor();
+  }
+  await shot(page, 'viewer-refused');
+});
+
+test('a tenant out of tokens sees the quota and when it resets', async () => {
+  const admin = await signupByApi('thrifty');
+  const operator = await call(platform.url, 'POST', '/api/auth/login', { body: OPERATOR });
+  await call(platform.url, 'PATCH', `/api/platform/tenants/${admin.tenantId}`, {
+    token: operator.access_token,
+    body: { quota_overrides: { tokens_per_month: 1 } },
+  });
+  const page = await newPage();
+  await logIn(page, admin.email);
+  await page.getByLabel('Message').fill('Hello there');
+  await page.getByLabel('Message').press('Enter');
+  const alert = page.getByRole('alert').filter({ hasText: 'Quota reached' });
+  await alert.waitFor();
+  assert.match(await alert.innerText(), /LLM tokens this month \(limit 1\)\. It resets/);
+  await page.getByRole('button', { name: 'Retry' }).waitFor();
+  await shot(page, 'quota-error');
+});
+
+test('the main screens fit a phone', async () => {
+  const admin = await signupByApi('pocket');
+  const page = await newPage(PHONE);
+  await logIn(page, admin.email);
+  await page.getByLabel('Message').fill('Hi from a phone');
+  await page.getByLabel('Message').press('Enter');
+  await page.locator('.message-assistant .markdown').waitFor();
+  await shot(page, 'chat-phone');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the chat scrolls sideways by ${overflow}px on a phone`);
+  await page.getByRole('button', { name: 'Menu' }).click();
+  await navLink(page, 'Usage').click();
+  await page.getByRole('heading', { name: 'Usage' }).waitFor();
+  await shot(page, 'usage-phone');
+});
+
+test('a platform operator sees every tenant and can suspend one', async () => {
+  const target = await signupByApi('suspendme');
+  const page = await newPage();
+  await logIn(page, OPERATOR.email, OPERATOR.password);
+  await page.waitForURL('**/platform/tenants');
+  const row = page.getByRole('row', { name: /suspendme/ });
+  await row.waitFor();
+  await shot(page, 'platform-tenants');
+  page.once('dialog', (dialog) => dialog.accept());
+  await row.getByRole('button', { name: 'Suspend' }).click();
+  await row.getByText('suspended').waitFor();
+  const refused = await fetch(`${platform.url}/api/v1/tenant`, { headers: { authorization: `Bearer ${target.token}` } });
+  assert.equal(refused.status, 403);
+});
