@@ -1,0 +1,105 @@
+import { screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, expect, test, vi } from 'vitest';
+import { fakeApi, problem } from '@/testing/fake-api';
+import { renderWithApp } from '@/testing/render';
+import { ChatView } from './chat-view';
+
+afterEach(() => vi.unstubAllGlobals());
+
+const sse = (id: number, event: string, data: unknown) => `event: ${event}\nid: ${id}\ndata: ${JSON.stringify({ event, data })}\n\n`;
+
+/** An SSE body that sends each frame when the test says so. */
+function controlledStream() {
+  let push!: (text: string) => void;
+  let close!: () => void;
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      const encoder = new TextEncoder();
+      push = (text) => controller.enqueue(encoder.encode(text));
+      close = () => controller.close();
+    },
+  });
+  return { body, push: (text: string) => push(text), close: () => close() };
+}
+
+const renderChat = (overrides: Partial<Parameters<typeof ChatView>[0]> = {}) => {
+  const props = { history: [], target: { agent_type: 'agent' }, onSession: vi.fn(), onDone: vi.fn(), ...overrides };
+  renderWithApp(<ChatView {...props} />);
+  return props;
+};
+
+test('the answer streams in piece by piece, with the tool steps in a trace, then the new session is reported', async () => {
+  const stream = controlledStream();
+  const api = fakeApi().on('POST', '/api/v1/chat/completions', () => new Response(stream.body, { headers: { 'content-type': 'text/event-stream' } }));
+  const props = renderChat();
+
+  await userEvent.type(screen.getByLabelText('Message'), 'What is 12*(3+4)?{Enter}');
+  stream.push(sse(1, 'session', { session_id: 'S1', message_id: 'M2' }));
+  stream.push(sse(2, 'thought', { kind: 'tool_call', text: 'calculator(12*(3+4))', step: 1 }));
+  stream.push(': heartbeat\n\n');
+  stream.push(sse(3, 'message', 'The answer '));
+  expect(await screen.findByText('The answer')).toBeInTheDocument();
+  expect(screen.getByRole('button', { name: 'Stop' })).toBeInTheDocument();
+  expect(screen.getByText('calculator(12*(3+4))')).toBeInTheDocument();
+
+  stream.push(sse(4, 'message', 'is **84**.'));
+  stream.push(sse(5, 'done', { outcome: 'completed', session_id: 'S1', message_id: 'M2', usage: { input_tokens: 3, output_tokens: 5, total_tokens: 8 }, model: 'offline' }));
+  stream.close();
+
+  expect(await screen.findByText('84', { selector: 'strong' })).toBeInTheDocument();
+  await waitFor(() => expect(props.onDone).toHaveBeenCalled());
+  expect(props.onSession).toHaveBeenCalledWith('S1');
+  expect(screen.getByRole('button', { name: 'Send' })).toBeInTheDocument();
+  expect(screen.getByText('8 tokens · offline')).toBeInTheDocument();
+  expect(api.requests[0]?.body).toEqual({ message: 'What is 12*(3+4)?', session_id: null, agent_type: 'agent' });
+  expect(api.requests[0]?.headers.get('authorization')).toBe('Bearer test-access-token');
+});
+
+test('a quota refusal says which quota and when it resets, and Retry asks again', async () => {
+  const api = fakeApi().on('POST', '/api/v1/chat/completions', () =>
+    problem(429, 'quota_exceeded.tokens_month', 'The monthly token quota is used up.', { quota: 'tokens_month', limit: 1000, reset_at: '2026-12-01T00:00:00Z' }),
+  );
+  renderChat();
+
+  await userEvent.type(screen.getByLabelText('Message'), 'Hello{Enter}');
+
+  const alert = await screen.findByRole('alert');
+  expect(alert).toHaveTextContent(/Quota reached: LLM tokens this month \(limit 1,000\)\. It resets .*2026/);
+  await userEvent.click(screen.getByRole('button', { name: 'Retry' }));
+  await waitFor(() => expect(api.requests).toHaveLength(2));
+  expect(api.requests[1]?.body).toMatchObject({ message: 'Hello' });
+});
+
+test('Stop ends the stream, keeps the words so far, and offers Retry', async () => {
+  const stream = controlledStream();
+  fakeApi().on('POST', '/api/v1/chat/completions', (request) => {
+    request.signal.addEventListener('abort', () => stream.close());
+    return new Response(stream.body, { headers: { 'content-type': 'text/event-stream' } });
+  });
+  renderChat({ sessionId: 'S9' });
+
+  await userEvent.type(screen.getByLabelText('Message'), 'Tell me a long story{Enter}');
+  stream.push(sse(1, 'session', { session_id: 'S9', message_id: 'M1' }));
+  stream.push(sse(2, 'message', 'Once upon a time'));
+  await screen.findByText('Once upon a time');
+  await userEvent.click(screen.getByRole('button', { name: 'Stop' }));
+
+  expect(await screen.findByText('Stopped before the answer finished.')).toBeInTheDocument();
+  expect(screen.getByText('Once upon a time')).toBeInTheDocument();
+  expect(screen.getByRole('button', { name: 'Retry' })).toBeInTheDocument();
+});
+
+test('a stream cut before done says the connection was lost', async () => {
+  const stream = controlledStream();
+  fakeApi().on('POST', '/api/v1/chat/completions', () => new Response(stream.body, { headers: { 'content-type': 'text/event-stream' } }));
+  renderChat();
+
+  await userEvent.type(screen.getByLabelText('Message'), 'Hi{Enter}');
+  stream.push(sse(1, 'session', { session_id: 'S2', message_id: 'M2' }));
+  stream.push(sse(2, 'message', 'Half an ans'));
+  stream.close();
+
+  expect(await screen.findByRole('alert')).toHaveTextContent('The connection to the server was lost');
+  expect(screen.getByText('Half an ans')).toBeInTheDocument();
+});
