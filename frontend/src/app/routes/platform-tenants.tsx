@@ -1,4 +1,11 @@
-// placeholder: replaced by the screen's implementation
-export default function Placeholder() {
-  return <p>platform-tenants</p>;
+import { PageHeader } from '@/components/ui';
+import { TenantsTable } from '@/features/platform/components/tenants-table';
+
+export default function PlatformTenantsRoute() {
+  return (
+    <>
+      <PageHeader title="Tenants" />
+      <TenantsTable />
+    </>
+  );
 }
