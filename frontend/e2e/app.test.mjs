@@ -67,9 +67,9 @@ test('a new tenant signs up, sets the offline provider, watches an answer stream
   await page.getByLabel('Provider').selectOption('offline');
   await page.getByLabel('Model').fill('offline-demo');
   await page.getByRole('button', { name: 'Save' }).click();
-  await page.getByText('Saved').waitFor();
+  await page.getByText('Settings saved.').waitFor();
   await page.getByRole('button', { name: 'Test connection' }).click();
-  await page.getByText(/Connection works/i).waitFor();
+  await page.getByText(/Connected: offline \/ offline-demo answered in \d+ ms/).waitFor();
   await shot(page, 'llm-settings');
 
   // Chat with the built-in agent: thoughts, a tool step, and an answer arriving in pieces.
@@ -108,12 +108,13 @@ test('a new tenant signs up, sets the offline provider, watches an answer stream
 
   // API keys: the full key is shown once, then gone.
   await navLink(page, 'API keys').click();
-  await page.getByLabel('Name').fill('CI pipeline');
-  await page.getByLabel('chat', { exact: true }).check();
+  await page.getByRole('textbox', { name: 'Name' }).fill('CI pipeline');
+  await page.getByRole('checkbox', { name: /^chat\b/ }).check();
   await page.getByRole('button', { name: 'Create key' }).click();
-  const key = page.getByText(/^paas_[A-Za-z0-9_]+$/);
+  const key = page.getByRole('region', { name: 'New API key' }).locator('code.secret');
   await key.waitFor();
   const fullKey = await key.innerText();
+  assert.match(fullKey, /^paas_\w+$/);
   await shot(page, 'api-keys');
   await page.getByRole('button', { name: 'Done' }).click();
   assert.equal(await page.getByText(fullKey).count(), 0, 'the full key is not shown again');
