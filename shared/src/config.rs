@@ -25,6 +25,9 @@ pub struct Config {
     pub log_format: LogFormat,
     /// `PAAS_LOG`: a tracing filter such as `info` or `paas=debug,info`.
     pub log: String,
+    /// `PAAS_OTEL_EXPORTER`: `none` (default) or `otlp`, which exports spans over OTLP/HTTP to
+    /// `OTEL_EXPORTER_OTLP_ENDPOINT` (default `http://localhost:4318`, the collector layer on Lambda).
+    pub otel_exporter: OtelExporter,
     /// `PAAS_MAX_BODY_BYTES`: the largest request body accepted.
     pub max_body_bytes: usize,
     /// `PAAS_FRONTEND_DIR`: the built web app the local runner serves, when present.
@@ -76,6 +79,13 @@ pub enum StoreKind {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
+pub enum OtelExporter {
+    None,
+    Otlp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum LogFormat {
     Json,
     Pretty,
@@ -91,6 +101,7 @@ impl Default for Config {
             table_prefix: "paas-".into(),
             log_format: LogFormat::Json,
             log: "info".into(),
+            otel_exporter: OtelExporter::None,
             max_body_bytes: 1024 * 1024,
             frontend_dir: PathBuf::from("frontend/dist"),
             secrets: SecretsKind::Local,

@@ -1,28 +1,79 @@
-//! How a function binary starts on Lambda: configuration, logs and state
-//! once per cold start, then the router behind `lambda_http`.
+//! How a function binary starts on Lambda: configuration, logs, traces and
+//! state once per cold start, then the router behind `lambda_http`.
+
+use std::task::{Context, Poll};
 
 use axum::Router;
+use lambda_http::lambda_runtime::layers::{OpenTelemetryFaasTrigger, OpenTelemetryLayer, TracingLayer};
+use lambda_http::lambda_runtime::{LambdaInvocation, Runtime};
+use lambda_http::tower::{Service, layer::layer_fn};
+use opentelemetry_sdk::trace::SdkTracerProvider;
 
 use crate::state::Signing;
+use crate::telemetry::xray;
 use crate::{AppState, Config, metrics, telemetry};
 
-/// Configuration, logs, metrics and state, once per cold start.
-async fn cold_start(signing: Signing) -> Result<AppState, lambda_http::Error> {
+/// Configuration, logs, traces, metrics and state, once per cold start.
+async fn cold_start(signing: Signing) -> Result<(AppState, Option<SdkTracerProvider>), lambda_http::Error> {
     let config = Config::from_env()?;
-    telemetry::init(&config);
+    let traces = telemetry::init(&config);
     metrics::init(metrics::SinkKind::Emf)?;
-    Ok(AppState::from_config(config, signing).await?)
+    Ok((AppState::from_config(config, signing).await?, traces))
 }
 
 /// Runs a function's router as a Lambda handler (buffered responses).
 pub async fn run_lambda(router: fn(AppState) -> Router, signing: Signing) -> Result<(), lambda_http::Error> {
-    let state = cold_start(signing).await?;
-    lambda_http::run(router(state)).await
+    let (state, traces) = cold_start(signing).await?;
+    // What `lambda_http::runtime` builds, without its `Sync` bound on responses (axum's bodies are not).
+    run(Runtime::new(lambda_http::Adapter::from(router(state))), traces).await
 }
 
 /// Runs a function's router as a Lambda handler whose responses stream
 /// (chat): each frame reaches the client as it is written.
 pub async fn run_lambda_streaming(router: fn(AppState) -> Router, signing: Signing) -> Result<(), lambda_http::Error> {
-    let state = cold_start(signing).await?;
-    lambda_http::run_with_streaming_response(router(state)).await
+    let (state, traces) = cold_start(signing).await?;
+    run(lambda_http::streaming_runtime(router(state)), traces).await
+}
+
+/// Runs the runtime with the spans every invocation gets: the runtime's
+/// (request id, X-Ray trace id, as `lambda_http::run` adds) inside the
+/// invocation's (`faas.*`, parented to Lambda's X-Ray segment). Spans are
+/// flushed as each invocation ends (a streamed one once its last byte is
+/// sent): Lambda may freeze the process right after.
+async fn run<S>(runtime: Runtime<S>, traces: Option<SdkTracerProvider>) -> Result<(), lambda_http::Error>
+where
+    S: Service<LambdaInvocation, Response = (), Error = lambda_http::Error>,
+{
+    let flush = move || {
+        if let Some(Err(err)) = traces.as_ref().map(SdkTracerProvider::force_flush) {
+            tracing::warn!(error = %err, "could not export spans");
+        }
+    };
+    runtime
+        .layer(TracingLayer::new())
+        .layer(OpenTelemetryLayer::new(flush).with_trigger(OpenTelemetryFaasTrigger::Http))
+        .layer(layer_fn(XrayParent))
+        .run()
+        .await
+}
+
+/// Makes the segment Lambda opened for an invocation (`_X_AMZN_TRACE_ID`)
+/// the current OpenTelemetry context while the inner layers are called, so
+/// the invocation's span, created there, continues that trace.
+struct XrayParent<S>(S);
+
+impl<S: Service<LambdaInvocation>> Service<LambdaInvocation> for XrayParent<S> {
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = S::Future;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.0.poll_ready(cx)
+    }
+
+    fn call(&mut self, invocation: LambdaInvocation) -> Self::Future {
+        let parent = invocation.context.xray_trace_id.as_deref().and_then(xray::parent);
+        let _attached = parent.map(opentelemetry::Context::attach);
+        self.0.call(invocation)
+    }
 }

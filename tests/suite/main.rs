@@ -17,3 +17,4 @@ mod llm_settings;
 mod store_contract;
 mod tenant_admin;
 mod tools;
+mod tracing;

@@ -12,6 +12,7 @@ use paas_shared::http::ApiJson;
 use paas_shared::{AppResult, AppState};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
+use tracing::Instrument;
 
 use crate::prepare::{self, ChatBody};
 use crate::turn;
@@ -36,7 +37,8 @@ pub async fn completions(
     let (tx, rx) = mpsc::channel(64);
     // Comments keep idle streams open: API Gateway and proxies close silent ones.
     let heartbeat = KeepAlive::new().interval(Duration::from_millis(state.config.heartbeat_ms)).text("heartbeat");
-    tokio::spawn(turn::run(state, prepared, tx));
+    // The turn outlives this handler; the request's span (tenant, route) goes with it.
+    tokio::spawn(turn::run(state, prepared, tx).in_current_span());
     let events = ReceiverStream::new(rx).enumerate().map(|(i, frame)| Ok(frame.to_event(i as u64 + 1)));
     Ok(Sse::new(events).keep_alive(heartbeat))
 }

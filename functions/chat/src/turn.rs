@@ -18,9 +18,11 @@ use futures::StreamExt;
 use paas_shared::conversation::{self, LogEntry, Message, MessageRole, MessageStatus};
 use paas_shared::identity::usage::{self, Reservation};
 use paas_shared::llm::{ChatMessage, FinishReason, LlmError, StreamEvent, ToolCall, Usage, estimate_tokens};
+use paas_shared::telemetry::genai;
 use paas_shared::tools::{self, Tool};
 use paas_shared::{AppError, AppState, metrics};
 use tokio::sync::mpsc;
+use tracing::Instrument;
 
 use crate::frames::{Frame, Outcome};
 use crate::prepare::{Prepared, estimate};
@@ -273,11 +275,22 @@ async fn run_tools(
             return None;
         }
     }
-    let runs = calls.iter().map(|call| async move {
-        match turn.tools.iter().find(|t| t.spec().name == call.name) {
-            Some(tool) => tools::run(tool.as_ref(), &call.arguments, &turn.tool_context).await,
-            None => tools::ToolOutcome { ok: false, output: format!("error: there is no tool named {:?}", call.name) },
+    let runs = calls.iter().map(|call| {
+        let span = genai::tool_span(&call.name, &call.id);
+        let failed = span.clone();
+        async move {
+            let outcome = match turn.tools.iter().find(|t| t.spec().name == call.name) {
+                Some(tool) => tools::run(tool.as_ref(), &call.arguments, &turn.tool_context).await,
+                None => {
+                    tools::ToolOutcome { ok: false, output: format!("error: there is no tool named {:?}", call.name) }
+                }
+            };
+            if !outcome.ok {
+                genai::record_error(&failed, "tool_error");
+            }
+            outcome
         }
+        .instrument(span)
     });
     let outcomes = futures::future::join_all(runs).await;
     let mut messages = Vec::with_capacity(calls.len());

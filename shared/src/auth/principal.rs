@@ -88,7 +88,16 @@ fn credential(headers: &HeaderMap) -> Option<&str> {
     headers.get("x-api-key")?.to_str().ok().map(str::trim)
 }
 
+/// Verifies the request's credential; a tenant's goes on the request's span.
 async fn authenticate(parts: &Parts, state: &AppState) -> AppResult<Authenticated> {
+    let authenticated = verify(parts, state).await?;
+    if let Authenticated::Tenant(caller) = &authenticated {
+        crate::http::trace::record_tenant(caller.tenant_id());
+    }
+    Ok(authenticated)
+}
+
+async fn verify(parts: &Parts, state: &AppState) -> AppResult<Authenticated> {
     let token = credential(&parts.headers).filter(|t| !t.is_empty()).ok_or(AppError::Unauthorized)?;
     if looks_like_api_key(token) {
         return authenticate_key(state, token).await.map(|caller| Authenticated::Tenant(Box::new(caller)));

@@ -1,11 +1,12 @@
 //! HTTP plumbing every function shares: the error type, the JSON extractor,
-//! request ids, and [`app`], which wraps a function's routes in the layers
+//! request ids and the request's span, and [`app`], which wraps a function's routes in the layers
 //! and routes that every function answers the same way.
 
 pub mod error;
 pub mod json;
 pub mod pagination;
 pub mod request_id;
+pub mod trace;
 
 use axum::extract::DefaultBodyLimit;
 use axum::response::{IntoResponse, Response};

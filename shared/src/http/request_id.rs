@@ -1,6 +1,6 @@
 //! Request ids: taken from a sane incoming `x-request-id` (API Gateway and
 //! load balancers set one) or made fresh, echoed in the response, carried by
-//! the request's log span and by every problem body.
+//! the request's span (see [`super::trace`]) and by every problem body.
 
 use axum::extract::Request;
 use axum::http::HeaderValue;
@@ -30,10 +30,10 @@ fn accept(incoming: Option<&HeaderValue>) -> Option<String> {
 /// Middleware: assigns the id, logs the request's outcome within its span.
 pub async fn middleware(request: Request, next: Next) -> Response {
     let id = accept(request.headers().get(HEADER)).unwrap_or_else(|| ulid::Ulid::new().to_string());
-    let span =
-        tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path());
+    let span = super::trace::request_span(&request, &id);
     let started = std::time::Instant::now();
     let mut response = REQUEST_ID.scope(id.clone(), next.run(request)).instrument(span.clone()).await;
+    super::trace::record_status(&span, response.status());
     let status = response.status().as_u16();
     span.in_scope(|| tracing::info!(status, latency_ms = started.elapsed().as_millis() as u64, "request handled"));
     if let Ok(value) = HeaderValue::from_str(&id) {

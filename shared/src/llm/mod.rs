@@ -11,6 +11,7 @@ mod offline;
 mod openai;
 mod retry;
 mod sse;
+mod traced;
 mod types;
 mod upstream;
 
@@ -56,17 +57,19 @@ pub trait LlmProvider: Send + Sync + 'static {
     fn name(&self) -> &'static str;
 }
 
-/// Builds a provider; `http` is a shared client built once per process.
+/// Builds a provider, its calls traced; `http` is a shared client built once per process.
 pub fn provider(config: ProviderConfig, http: reqwest::Client) -> Arc<dyn LlmProvider> {
-    match config.kind {
-        ProviderKind::Offline => Arc::new(offline::OfflineProvider),
-        ProviderKind::Anthropic => Arc::new(anthropic::AnthropicProvider::new(config, http)),
+    let kind = config.kind;
+    let inner: Box<dyn LlmProvider> = match kind {
+        ProviderKind::Offline => Box::new(offline::OfflineProvider),
+        ProviderKind::Anthropic => Box::new(anthropic::AnthropicProvider::new(config, http)),
         ProviderKind::OpenAi
         | ProviderKind::Zhipu
         | ProviderKind::DeepSeek
         | ProviderKind::Ollama
-        | ProviderKind::OpenAiCompatible => Arc::new(openai::OpenAiProvider::new(config, http)),
-    }
+        | ProviderKind::OpenAiCompatible => Box::new(openai::OpenAiProvider::new(config, http)),
+    };
+    Arc::new(traced::Traced { inner, default_model: kind.default_model() })
 }
 
 /// A client with the connect timeout, to share between providers and tenants
