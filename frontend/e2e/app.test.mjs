@@ -22,9 +22,24 @@ after(async () => {
   await platform?.stop();
 });
 
+let lastPage;
+
+/** A browser test that, when it fails, leaves a picture of what the browser showed. */
+function e2e(name, body) {
+  test(name, async () => {
+    try {
+      await body();
+    } catch (error) {
+      await lastPage?.screenshot({ path: path.join(screenshots, `failed-${name.slice(0, 40).replace(/\W+/g, '-')}.png`), fullPage: true }).catch(() => {});
+      throw error;
+    }
+  });
+}
+
 async function newPage(viewport = DESKTOP) {
   const context = await chromium.browser.newContext({ viewport, baseURL: platform.url });
   const page = await context.newPage();
+  lastPage = page;
   page.on('pageerror', (error) => assert.fail(`uncaught error in the page: ${error.message}`));
   return page;
 }
@@ -48,7 +63,7 @@ async function logIn(page, email, password = PASSWORD) {
 
 const navLink = (page, name) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
 
-test('a new tenant signs up, sets the offline provider, watches an answer stream in, finds it in history, creates an API key and logs out', async () => {
+e2e('a new tenant signs up, sets the offline provider, watches an answer stream in, finds it in history, creates an API key and logs out', async () => {
   const page = await newPage();
   await page.goto('/');
   await page.waitForURL('**/login');
@@ -129,7 +144,50 @@ test('a new tenant signs up, sets the offline provider, watches an answer stream
   await page.waitForURL('**/login');
 });
 
-test('a session survives a reload: the refresh token restores it silently', async () => {
+e2e('an admin defines an agent with the calculator, tries it, and sees users and usage', async () => {
+  const admin = await signupByApi('agentsmiths');
+  await call(platform.url, 'POST', '/api/v1/users', {
+    token: admin.token,
+    body: { email: 'uma@agentsmiths.example', role: 'user', password: PASSWORD },
+  });
+  const page = await newPage();
+  await logIn(page, admin.email);
+
+  await navLink(page, 'Agents').click();
+  await page.getByRole('link', { name: 'New agent' }).click();
+  await page.getByLabel('Name').fill('Math tutor');
+  await page.getByLabel('Description').fill('Explains arithmetic step by step.');
+  await page.getByLabel('System prompt').fill('You are a patient math tutor.');
+  await page.getByRole('checkbox', { name: 'calculator' }).check();
+  await page.getByLabel('Conversation starters').fill('What is 2^10?');
+  await shot(page, 'agent-edit');
+  await page.getByRole('button', { name: 'Create agent' }).click();
+  await page.waitForURL('**/agents');
+  await page.getByText('Explains arithmetic step by step.').waitFor();
+  await shot(page, 'agents');
+
+  await page.getByRole('link', { name: 'Try it: Math tutor' }).click();
+  await page.waitForURL(/\/chat\?agent=/);
+  await page.getByRole('button', { name: 'What is 2^10?' }).click();
+  await page.locator('.message-assistant .markdown', { hasText: '1024' }).waitFor();
+  await page.getByRole('button', { name: 'Send' }).waitFor();
+  assert.match(await page.locator('.message-assistant .thoughts').last().textContent(), /calculator/);
+
+  await navLink(page, 'Users').click();
+  await page.getByRole('cell', { name: 'uma@agentsmiths.example', exact: true }).waitFor();
+  await shot(page, 'users');
+
+  await navLink(page, 'Usage').click();
+  await page.getByRole('heading', { name: 'Usage' }).waitFor();
+  await page.getByText(/tokens/i).first().waitFor();
+  await shot(page, 'usage');
+
+  await page.getByRole('link', { name: /agentsmiths/ }).click();
+  await page.waitForURL('**/account');
+  await shot(page, 'account');
+});
+
+e2e('a session survives a reload: the refresh token restores it silently', async () => {
   const { email } = await signupByApi('reloaders');
   const page = await newPage();
   await logIn(page, email);
@@ -138,7 +196,7 @@ test('a session survives a reload: the refresh token restores it silently', asyn
   assert.match(page.url(), /\/chat$/);
 });
 
-test('a viewer sees neither admin screens nor chat, and typing their address is refused', async () => {
+e2e('a viewer sees neither admin screens nor chat, and typing their address is refused', async () => {
   const admin = await signupByApi('viewers');
   await call(platform.url, 'POST', '/api/v1/users', {
     token: admin.token,
@@ -158,7 +216,7 @@ test('a viewer sees neither admin screens nor chat, and typing their address is 
   await shot(page, 'viewer-refused');
 });
 
-test('a tenant out of tokens sees the quota and when it resets', async () => {
+e2e('a tenant out of tokens sees the quota and when it resets', async () => {
   const admin = await signupByApi('thrifty');
   const operator = await call(platform.url, 'POST', '/api/auth/login', { body: OPERATOR });
   await call(platform.url, 'PATCH', `/api/platform/tenants/${admin.tenantId}`, {
@@ -176,7 +234,7 @@ test('a tenant out of tokens sees the quota and when it resets', async () => {
   await shot(page, 'quota-error');
 });
 
-test('the main screens fit a phone', async () => {
+e2e('the main screens fit a phone', async () => {
   const admin = await signupByApi('pocket');
   const page = await newPage(PHONE);
   await logIn(page, admin.email);
@@ -192,7 +250,7 @@ test('the main screens fit a phone', async () => {
   await shot(page, 'usage-phone');
 });
 
-test('a platform operator sees every tenant and can suspend one', async () => {
+e2e('a platform operator sees every tenant and can suspend one', async () => {
   const target = await signupByApi('suspendme');
   const page = await newPage();
   await logIn(page, OPERATOR.email, OPERATOR.password);
@@ -200,9 +258,10 @@ test('a platform operator sees every tenant and can suspend one', async () => {
   const row = page.getByRole('row', { name: /suspendme/ });
   await row.waitFor();
   await shot(page, 'platform-tenants');
+  await row.getByRole('button', { name: /Manage/ }).click();
   page.once('dialog', (dialog) => dialog.accept());
-  await row.getByRole('button', { name: 'Suspend' }).click();
-  await row.getByText('suspended').waitFor();
+  await page.getByRole('button', { name: 'Suspend', exact: true }).click();
+  await row.getByText('suspended', { exact: true }).waitFor();
   const refused = await fetch(`${platform.url}/api/v1/tenant`, { headers: { authorization: `Bearer ${target.token}` } });
   assert.equal(refused.status, 403);
 });
