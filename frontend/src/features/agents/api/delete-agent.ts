@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '@/lib/api-client';
 import { agentQuery } from './get-agent';
-import { agentsKey } from './list-agents';
+import { agentsQuery } from './list-agents';
 
 export async function deleteAgent(agentId: string): Promise<void> {
   await unwrap(api.DELETE('/api/v1/agents/{agent_id}', { params: { path: { agent_id: agentId } } }));
@@ -12,9 +12,10 @@ export function useDeleteAgent() {
   return useMutation({
     mutationFn: deleteAgent,
     onSuccess: (_, agentId) => {
-      // Drop the detail rather than refetch it: it would only answer 404 now.
-      client.removeQueries({ queryKey: agentQuery(agentId).queryKey });
-      return client.invalidateQueries({ queryKey: agentsKey });
+      // Mark the detail stale without refetching it now (it would only answer 404 to a
+      // screen about to leave); whoever shows it next asks again.
+      void client.invalidateQueries({ queryKey: agentQuery(agentId).queryKey, refetchType: 'none' });
+      return client.invalidateQueries({ queryKey: agentsQuery().queryKey });
     },
   });
 }

@@ -31,6 +31,14 @@ export function LlmSettingsForm({ settings, onSaved }: { settings: LlmSettings; 
   // Each provider keeps its own key, so what is stored describes the saved provider only.
   const storedKey = settings.api_key_set && provider === settings.provider;
 
+  // Another provider's model and address mean nothing to this one: start from its defaults.
+  const choose = (next: string) => {
+    const saved = next === settings.provider;
+    setProvider(next);
+    setModel(saved ? settings.model : '');
+    setBaseUrl(saved ? (settings.base_url ?? '') : '');
+  };
+
   const send = (body: PutLlm, what: string) =>
     put.mutateAsync(body).then(
       () => {
@@ -55,7 +63,7 @@ export function LlmSettingsForm({ settings, onSaved }: { settings: LlmSettings; 
   return (
     <form onSubmit={submit} className="stack" aria-label="LLM settings">
       <ErrorAlert error={put.error} />
-      <SelectField label="Provider" value={provider} onChange={(e) => setProvider(e.target.value)}>
+      <SelectField label="Provider" value={provider} onChange={(e) => choose(e.target.value)}>
         {PROVIDERS.map((p) => (
           <option key={p.value} value={p.value}>
             {p.label}

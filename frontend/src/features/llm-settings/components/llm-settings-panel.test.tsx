@@ -113,3 +113,15 @@ test('a working connection shows its latency', async () => {
 
   expect(await screen.findByText(/answered in 87 ms/)).toBeInTheDocument();
 });
+
+test('switching provider starts from that provider’s default model', async () => {
+  const api = llmApi();
+  renderWithApp(<LlmSettingsPanel />);
+
+  await userEvent.selectOptions(await screen.findByLabelText('Provider'), 'ollama');
+  expect(screen.getByLabelText('Model')).toHaveValue('');
+  await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+
+  await screen.findByText('Settings saved.');
+  expect(api.requests.find((r) => r.method === 'PUT')?.body).toEqual({ provider: 'ollama' });
+});
