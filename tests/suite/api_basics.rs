@@ -111,3 +111,20 @@ async fn bad_bodies_get_4xx_problems_never_5xx() {
     let (status, _, body) = send(router, post_json(r#"{"name": "a", "count": 2}"#, json)).await;
     assert_eq!((status, body), (StatusCode::OK, json!({"name": "a", "count": 2})), "a good body passes");
 }
+
+#[tokio::test]
+async fn openapi_names_every_operation_once_so_generated_clients_keep_them_apart() {
+    let app = TestApp::new().await;
+    let spec = app.call("GET", "/openapi.json", None, None).await;
+    spec.expect(200);
+    let mut seen = std::collections::BTreeMap::new();
+    for (path, item) in spec.body["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("path item") {
+            let id = operation["operationId"].as_str().unwrap_or_else(|| panic!("{method} {path} has no operationId"));
+            if let Some(other) = seen.insert(id.to_owned(), format!("{method} {path}")) {
+                panic!("operationId {id} names both {other} and {method} {path}");
+            }
+        }
+    }
+    assert!(seen.len() >= 46, "every served route is described: {}", seen.len());
+}

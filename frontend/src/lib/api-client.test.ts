@@ -26,7 +26,7 @@ test('an expired access token is refreshed once, silently, and the request answe
   useSession.getState().signIn(tokens(1));
   useSession.setState({ accessToken: 'at-stale' }); // the server no longer accepts it
 
-  const [a, b, c] = await Promise.all([1, 2, 3].map(() => unwrap(api.GET('/api/v1/tenant', {}))));
+  const [a, b, c] = await Promise.all([1, 2, 3].map(() => unwrap(api.GET('/api/v1/tenant'))));
 
   expect([a, b, c]).toEqual([{ name: 'Acme' }, { name: 'Acme' }, { name: 'Acme' }]);
   expect(api_.requests.filter((r) => r.path === '/api/auth/refresh')).toHaveLength(1);
@@ -38,7 +38,7 @@ test('a token about to expire is refreshed before the request goes out', async (
   const api_ = server();
   useSession.getState().signIn({ ...tokens(1), expires_in: 10 });
 
-  await unwrap(api.GET('/api/v1/tenant', {}));
+  await unwrap(api.GET('/api/v1/tenant'));
 
   expect(api_.requests.map((r) => r.path)).toEqual(['/api/auth/refresh', '/api/v1/tenant']);
 });
@@ -48,7 +48,7 @@ test('a refused refresh signs out and the caller gets the 401', async () => {
   useSession.getState().signIn(tokens(7)); // a refresh token the server never issued
   useSession.setState({ accessToken: 'at-stale' });
 
-  await expect(unwrap(api.GET('/api/v1/tenant', {}))).rejects.toMatchObject({ status: 401 });
+  await expect(unwrap(api.GET('/api/v1/tenant'))).rejects.toMatchObject({ status: 401 });
   expect(useSession.getState().accessToken).toBeNull();
   expect(localStorage.getItem(REFRESH_KEY)).toBeNull();
 });

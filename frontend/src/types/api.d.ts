@@ -192,13 +192,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["get_tenant"];
+        get: operations["platform_get_tenant"];
         put?: never;
         post?: never;
         delete: operations["delete_tenant"];
         options?: never;
         head?: never;
-        patch: operations["update_tenant"];
+        patch: operations["platform_update_tenant"];
         trace?: never;
     };
     "/api/v1/agents": {
@@ -1434,7 +1434,7 @@ export interface operations {
             };
         };
     };
-    get_tenant: {
+    platform_get_tenant: {
         parameters: {
             query?: never;
             header?: never;
@@ -1491,7 +1491,7 @@ export interface operations {
             };
         };
     };
-    update_tenant: {
+    platform_update_tenant: {
         parameters: {
             query?: never;
             header?: never;

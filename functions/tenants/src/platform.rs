@@ -31,7 +31,7 @@ async fn find(state: &AppState, tenant_id: &str) -> AppResult<Tenant> {
     tenants::get(&state.store, &tenant_id).await?.ok_or(AppError::NotFound)
 }
 
-#[utoipa::path(get, path = "/api/platform/tenants/{tenant_id}", tag = "platform", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/platform/tenants/{tenant_id}", operation_id = "platform_get_tenant", tag = "platform", security(("bearer" = [])),
     params(("tenant_id" = String, Path)),
     responses((status = 200, body = TenantView), (status = 404, body = paas_shared::http::Problem)))]
 pub async fn get_tenant(
@@ -52,7 +52,7 @@ pub struct UpdateTenantPlan {
     pub quota_overrides: Option<QuotaOverrides>,
 }
 
-#[utoipa::path(patch, path = "/api/platform/tenants/{tenant_id}", tag = "platform", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/platform/tenants/{tenant_id}", operation_id = "platform_update_tenant", tag = "platform", security(("bearer" = [])),
     params(("tenant_id" = String, Path)), request_body = UpdateTenantPlan,
     responses((status = 200, body = TenantView), (status = 404, body = paas_shared::http::Problem)))]
 pub async fn update_tenant(

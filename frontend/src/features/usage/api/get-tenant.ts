@@ -4,10 +4,7 @@ import type { components } from '@/types/api';
 
 export type TenantView = components['schemas']['TenantView'];
 
-// The OpenAPI document names two operations `get_tenant` (this route and the
-// platform's), so the generated types lend this route the platform route's
-// `tenant_id` path parameter. It has none: `never` only silences that.
-export const getTenant = () => unwrap(api.GET('/api/v1/tenant', {} as never));
+export const getTenant = () => unwrap(api.GET('/api/v1/tenant'));
 
 export const tenantQuery = () => queryOptions({ queryKey: ['tenant'], queryFn: getTenant });
 
