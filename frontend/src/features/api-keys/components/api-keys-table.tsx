@@ -13,7 +13,7 @@ export function ApiKeysTable() {
   return (
     <div className="stack">
       <div className="table-wrap">
-        <table>
+        <table className="api-keys-table">
           <caption className="sr-only">API keys</caption>
           <thead>
             <tr>

@@ -48,15 +48,20 @@ export function UserRow({ user, isSelf }: { user: UserView; isSelf: boolean }) {
         <td>{formatDateTime(user.created_at)}</td>
         <td>
           <div className="row">
-            <button
-              type="button"
-              className="secondary"
-              aria-label={`${suspended ? 'Activate' : 'Suspend'} ${who}`}
-              disabled={isSelf || busy}
-              onClick={() => update.mutate({ userId: user.user_id, status: suspended ? 'active' : 'suspended' })}
-            >
-              {suspended ? 'Activate' : 'Suspend'}
-            </button>
+            {/* An invited user becomes active only by accepting the invite; the server refuses status changes until then. */}
+            {user.status === 'invited' ? (
+              <span className="muted">Invite pending</span>
+            ) : (
+              <button
+                type="button"
+                className="secondary"
+                aria-label={`${suspended ? 'Activate' : 'Suspend'} ${who}`}
+                disabled={isSelf || busy}
+                onClick={() => update.mutate({ userId: user.user_id, status: suspended ? 'active' : 'suspended' })}
+              >
+                {suspended ? 'Activate' : 'Suspend'}
+              </button>
+            )}
             <ConfirmButton disabled={isSelf || busy} question={`Delete ${who}? They lose access at once.`} onConfirm={() => remove.mutate(user.user_id)}>
               Delete <span className="sr-only">{who}</span>
             </ConfirmButton>

@@ -60,7 +60,9 @@ test('the users quota error says which quota and its limit', async () => {
 
 test("the admin's own row has role, status and delete disabled; others can be changed", async () => {
   const api = fakeApi()
-    .on('GET', '/api/v1/users', () => json({ items: [user('ME', 'me@example.com', 'admin'), user('U2', 'ann@example.com', 'user')], next_cursor: null }))
+    .on('GET', '/api/v1/users', () =>
+      json({ items: [user('ME', 'me@example.com', 'admin'), user('U2', 'ann@example.com', 'user'), user('U3', 'inv@example.com', 'user', 'invited')], next_cursor: null }),
+    )
     .on('PATCH', '/api/v1/users/U2', (_req, body) => json({ ...user('U2', 'ann@example.com', 'user'), ...(body as object) }));
   renderWithApp(<UsersTable currentUserId="ME" />);
 
@@ -70,6 +72,10 @@ test("the admin's own row has role, status and delete disabled; others can be ch
 
   expect(screen.getByLabelText('Role of ann@example.com')).toBeEnabled();
   expect(screen.getByRole('button', { name: 'Delete ann@example.com' })).toBeEnabled();
+  // Invited users become active by accepting; until then there is no status to toggle.
+  expect(screen.queryByRole('button', { name: 'Suspend inv@example.com' })).not.toBeInTheDocument();
+  expect(screen.getByRole('cell', { name: 'inv@example.com' }).closest('tr')).toHaveTextContent('Invite pending');
+
   await userEvent.selectOptions(screen.getByLabelText('Role of ann@example.com'), 'viewer');
   await waitFor(() => expect(api.requests.find((r) => r.method === 'PATCH')?.body).toEqual({ role: 'viewer' }));
   await userEvent.click(screen.getByRole('button', { name: 'Suspend ann@example.com' }));
