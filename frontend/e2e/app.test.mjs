@@ -187,6 +187,31 @@ e2e('an admin defines an agent with the calculator, tries it, and sees users and
   await shot(page, 'account');
 });
 
+e2e('an invited user joins through the link the admin copies, and chats as a user', async () => {
+  const admin = await signupByApi('inviters');
+  const page = await newPage();
+  await logIn(page, admin.email);
+  await navLink(page, 'Users').click();
+  const form = page.getByRole('form', { name: 'Add a user' });
+  await form.getByLabel('Email').fill('ivan@inviters.example');
+  await form.getByRole('button', { name: 'Add user' }).click();
+  const link = await page.getByRole('region', { name: 'Invite token' }).locator('code.secret').innerText();
+  assert.match(link, /\/accept-invite#token=/);
+
+  const invitee = await newPage();
+  await invitee.goto(link);
+  await invitee.getByLabel('Your name').fill('Ivan');
+  await invitee.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await invitee.getByLabel('Password again').fill(PASSWORD);
+  await shot(invitee, 'accept-invite');
+  await invitee.getByRole('button', { name: 'Join the workspace' }).click();
+  await invitee.waitForURL('**/chat');
+  const nav = await invitee.getByRole('navigation', { name: 'Main' }).innerText();
+  assert.ok(!nav.includes('Users'), `a user's menu has no admin screens: ${nav}`);
+  await invitee.goto(link);
+  await invitee.waitForURL('**/chat'); // signed in already: the link leads home
+});
+
 e2e('a session survives a reload: the refresh token restores it silently', async () => {
   const { email } = await signupByApi('reloaders');
   const page = await newPage();

@@ -5,6 +5,7 @@ import { useMe } from '@/features/auth/api/get-me';
 import { RequirePermission, RequireSignedOut, RequireSignIn } from './guards';
 import { AppLayout } from './layout';
 import { homeFor, type NavItem } from './nav';
+import { AcceptInviteRoute } from './routes/accept-invite';
 import { LoginRoute } from './routes/login';
 import { SignupRoute } from './routes/signup';
 
@@ -28,6 +29,7 @@ function Home() {
 export const router = createBrowserRouter([
   { path: '/login', element: <RequireSignedOut><LoginRoute /></RequireSignedOut> },
   { path: '/signup', element: <RequireSignedOut><SignupRoute /></RequireSignedOut> },
+  { path: '/accept-invite', element: <RequireSignedOut><AcceptInviteRoute /></RequireSignedOut> },
   {
     element: <RequireSignIn><AppLayout /></RequireSignIn>,
     children: [

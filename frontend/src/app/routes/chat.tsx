@@ -59,7 +59,7 @@ export default function ChatRoute() {
         <SessionList compact linkTo={(id) => `/chat/${id}`} canEdit={can(me.data, 'sessions_write')} onDeleted={(id) => id === sessionId && navigate('/chat')} />
       </aside>
       <section className="chat-main" aria-label="Chat">
-        <h1 className="visually-hidden">Chat</h1>
+        <h1 className="sr-only">Chat</h1>
         <ErrorAlert error={transcript.error} />
         {/* Stays mounted while the first answer's new session loads, or its stream would be cut. */}
         <ChatView

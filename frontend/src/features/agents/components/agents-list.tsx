@@ -1,6 +1,5 @@
 import { Link } from 'react-router';
 import { ConfirmButton, EmptyState, ErrorAlert, Loading, PageHeader } from '@/components/ui';
-import '../agents.css';
 import { useDeleteAgent } from '../api/delete-agent';
 import { useAgents, type Agent } from '../api/list-agents';
 
@@ -36,7 +35,7 @@ export function AgentsList({ canManage }: { canManage: boolean }) {
                 <th scope="col">Model</th>
                 <th scope="col">Version</th>
                 <th scope="col">
-                  <span className="agents-sr-only">Actions</span>
+                  <span className="sr-only">Actions</span>
                 </th>
               </tr>
             </thead>
@@ -83,7 +82,7 @@ function AgentRow({ agent, canManage, deleting, onDelete }: { agent: Agent; canM
                 Edit
               </Link>
               <ConfirmButton question={`Delete the agent “${agent.name}”? This cannot be undone.`} disabled={deleting} onConfirm={onDelete}>
-                Delete{' '}<span className="agents-sr-only">{agent.name}</span>
+                Delete{' '}<span className="sr-only">{agent.name}</span>
               </ConfirmButton>
             </>
           )}

@@ -15,7 +15,7 @@ export function Composer({ onSend, onStop, streaming, disabled }: { onSend: (tex
   };
   return (
     <form className="composer" onSubmit={send}>
-      <label htmlFor="chat-message" className="visually-hidden">
+      <label htmlFor="chat-message" className="sr-only">
         Message
       </label>
       <textarea id="chat-message" rows={2} placeholder="Ask anything…" value={text} onChange={(e) => setText(e.target.value)} onKeyDown={onKeyDown} disabled={disabled} />

@@ -6,16 +6,19 @@ import { ROLES } from './user-row';
 
 type Access = 'invite' | 'password';
 
-/** The one-time invite token; it lives only in this panel's parent state and goes with "Done". */
+/** The one-time invite; it lives only in this panel's parent state and goes with "Done". */
 function InviteToken({ email, token, onDone }: { email: string; token: string; onDone: () => void }) {
+  // In the fragment, the token never reaches a server's or CDN's access log.
+  const link = `${window.location.origin}/accept-invite#token=${encodeURIComponent(token)}`;
   return (
     <section className="panel stack" aria-label="Invite token">
       <p>
-        <strong>{email}</strong> is invited. Give them this invite token to choose their password:
+        <strong>{email}</strong> is invited. Send them this link to choose their password:
       </p>
-      <code className="secret">{token}</code>
+      <code className="secret">{link}</code>
       <p className="muted">It is shown only this once and cannot be shown again.</p>
       <div className="row">
+        <CopyButton text={link} label="Copy link" />
         <CopyButton text={token} label="Copy token" />
         <button type="button" onClick={onDone}>
           Done
@@ -70,7 +73,7 @@ export function CreateUserForm() {
         <legend>How they get in</legend>
         <label className="choice">
           <input type="radio" name="access" value="invite" checked={access === 'invite'} onChange={() => setAccess('invite')} />
-          Invite (a one-time token they use to choose a password)
+          Invite (a one-time link they use to choose a password)
         </label>
         <label className="choice">
           <input type="radio" name="access" value="password" checked={access === 'password'} onChange={() => setAccess('password')} />

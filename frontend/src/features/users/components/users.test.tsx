@@ -12,7 +12,7 @@ const user = (id: string, email: string, role: 'admin' | 'user' | 'viewer', stat
   user_id: id, email, name: null, role, status, created_at: '2026-11-01T10:00:00Z', updated_at: '2026-11-01T10:00:00Z',
 });
 
-test('adding a user by invite shows the invite token once, and "Done" removes it', async () => {
+test('adding a user by invite shows the invite link once, and "Done" removes it', async () => {
   const api = fakeApi().on('POST', '/api/v1/users', (_req, body) =>
     json({ user: user('U9', (body as { email: string }).email, 'viewer', 'invited'), invite_token: 'inv_secret_token_123' }, 201),
   );
@@ -24,13 +24,13 @@ test('adding a user by invite shows the invite token once, and "Done" removes it
   await userEvent.click(screen.getByRole('button', { name: 'Add user' }));
 
   const panel = await screen.findByRole('region', { name: 'Invite token' });
-  expect(within(panel).getByText('inv_secret_token_123')).toBeInTheDocument();
+  expect(within(panel).getByText('http://localhost:3000/accept-invite#token=inv_secret_token_123')).toBeInTheDocument();
   expect(panel).toHaveTextContent('cannot be shown again');
   expect(within(panel).getByRole('button', { name: 'Copy token' })).toBeInTheDocument();
   expect(api.requests.at(-1)?.body).toEqual({ email: 'bob@example.com', name: null, role: 'viewer', password: null });
 
   await userEvent.click(within(panel).getByRole('button', { name: 'Done' }));
-  expect(screen.queryByText('inv_secret_token_123')).not.toBeInTheDocument();
+  expect(screen.queryByText(/inv_secret_token_123/)).not.toBeInTheDocument();
   expect(screen.getByRole('form', { name: 'Add a user' })).toBeInTheDocument();
 });
 
