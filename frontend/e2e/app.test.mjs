@@ -1,6 +1,8 @@
 // The web app in a real browser against the real local runner: what a
 // tenant admin, a viewer and a platform operator see and can do.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { call, OPERATOR, screenshots, startBrowser, startPlatform } from './harness.mjs';
@@ -42,6 +44,18 @@ async function newPage(viewport = DESKTOP) {
   lastPage = page;
   page.on('pageerror', (error) => assert.fail(`uncaught error in the page: ${error.message}`));
   return page;
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core's WCAG checks on the page as it is now: labels, names, contrast, landmarks. */
+async function accessibilityViolations(page) {
+  await page.addScriptTag({ content: axeSource });
+  return page.evaluate(async () =>
+    (await window.axe.run(document, { resultTypes: ['violations'] })).violations.map(
+      (v) => `${v.impact} ${v.id} (${v.nodes.length}×, e.g. ${v.nodes[0].target}): ${v.help}`,
+    ),
+  );
 }
 
 const shot = (page, name) => page.screenshot({ path: path.join(screenshots, `${name}.png`), fullPage: true });
@@ -210,6 +224,77 @@ e2e('an invited user joins through the link the admin copies, and chats as a use
   assert.ok(!nav.includes('Users'), `a user's menu has no admin screens: ${nav}`);
   await invitee.goto(link);
   await invitee.waitForURL('**/chat'); // signed in already: the link leads home
+});
+
+e2e('every main screen passes the accessibility checks, in light and dark colours', async () => {
+  const admin = await signupByApi('accessible');
+  for (const colorScheme of ['light', 'dark']) {
+    const context = await chromium.browser.newContext({ viewport: DESKTOP, baseURL: platform.url, colorScheme });
+    const page = await context.newPage();
+    lastPage = page;
+    for (const address of ['/login', '/signup']) {
+      await page.goto(address);
+      await page.getByRole('heading').first().waitFor();
+      assert.deepEqual(await accessibilityViolations(page), [], `${address} (${colorScheme})`);
+    }
+    await logIn(page, admin.email);
+    await page.getByLabel('Message').fill('What is 6*7?');
+    await page.getByLabel('Message').press('Enter');
+    await page.getByRole('button', { name: 'Send' }).waitFor();
+    await page.locator('.message-assistant .markdown').waitFor();
+    assert.deepEqual(await accessibilityViolations(page), [], `/chat (${colorScheme})`);
+    for (const [address, heading] of [
+      ['/history', 'History'],
+      ['/agents', 'Agents'],
+      ['/agents/new', 'New agent'],
+      ['/settings/llm', 'LLM settings'],
+      ['/admin/users', 'Users'],
+      ['/admin/api-keys', 'API keys'],
+      ['/admin/usage', 'Usage'],
+      ['/account', 'Your account'],
+    ]) {
+      await page.goto(address);
+      await page.getByRole('heading', { name: heading, exact: true }).waitFor();
+      await page.getByRole('status').filter({ hasText: 'Loading' }).waitFor({ state: 'detached' }).catch(() => {});
+      assert.deepEqual(await accessibilityViolations(page), [], `${address} (${colorScheme})`);
+    }
+    await context.close();
+  }
+});
+
+e2e('the keyboard alone signs in and chats', async () => {
+  const admin = await signupByApi('keyboarders');
+  const page = await newPage();
+  await page.goto('/login');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('type')), 'email');
+  await page.keyboard.type(admin.email);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(PASSWORD);
+  await page.keyboard.press('Enter');
+  await page.waitForURL('**/chat');
+  await page.getByLabel('Message').waitFor();
+
+  // The new screen's content has focus; the message box is a few Tabs on.
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'main');
+  const visited = [];
+  while ((await page.evaluate(() => document.activeElement?.id)) !== 'chat-message') {
+    visited.push(await page.evaluate(() => `${document.activeElement?.tagName} ${document.activeElement?.textContent?.slice(0, 30)}`));
+    assert.ok(visited.length < 10, `the message box is a few Tabs into the chat; went through ${visited.join(' | ')}`);
+    await page.keyboard.press('Tab');
+  }
+  await page.keyboard.type('Hello from the keyboard');
+  await page.keyboard.press('Enter');
+  await page.locator('.message-assistant .markdown', { hasText: 'Hello from the keyboard' }).waitFor();
+
+  // A freshly loaded page starts with the skip link, which jumps past the menu.
+  await page.goto('/history');
+  await page.getByLabel('Search conversations').waitFor();
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to content');
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Search conversations');
 });
 
 e2e('a session survives a reload: the refresh token restores it silently', async () => {

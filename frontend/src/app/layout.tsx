@@ -1,5 +1,5 @@
-import { useState } from 'react';
-import { NavLink, Outlet, useNavigate } from 'react-router';
+import { useEffect, useRef, useState } from 'react';
+import { NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { useMe } from '@/features/auth/api/get-me';
 import { useLogout } from '@/features/auth/api/logout';
 import { allowed, NAV } from './nav';
@@ -10,6 +10,7 @@ export function AppLayout() {
   const logout = useLogout();
   const navigate = useNavigate();
   const [menuOpen, setMenuOpen] = useState(false);
+  const main = useFocusOnNewScreen();
   const items = NAV.filter((item) => allowed(me.data, item.needs));
   const who = me.data?.user;
 
@@ -48,9 +49,25 @@ export function AppLayout() {
           ))}
         </ul>
       </nav>
-      <main id="main" tabIndex={-1}>
+      <main id="main" tabIndex={-1} ref={main}>
         <Outlet />
       </main>
     </div>
   );
+}
+
+/**
+ * Moves focus to the content when another screen opens, so keyboard and
+ * screen-reader users start there instead of wherever the last screen left
+ * them. Moves within a screen (a chat getting its session id) keep focus.
+ */
+function useFocusOnNewScreen() {
+  const main = useRef<HTMLElement>(null);
+  const screen = useLocation().pathname.split('/')[1];
+  const previous = useRef(screen);
+  useEffect(() => {
+    if (previous.current !== screen) main.current?.focus({ preventScroll: true });
+    previous.current = screen;
+  }, [screen]);
+  return main;
 }
