@@ -61,6 +61,15 @@ pub struct Config {
     pub heartbeat_ms: u64,
     pub llm_first_token_timeout_ms: u64,
     pub llm_idle_timeout_ms: u64,
+    /// `PAAS_APIGW_USAGE_PLANS`: the API Gateway usage plan of each tenant plan,
+    /// `free=<id>,pro=<id>,enterprise=<id>`. Unset (the local runner, most tests):
+    /// tenants get no API Gateway key and nothing calls API Gateway.
+    pub apigw_usage_plans: Option<String>,
+    /// `PAAS_APIGW_ENDPOINT`: an API Gateway endpoint other than AWS's (an emulator, in tests).
+    pub apigw_endpoint: Option<String>,
+    /// `PAAS_APIGW_PLATFORM_KEY`: the API Gateway key value the authorizer meters
+    /// platform operators on (they belong to no tenant).
+    pub apigw_platform_key: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -118,6 +127,9 @@ impl Default for Config {
             heartbeat_ms: 15_000,
             llm_first_token_timeout_ms: 60_000,
             llm_idle_timeout_ms: 30_000,
+            apigw_usage_plans: None,
+            apigw_endpoint: None,
+            apigw_platform_key: None,
         }
     }
 }

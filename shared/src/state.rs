@@ -9,6 +9,7 @@ use aws_config::BehaviorVersion;
 use crate::auth::api_key::{KeyHasher, generate_pepper};
 use crate::auth::keyring::KeyRing;
 use crate::config::{Config, SecretsKind, StoreKind};
+use crate::identity::gateway_keys::GatewayKeys;
 use crate::secrets::{AwsSecrets, DynSecrets, LocalSecrets, SecretStore};
 use crate::store::{DynStore, DynamoStore, SqliteStore, tables};
 
@@ -24,6 +25,8 @@ pub struct AppState {
     pub key_hasher: Arc<KeyHasher>,
     /// One HTTP client per process, so provider connections are pooled.
     pub http: reqwest::Client,
+    /// Tenants' API Gateway keys; `None` unless `PAAS_APIGW_USAGE_PLANS` is set.
+    pub gateway_keys: Option<Arc<GatewayKeys>>,
 }
 
 /// Whether this process signs access tokens (the auth function, the local
@@ -42,6 +45,7 @@ impl AppState {
         let tokens = KeyRing::load(secrets.clone(), &config.jwt_issuer, &config.jwt_audience, signing).await?;
         let pepper = load_or_create(secrets.as_ref(), API_KEY_PEPPER_SECRET, generate_pepper).await?;
         let http = crate::llm::http_client(&config.llm_timeouts());
+        let gateway_keys = GatewayKeys::from_config(&config).await?.map(Arc::new);
         Ok(Self {
             config: Arc::new(config),
             store,
@@ -49,6 +53,7 @@ impl AppState {
             tokens: Arc::new(tokens),
             key_hasher: Arc::new(KeyHasher::new(pepper.as_bytes())),
             http,
+            gateway_keys,
         })
     }
 }

@@ -9,6 +9,7 @@ mod auth_flow;
 mod chat;
 mod chat_providers;
 mod chat_quota;
+mod gateway_keys;
 mod identity_on_dynamodb;
 mod isolation;
 mod lambda_runtime;

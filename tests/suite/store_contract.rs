@@ -324,6 +324,22 @@ pub async fn expired_items_read_as_missing_everywhere(store: DynStore) {
     assert_eq!(store.get(&CONTRACT, &gone).await.unwrap().unwrap()["v"], 2, "transaction over an expired item");
 }
 
+/// Only a number in the TTL attribute is a TTL: other values (an API key's
+/// `expires_at: null`, a date string) leave the item live for conditional writes too.
+pub async fn a_ttl_attribute_that_is_not_a_number_never_expires(store: DynStore) {
+    for (sk, value) in [("null", json!(null)), ("date", json!("2020-01-01T00:00:00Z"))] {
+        let key = Key::new("t1", sk);
+        store.put(&CONTRACT, item("t1", sk, json!({"expires_at": value, "n": 1})), &[]).await.unwrap();
+        assert!(store.get(&CONTRACT, &key).await.unwrap().is_some(), "{sk}: read");
+        store.update(&CONTRACT, &key, &Update::default().add("n", 1), &[Cond::Exists]).await.unwrap();
+        store
+            .transact(vec![Write::Delete { table: &CONTRACT, key: key.clone(), conds: vec![Cond::Exists] }])
+            .await
+            .unwrap();
+        assert!(store.get(&CONTRACT, &key).await.unwrap().is_none(), "{sk}: deleted");
+    }
+}
+
 pub async fn foreign_or_garbled_cursors_are_refused(store: DynStore) {
     seed_partition(&store, "t1#s1", 3).await;
     seed_partition(&store, "t2#s1", 3).await;
@@ -387,6 +403,7 @@ contract!(
     index_query_pages_through_ties_without_loss,
     index_without_sort_key_finds_items,
     expired_items_read_as_missing_everywhere,
+    a_ttl_attribute_that_is_not_a_number_never_expires,
     foreign_or_garbled_cursors_are_refused,
 );
 

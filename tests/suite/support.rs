@@ -221,6 +221,11 @@ impl TestApp {
     /// The service on fresh tables in the DynamoDB emulator (credentials and
     /// region from the environment, which `scripts/test` sets).
     pub async fn on_dynamodb() -> Self {
+        Self::on_dynamodb_with(|_| {}).await
+    }
+
+    /// [`TestApp::on_dynamodb`], with more configuration.
+    pub async fn on_dynamodb_with(extra: impl FnOnce(&mut Config)) -> Self {
         let endpoint = std::env::var(DYNAMODB_ENDPOINT_VAR)
             .unwrap_or_else(|_| panic!("{DYNAMODB_ENDPOINT_VAR} is not set: run the suite through scripts/test"));
         let prefix = format!("t{}-", ulid::Ulid::new());
@@ -233,7 +238,11 @@ impl TestApp {
         configure.clone()(&mut config);
         let store = paas_shared::state::dynamo_store(&config).await;
         store.create_tables(tables::ALL).await.expect("create tables on the emulator");
-        Self::with(configure).await
+        Self::with(|config| {
+            configure(config);
+            extra(config);
+        })
+        .await
     }
 }
 

@@ -64,6 +64,14 @@ pub async fn signup(
         Err(err) => return Err(err.into()),
     }
     tracing::info!(tenant_id = %tenant.tenant_id, user_id = %admin.user_id, "tenant signed up");
+    // The tenant's API Gateway key, on the free plan's usage plan. A failure
+    // loses nothing: the tenant exists, and the authorizer provisions the key
+    // on the tenant's first request (see `gateway_keys`).
+    if let Some(gateway) = &state.gateway_keys
+        && let Err(err) = gateway.sync(&state.store, &tenant).await
+    {
+        tracing::warn!(tenant_id = %tenant.tenant_id, error = %err, "could not create the tenant's API Gateway key; the authorizer will");
+    }
     let tokens = tokens::issue(&state, &admin).await?;
     let response = SignupResponse { user: UserView::from(&admin), tenant: tenant.into(), tokens };
     Ok((StatusCode::CREATED, Json(response)))

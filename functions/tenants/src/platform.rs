@@ -8,6 +8,7 @@ use paas_shared::agents::tenant_tools;
 use paas_shared::auth::principal::Operator;
 use paas_shared::domain::{Plan, QuotaOverrides, TenantId, TenantStatus};
 use paas_shared::http::{ApiJson, Page, PageParams};
+use paas_shared::identity::gateway_keys::GatewayKeys;
 use paas_shared::identity::llm_settings;
 use paas_shared::identity::tenants::{self, Tenant, TenantView};
 use paas_shared::llm::ProviderKind;
@@ -73,6 +74,16 @@ pub async fn update_tenant(
     }
     tenants::save(&state.store, &mut tenant).await?;
     tracing::info!(tenant_id = %tenant.tenant_id, operator = %operator.user.user_id, status = ?tenant.status, plan = ?tenant.plan, "tenant changed");
+    // The record is the truth: its API Gateway key follows it (another usage
+    // plan, disabled while suspended). A failure is logged, not raised; the
+    // authorizer repairs the key on the tenant's next request, and a
+    // suspended tenant is refused by the authorizer and every function anyway.
+    if let Some(gateway) = &state.gateway_keys
+        && !GatewayKeys::in_step(&tenant)
+        && let Err(err) = gateway.sync(&state.store, &tenant).await
+    {
+        tracing::warn!(tenant_id = %tenant.tenant_id, error = %err, "could not update the tenant's API Gateway key");
+    }
     Ok(Json(tenant.into()))
 }
 
@@ -91,6 +102,11 @@ pub async fn delete_tenant(
         tenants::save(&state.store, &mut tenant).await?;
     }
     let tools = tenant_tools::list(&state.store, &tenant.tenant_id).await?;
+    // Its API Gateway key first, while the record still names it; if API
+    // Gateway fails, so does the deletion, and a retry finishes it.
+    if let Some(gateway) = &state.gateway_keys {
+        gateway.delete(&state.store, &tenant).await.map_err(AppError::internal)?;
+    }
     tenants::delete_everything(&state.store, &tenant).await?;
     let mut secrets: Vec<String> =
         ProviderKind::ALL.iter().map(|kind| llm_settings::key_secret_name(&tenant.tenant_id, *kind)).collect();

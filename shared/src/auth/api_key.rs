@@ -185,7 +185,7 @@ fn fill_random(buf: &mut [u8]) {
 
 /// Uniform base62 by rejection sampling: bytes at or above 248 (4 × 62) would favour the first
 /// characters of the alphabet, so they are dropped.
-fn random_base62(len: usize) -> String {
+pub(crate) fn random_base62(len: usize) -> String {
     let mut out = String::with_capacity(len);
     let mut bytes = [0u8; 64];
     while out.len() < len {

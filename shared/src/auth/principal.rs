@@ -73,7 +73,9 @@ impl Caller {
     }
 }
 
-enum Authenticated {
+/// Whom a verified credential names.
+#[derive(Debug)]
+pub enum Authenticated {
     Tenant(Box<Caller>),
     Platform(Operator),
 }
@@ -98,7 +100,15 @@ async fn authenticate(parts: &Parts, state: &AppState) -> AppResult<Authenticate
 }
 
 async fn verify(parts: &Parts, state: &AppState) -> AppResult<Authenticated> {
-    let token = credential(&parts.headers).filter(|t| !t.is_empty()).ok_or(AppError::Unauthorized)?;
+    verify_headers(&parts.headers, state).await
+}
+
+/// Verifies the credential in these request headers: an access token or one
+/// of our API keys, its user or key still live, its tenant active (403
+/// `tenant_suspended` otherwise). The extractors and the REST API's
+/// authorizer both use this, so there is one verifier.
+pub async fn verify_headers(headers: &HeaderMap, state: &AppState) -> AppResult<Authenticated> {
+    let token = credential(headers).filter(|t| !t.is_empty()).ok_or(AppError::Unauthorized)?;
     if looks_like_api_key(token) {
         return authenticate_key(state, token).await.map(|caller| Authenticated::Tenant(Box::new(caller)));
     }

@@ -3,6 +3,7 @@
 //! from a verified tenant id; request input never names a partition.
 
 pub mod api_keys;
+pub mod gateway_keys;
 pub mod invites;
 pub mod llm_settings;
 pub mod refresh;

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::gateway_keys::{self, GatewayKey};
 use crate::domain::{DisplayName, Plan, Quota, QuotaOverrides, Quotas, Slug, TenantId, TenantStatus};
 use crate::store::{Cond, DynStore, Key, Query, StoreError, StoreResult, Update, Write, from_item, tables, to_item};
 use crate::{AppError, AppResult};
@@ -57,6 +58,11 @@ pub struct Tenant {
     pub quota_overrides: QuotaOverrides,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The tenant's API Gateway key (see [`gateway_keys`]). Stored on the
+    /// record as its own attribute, never in this type's serialized form, so
+    /// no response (they all serialize a `Tenant`) can carry it.
+    #[serde(skip)]
+    pub gateway_key: Option<GatewayKey>,
 }
 
 impl Tenant {
@@ -72,6 +78,7 @@ impl Tenant {
             quota_overrides: QuotaOverrides::default(),
             created_at: now,
             updated_at: now,
+            gateway_key: None,
         }
     }
 
@@ -80,7 +87,7 @@ impl Tenant {
     }
 }
 
-pub(crate) fn meta_key(tenant_id: &TenantId) -> Key {
+pub fn meta_key(tenant_id: &TenantId) -> Key {
     Key::new(tenant_id.as_str(), "META")
 }
 
@@ -96,7 +103,19 @@ pub fn counts_key(tenant_id: &TenantId) -> Key {
 fn tenant_item(tenant: &Tenant) -> StoreResult<crate::store::Item> {
     let mut item = to_item(&meta_key(&tenant.tenant_id), tenant)?;
     item.insert("kind".into(), "tenant".into());
+    if let Some(key) = &tenant.gateway_key {
+        let key = serde_json::to_value(key).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        item.insert(gateway_keys::ATTR.into(), key);
+    }
     Ok(item)
+}
+
+/// A tenant from its stored item, with its API Gateway key.
+fn from_tenant_item(mut item: crate::store::Item) -> StoreResult<Tenant> {
+    let key = item.remove(gateway_keys::ATTR);
+    let mut tenant: Tenant = from_item(item)?;
+    tenant.gateway_key = key.and_then(|key| serde_json::from_value(key).ok());
+    Ok(tenant)
 }
 
 /// The writes that create a tenant and claim its slug; the caller adds its first user.
@@ -116,7 +135,7 @@ pub const SLUG_WRITE: usize = 1;
 
 pub async fn get(store: &DynStore, tenant_id: &TenantId) -> AppResult<Option<Tenant>> {
     match store.get(&tables::TENANTS, &meta_key(tenant_id)).await? {
-        Some(item) => Ok(Some(from_item(item)?)),
+        Some(item) => Ok(Some(from_tenant_item(item)?)),
         None => Ok(None),
     }
 }
@@ -140,7 +159,9 @@ pub async fn list(
         .index(tables::TENANTS.index_named("by_kind"))
         .limit(limit)
         .after(cursor);
-    Ok(store.query(&query).await?.typed()?)
+    let page = store.query(&query).await?;
+    let tenants = page.items.into_iter().map(from_tenant_item).collect::<StoreResult<_>>()?;
+    Ok((tenants, page.next.map(|c| c.encode())))
 }
 
 /// Takes one unit of a counted quota (users, agents) inside a transaction:

@@ -223,7 +223,12 @@ impl Expr {
         let mut parts = Vec::new();
         if let Some(ttl) = table.ttl {
             let (pk, ttl, now) = (self.name(PK), self.name(ttl), self.number(now_epoch()));
-            parts.push(format!("(attribute_not_exists({pk}) OR attribute_not_exists({ttl}) OR {ttl} > {now})"));
+            // Only a number is a TTL (as for DynamoDB's own expiry and `is_expired`): an item whose
+            // attribute of that name holds anything else (an API key's `expires_at: null`) is live.
+            let number = self.value(AttributeValue::S("N".into()));
+            parts.push(format!(
+                "(attribute_not_exists({pk}) OR attribute_not_exists({ttl}) OR NOT attribute_type({ttl}, {number}) OR {ttl} > {now})"
+            ));
         }
         for cond in conds {
             parts.push(match cond {

@@ -1,0 +1,318 @@
+//! Each tenant's API Gateway key: what ties its requests to the usage plan
+//! of its plan, so API Gateway throttles and meters it (best effort; the
+//! platform's own quotas stay exact and apply whatever the plan lets through).
+//!
+//! The key is not a credential to our API: the REST API takes its keys from
+//! the authorizer (`apiKeySourceType: AUTHORIZER`), which names a tenant's
+//! key only after verifying the caller's own credential. Its value only
+//! names the meter. It still stays out of responses and logs: it lives on
+//! the tenant's record (`META`, attribute `gateway_key`) beside, not inside,
+//! the serialized [`Tenant`], and its `Debug` is redacted.
+//!
+//! **The tenant record is the truth; API Gateway follows it.** [`GatewayKeys::sync`]
+//! makes API Gateway match the record (a key named after the tenant id, on
+//! exactly the usage plan of the tenant's plan, enabled while the tenant is
+//! active) and records what it did; it is idempotent and converges from any
+//! half-done state (a key created but not recorded is found again by its name).
+//! Sign-up, plan and status changes call it and only log a failure, so an API
+//! Gateway outage never loses a sign-up or blocks an operator. The authorizer
+//! calls it again whenever the record shows the key out of step
+//! ([`GatewayKeys::in_step`]), so a failed call is repaired by the tenant's next
+//! request. Deleting a tenant deletes its key first and fails if that fails
+//! (the deletion is retried as a whole, like the rest of it).
+
+use std::fmt;
+
+use aws_config::BehaviorVersion;
+use serde::{Deserialize, Serialize};
+
+use crate::Config;
+use crate::domain::{Plan, TenantId, TenantStatus};
+use crate::identity::tenants::{self, Tenant};
+use crate::store::{Cond, DynStore, Update, tables};
+
+/// Characters of a generated key value (API Gateway wants 20 to 128).
+pub const KEY_VALUE_LEN: usize = 40;
+
+/// The usage plan id of each tenant plan (`PAAS_APIGW_USAGE_PLANS`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsagePlans {
+    pub free: String,
+    pub pro: String,
+    pub enterprise: String,
+}
+
+impl UsagePlans {
+    /// Parses `free=<id>,pro=<id>,enterprise=<id>`; every plan must be named once.
+    pub fn parse(text: &str) -> anyhow::Result<Self> {
+        let (mut free, mut pro, mut enterprise) = (None, None, None);
+        for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (plan, id) = part
+                .split_once('=')
+                .ok_or_else(|| anyhow::anyhow!("PAAS_APIGW_USAGE_PLANS: {part:?} is not plan=usage_plan_id"))?;
+            let slot = match plan.trim() {
+                "free" => &mut free,
+                "pro" => &mut pro,
+                "enterprise" => &mut enterprise,
+                other => anyhow::bail!("PAAS_APIGW_USAGE_PLANS: unknown plan {other:?}"),
+            };
+            let id = id.trim();
+            anyhow::ensure!(!id.is_empty(), "PAAS_APIGW_USAGE_PLANS: no usage plan id for {plan}");
+            anyhow::ensure!(slot.replace(id.to_owned()).is_none(), "PAAS_APIGW_USAGE_PLANS: {plan} named twice");
+        }
+        let missing = |plan: &str| anyhow::anyhow!("PAAS_APIGW_USAGE_PLANS names no usage plan for {plan}");
+        Ok(Self {
+            free: free.ok_or_else(|| missing("free"))?,
+            pro: pro.ok_or_else(|| missing("pro"))?,
+            enterprise: enterprise.ok_or_else(|| missing("enterprise"))?,
+        })
+    }
+
+    pub fn of(&self, plan: Plan) -> &str {
+        match plan {
+            Plan::Free => &self.free,
+            Plan::Pro => &self.pro,
+            Plan::Enterprise => &self.enterprise,
+        }
+    }
+
+    fn all(&self) -> [&str; 3] {
+        [&self.free, &self.pro, &self.enterprise]
+    }
+}
+
+/// A tenant's API Gateway key as its record holds it: what API Gateway was
+/// last made to hold.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GatewayKey {
+    pub key_id: String,
+    pub value: GatewayKeyValue,
+    /// The plan whose usage plan the key is on.
+    pub plan: Plan,
+    pub enabled: bool,
+}
+
+impl fmt::Debug for GatewayKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GatewayKey")
+            .field("key_id", &self.key_id)
+            .field("plan", &self.plan)
+            .field("enabled", &self.enabled)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The value API Gateway meters on. Kept out of `Debug` (and so out of logs).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct GatewayKeyValue(String);
+
+impl GatewayKeyValue {
+    pub fn generate() -> Self {
+        Self(crate::auth::api_key::random_base62(KEY_VALUE_LEN))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for GatewayKeyValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("GatewayKeyValue(..)")
+    }
+}
+
+/// The attribute of the tenant's `META` item that holds its [`GatewayKey`].
+pub const ATTR: &str = "gateway_key";
+
+/// API Gateway keys of tenants; `None` in [`crate::AppState`] when
+/// `PAAS_APIGW_USAGE_PLANS` is unset.
+#[derive(Debug, Clone)]
+pub struct GatewayKeys {
+    client: aws_sdk_apigateway::Client,
+    plans: UsagePlans,
+}
+
+type SdkError<E> = aws_sdk_apigateway::error::SdkError<E>;
+
+impl GatewayKeys {
+    /// From `PAAS_APIGW_USAGE_PLANS` and `PAAS_APIGW_ENDPOINT`; `None` when the first is unset.
+    pub async fn from_config(config: &Config) -> anyhow::Result<Option<Self>> {
+        let Some(plans) = config.apigw_usage_plans.as_deref().filter(|p| !p.trim().is_empty()) else {
+            return Ok(None);
+        };
+        let plans = UsagePlans::parse(plans)?;
+        let mut loader = aws_config::defaults(BehaviorVersion::latest());
+        if let Some(endpoint) = &config.apigw_endpoint {
+            loader = loader.endpoint_url(endpoint);
+        }
+        Ok(Some(Self { client: aws_sdk_apigateway::Client::new(&loader.load().await), plans }))
+    }
+
+    pub fn new(client: aws_sdk_apigateway::Client, plans: UsagePlans) -> Self {
+        Self { client, plans }
+    }
+
+    pub fn plans(&self) -> &UsagePlans {
+        &self.plans
+    }
+
+    /// Whether the record says API Gateway holds what the tenant needs: a
+    /// key on its plan's usage plan, enabled exactly while it is active.
+    pub fn in_step(tenant: &Tenant) -> bool {
+        tenant
+            .gateway_key
+            .as_ref()
+            .is_some_and(|key| key.plan == tenant.plan && key.enabled == (tenant.status == TenantStatus::Active))
+    }
+
+    /// Makes API Gateway hold what the tenant record says, records it on the
+    /// tenant, and answers the key. Idempotent; see the module docs.
+    pub async fn sync(&self, store: &DynStore, tenant: &Tenant) -> anyhow::Result<GatewayKey> {
+        let enabled = tenant.status == TenantStatus::Active;
+        let (key_id, value, known_enabled) = match &tenant.gateway_key {
+            Some(key) => (key.key_id.clone(), key.value.clone(), Some(key.enabled)),
+            None => match self.find(&tenant.tenant_id).await? {
+                Some((id, value, was_enabled)) => (id, value, Some(was_enabled)),
+                None => {
+                    let value = GatewayKeyValue::generate();
+                    let created = self
+                        .client
+                        .create_api_key()
+                        .name(tenant.tenant_id.as_str())
+                        .value(value.expose())
+                        .enabled(enabled)
+                        .send()
+                        .await?;
+                    let id = created.id().ok_or_else(|| anyhow::anyhow!("API Gateway answered a key without an id"))?;
+                    (id.to_owned(), value, Some(enabled))
+                }
+            },
+        };
+        if known_enabled != Some(enabled) {
+            self.set_enabled(&key_id, enabled).await?;
+        }
+        self.place(&key_id, Some(tenant.plan)).await?;
+        let key = GatewayKey { key_id, value, plan: tenant.plan, enabled };
+        record(store, &tenant.tenant_id, Some(&key)).await?;
+        Ok(key)
+    }
+
+    /// Deletes the tenant's key (the one its record names, or one found by
+    /// name); a key already gone counts as deleted.
+    pub async fn delete(&self, store: &DynStore, tenant: &Tenant) -> anyhow::Result<()> {
+        let key_id = match &tenant.gateway_key {
+            Some(key) => Some(key.key_id.clone()),
+            None => self.find(&tenant.tenant_id).await?.map(|(id, ..)| id),
+        };
+        let Some(key_id) = key_id else { return Ok(()) };
+        self.place(&key_id, None).await?;
+        match self.client.delete_api_key().api_key(&key_id).send().await {
+            Ok(_) => {}
+            Err(err) if not_found(&err) => {}
+            Err(err) => return Err(err.into()),
+        }
+        record(store, &tenant.tenant_id, None).await?;
+        Ok(())
+    }
+
+    /// The key named after the tenant, if one exists: (id, value, enabled).
+    async fn find(&self, tenant_id: &TenantId) -> anyhow::Result<Option<(String, GatewayKeyValue, bool)>> {
+        let keys = self.client.get_api_keys().name_query(tenant_id.as_str()).include_values(true).send().await?;
+        // The name query matches prefixes; only the exact name is the tenant's.
+        Ok(keys
+            .items()
+            .iter()
+            .find(|k| k.name() == Some(tenant_id.as_str()))
+            .and_then(|k| Some((k.id()?.to_owned(), GatewayKeyValue(k.value()?.to_owned()), k.enabled()))))
+    }
+
+    async fn set_enabled(&self, key_id: &str, enabled: bool) -> anyhow::Result<()> {
+        use aws_sdk_apigateway::types::{Op, PatchOperation};
+        let op = PatchOperation::builder().op(Op::Replace).path("/enabled").value(enabled.to_string()).build();
+        self.client.update_api_key().api_key(key_id).patch_operations(op).send().await?;
+        Ok(())
+    }
+
+    /// Puts the key on the usage plan of `plan` and off every other of the
+    /// stack's plans (a key may be on one plan per API stage, so it leaves
+    /// the old plan first); `None` takes it off all of them.
+    async fn place(&self, key_id: &str, plan: Option<Plan>) -> anyhow::Result<()> {
+        let target = plan.map(|plan| self.plans.of(plan));
+        let on = self.client.get_usage_plans().key_id(key_id).limit(500).send().await?;
+        let on: Vec<&str> = on.items().iter().filter_map(|p| p.id()).collect();
+        for plan_id in self.plans.all() {
+            if on.contains(&plan_id) && Some(plan_id) != target {
+                match self.client.delete_usage_plan_key().usage_plan_id(plan_id).key_id(key_id).send().await {
+                    Ok(_) => {}
+                    Err(err) if not_found(&err) => {}
+                    Err(err) => return Err(err.into()),
+                }
+            }
+        }
+        if let Some(target) = target.filter(|t| !on.contains(t)) {
+            match self
+                .client
+                .create_usage_plan_key()
+                .usage_plan_id(target)
+                .key_id(key_id)
+                .key_type("API_KEY")
+                .send()
+                .await
+            {
+                Ok(_) => {}
+                Err(err) if conflict(&err) => {}
+                Err(err) => return Err(err.into()),
+            }
+        }
+        Ok(())
+    }
+}
+
+fn not_found<E: aws_sdk_apigateway::error::ProvideErrorMetadata>(err: &SdkError<E>) -> bool {
+    err.as_service_error().and_then(|e| e.code()) == Some("NotFoundException")
+}
+
+fn conflict<E: aws_sdk_apigateway::error::ProvideErrorMetadata>(err: &SdkError<E>) -> bool {
+    err.as_service_error().and_then(|e| e.code()) == Some("ConflictException")
+}
+
+/// Writes (or clears) the tenant's key on its record, touching nothing else
+/// of it (so it never undoes a concurrent edit). A tenant deleted meanwhile
+/// is left deleted.
+async fn record(store: &DynStore, tenant_id: &TenantId, key: Option<&GatewayKey>) -> anyhow::Result<()> {
+    let update = match key {
+        Some(key) => Update::default().set(ATTR, serde_json::to_value(key)?),
+        None => Update::default().remove(ATTR),
+    };
+    match store.update(&tables::TENANTS, &tenants::meta_key(tenant_id), &update, &[Cond::Exists]).await {
+        Ok(_) => Ok(()),
+        Err(err) if err.is_condition_failed() => Ok(()),
+        Err(err) => Err(err.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usage_plans_parse_every_plan_once() {
+        let plans = UsagePlans::parse("free=a1, pro=b2,enterprise=c3").unwrap();
+        assert_eq!(plans.of(Plan::Pro), "b2");
+        assert!(UsagePlans::parse("free=a1,pro=b2").is_err());
+        assert!(UsagePlans::parse("free=a1,pro=b2,enterprise=c3,free=d4").is_err());
+        assert!(UsagePlans::parse("free=a1,pro=b2,gold=c3").is_err());
+        assert!(UsagePlans::parse("free=,pro=b2,enterprise=c3").is_err());
+    }
+
+    #[test]
+    fn key_values_are_long_random_and_never_debug_printed() {
+        let value = GatewayKeyValue::generate();
+        assert_eq!(value.expose().len(), KEY_VALUE_LEN);
+        assert_ne!(value, GatewayKeyValue::generate());
+        let key = GatewayKey { key_id: "k1".into(), value: value.clone(), plan: Plan::Free, enabled: true };
+        assert!(!format!("{key:?} {value:?}").contains(value.expose()));
+    }
+}
