@@ -1,5 +1,6 @@
 import { Link } from 'react-router';
-import { ConfirmButton, EmptyState, ErrorAlert, Loading, PageHeader } from '@/components/ui';
+import { PagedTable } from '@/components/paged-table';
+import { ConfirmButton, EmptyState, ErrorAlert, PageHeader } from '@/components/ui';
 import { useDeleteAgent } from '../api/delete-agent';
 import { useAgents, type Agent } from '../api/list-agents';
 
@@ -7,7 +8,6 @@ import { useAgents, type Agent } from '../api/list-agents';
 export function AgentsList({ canManage }: { canManage: boolean }) {
   const agents = useAgents();
   const remove = useDeleteAgent();
-  const items = agents.data?.pages.flatMap((page) => page.items) ?? [];
 
   return (
     <div className="stack">
@@ -18,42 +18,20 @@ export function AgentsList({ canManage }: { canManage: boolean }) {
           </Link>
         )}
       </PageHeader>
-      <ErrorAlert error={agents.error ?? remove.error} />
-      {agents.isPending ? (
-        <Loading />
-      ) : items.length === 0 && !agents.isError ? (
-        <EmptyState title="No agents yet">
-          <p>{canManage ? 'Create one to give chats a prompt, a model and tools of their own.' : 'An admin of your workspace can create some.'}</p>
-        </EmptyState>
-      ) : (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Tools</th>
-                <th scope="col">Model</th>
-                <th scope="col">Version</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((agent) => (
-                <AgentRow key={agent.agent_id} agent={agent} canManage={canManage} deleting={remove.isPending && remove.variables === agent.agent_id} onDelete={() => remove.mutate(agent.agent_id)} />
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {agents.hasNextPage && (
-        <div className="row">
-          <button type="button" className="secondary" disabled={agents.isFetchingNextPage} onClick={() => agents.fetchNextPage()}>
-            {agents.isFetchingNextPage ? 'Loading…' : 'Load more'}
-          </button>
-        </div>
-      )}
+      <ErrorAlert error={remove.error} />
+      <PagedTable
+        query={agents}
+        caption="Agents, newest first"
+        columns={['Name', 'Tools', 'Model', 'Version', '']}
+        empty={
+          <EmptyState title="No agents yet">
+            <p>{canManage ? 'Create one to give chats a prompt, a model and tools of their own.' : 'An admin of your workspace can create some.'}</p>
+          </EmptyState>
+        }
+        row={(agent) => (
+          <AgentRow key={agent.agent_id} agent={agent} canManage={canManage} deleting={remove.isPending && remove.variables === agent.agent_id} onDelete={() => remove.mutate(agent.agent_id)} />
+        )}
+      />
     </div>
   );
 }

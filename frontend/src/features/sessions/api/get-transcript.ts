@@ -2,6 +2,7 @@
 // oldest first, as a transcript reads.
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import { api, unwrap } from '@/lib/api-client';
+import type { Page } from '@/lib/paged-query';
 import type { components } from '@/types/api';
 import { sessionsKey } from './get-sessions';
 
@@ -10,7 +11,7 @@ type LogEntry = components['schemas']['LogEntry'];
 export type TranscriptEntry = Message & { steps: LogEntry[] };
 
 /** Every page of a list (a page holds at most 100; sessions are rarely longer). */
-async function all<T>(fetchPage: (cursor?: string) => Promise<{ items: T[]; next_cursor?: string | null }>): Promise<T[]> {
+async function all<T>(fetchPage: (cursor?: string) => Promise<Page<T>>): Promise<T[]> {
   const items: T[] = [];
   let cursor: string | undefined;
   do {

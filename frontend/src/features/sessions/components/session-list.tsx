@@ -1,6 +1,7 @@
 import '../sessions.css';
 import { useMemo, useState } from 'react';
 import { NavLink } from 'react-router';
+import { LoadMore } from '@/components/paged-table';
 import { EmptyState, ErrorAlert, Loading } from '@/components/ui';
 import { formatDateTime } from '@/lib/problem';
 import { useDeleteSession } from '../api/delete-session';
@@ -40,11 +41,7 @@ export function SessionList({ linkTo, canEdit, onDeleted, compact }: SessionList
           ))}
         </ul>
       )}
-      {sessions.hasNextPage && (
-        <button type="button" className="secondary" onClick={() => sessions.fetchNextPage()} disabled={sessions.isFetchingNextPage}>
-          {sessions.isFetchingNextPage ? 'Loading…' : 'Load older conversations'}
-        </button>
-      )}
+      <LoadMore query={sessions} label="Load older conversations" />
     </section>
   );
 }
