@@ -7,6 +7,10 @@ Usage: check_template.py PATH_TO_PAAS_BINARY
 - Routes: `paas routes` lists what each function serves; each function's API
   events must be exactly its routes. The chat function streams through a
   Function URL in RESPONSE_STREAM mode instead, behind CloudFront.
+- Authorizer: the REST API takes usage-plan keys from its Lambda REQUEST
+  authorizer (the `authorizer` binary, which serves no route) as its default,
+  with API keys required; an event opts out of both exactly when `paas
+  openapi` gives its operation no security requirement (a public route).
 Exits non-zero and names each difference.
 """
 
@@ -56,6 +60,65 @@ def check_table(name, want, props):
 
 
 STREAMING_FUNCTIONS = {"chat"}
+AUTHORIZER_FUNCTION = "authorizer"
+
+
+def public_routes(binary):
+    """(METHOD, path) of every operation without a security requirement."""
+    spec = json.loads(subprocess.run([binary, "openapi"], check=True, capture_output=True, text=True).stdout)
+    return {
+        (method.upper(), path)
+        for path, operations in spec["paths"].items()
+        for method, operation in operations.items()
+        if not operation.get("security")
+    }
+
+
+def check_authorizer(binary, template):
+    resources = template["Resources"]
+    problems = []
+    by_binary = {
+        r["Metadata"]["BuildProperties"]["Binary"]: logical_id
+        for logical_id, r in resources.items()
+        if r["Type"] == "AWS::Serverless::Function"
+    }
+    authorizer_id = by_binary.get(AUTHORIZER_FUNCTION)
+    if authorizer_id is None:
+        return [f"template.yaml has no function built from the {AUTHORIZER_FUNCTION} binary"]
+    apis = {logical_id: r["Properties"] for logical_id, r in resources.items() if r["Type"] == "AWS::Serverless::Api"}
+    for api_id, api in apis.items():
+        if api.get("ApiKeySourceType") != "AUTHORIZER":
+            problems.append(f"{api_id}: ApiKeySourceType must be AUTHORIZER (usage-plan keys come from the authorizer)")
+        auth = api.get("Auth", {})
+        if auth.get("ApiKeyRequired") is not True:
+            problems.append(f"{api_id}: Auth.ApiKeyRequired must be true (every authorized route is metered)")
+        default = auth.get("DefaultAuthorizer")
+        authorizer = auth.get("Authorizers", {}).get(default)
+        if authorizer is None:
+            problems.append(f"{api_id}: Auth.DefaultAuthorizer must name one of its Authorizers")
+        else:
+            if authorizer.get("FunctionPayloadType") != "REQUEST":
+                problems.append(f"{api_id}: {default} must be a REQUEST authorizer")
+            if authorizer.get("FunctionArn") != {"Fn::GetAtt": [authorizer_id, "Arn"]}:
+                problems.append(f"{api_id}: {default} must call {authorizer_id}")
+    public = public_routes(binary)
+    for logical_id, resource in resources.items():
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
+        for name, event in resource["Properties"].get("Events", {}).items():
+            if event["Type"] != "Api":
+                continue
+            props = event["Properties"]
+            route = (props["Method"].upper(), props["Path"])
+            auth = props.get("Auth", {})
+            opted_out = auth.get("Authorizer") == "NONE" and auth.get("ApiKeyRequired") is False
+            if route in public and not opted_out:
+                problems.append(
+                    f"{logical_id}.{name}: {route[0]} {route[1]} is public; it needs Auth: {{Authorizer: NONE, ApiKeyRequired: false}}"
+                )
+            elif route not in public and auth:
+                problems.append(f"{logical_id}.{name}: {route[0]} {route[1]} needs a credential; it must keep the default Auth")
+    return problems
 
 
 def check_routes(binary, template):
@@ -110,11 +173,15 @@ def main():
         else:
             problems.extend(check_table(name, wanted[name], found[name]))
     problems.extend(route_problems)
+    problems.extend(check_authorizer(sys.argv[1], template))
     for p in problems:
         print(p, file=sys.stderr)
     if problems:
         sys.exit(1)
-    print(f"template.yaml matches the {len(wanted)} table definitions and the {route_count} routes the functions serve")
+    print(
+        f"template.yaml matches the {len(wanted)} table definitions and the {route_count} routes the functions serve,"
+        " behind the authorizer except the public ones"
+    )
 
 
 if __name__ == "__main__":

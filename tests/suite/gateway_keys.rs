@@ -20,6 +20,8 @@ const PLATFORM_KEY: &str = "platform-meter-key-for-the-tests";
 struct Gateway {
     client: aws_sdk_apigateway::Client,
     plans: UsagePlans,
+    /// `PAAS_APIGW_USAGE_PLANS` naming the plans by name, as the SAM template does.
+    by_name: String,
     endpoint: String,
 }
 
@@ -41,7 +43,8 @@ impl Gateway {
             ids.push(created.id().expect("usage plan id").to_owned());
         }
         let plans = UsagePlans::parse(&format!("free={},pro={},enterprise={}", ids[0], ids[1], ids[2])).unwrap();
-        Self { client, plans, endpoint }
+        let by_name = format!("free={run}-free,pro={run}-pro,enterprise={run}-enterprise");
+        Self { client, plans, by_name, endpoint }
     }
 
     fn usage_plans_var(&self) -> String {
@@ -50,12 +53,12 @@ impl Gateway {
 
     /// The service on the emulator's DynamoDB, with gateway keys on these plans.
     async fn app(&self) -> TestApp {
-        self.app_at(&self.endpoint).await
+        self.app_with(&self.usage_plans_var(), &self.endpoint).await
     }
 
-    /// The same, with API Gateway calls going to `endpoint`.
-    async fn app_at(&self, endpoint: &str) -> TestApp {
-        let (plans, endpoint) = (self.usage_plans_var(), endpoint.to_owned());
+    /// The same, with these usage plans and API Gateway calls going to `endpoint`.
+    async fn app_with(&self, plans: &str, endpoint: &str) -> TestApp {
+        let (plans, endpoint) = (plans.to_owned(), endpoint.to_owned());
         TestApp::on_dynamodb_with(move |config| {
             config.apigw_usage_plans = Some(plans);
             config.apigw_endpoint = Some(endpoint);
@@ -154,7 +157,8 @@ async fn sign_up_puts_the_tenant_key_on_the_free_plan_and_no_response_shows_it()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_key_follows_plan_changes_suspension_and_deletion() {
     let gateway = Gateway::new().await;
-    let app = gateway.app().await;
+    // Usage plans named, not identified, as the SAM template configures them.
+    let app = gateway.app_with(&gateway.by_name, &gateway.endpoint).await;
     let acme = app.signup("acme").await;
     let key_id = recorded_key(&app, &acme.tenant_id).await.unwrap().key_id;
     let ops = app.operator().await;
@@ -185,7 +189,7 @@ async fn the_key_follows_plan_changes_suspension_and_deletion() {
 async fn an_api_gateway_outage_loses_no_sign_up_and_the_authorizer_provisions_the_key() {
     let gateway = Gateway::new().await;
     // Nothing listens on port 9 of this machine: every API Gateway call fails.
-    let app = gateway.app_at("http://127.0.0.1:9").await;
+    let app = gateway.app_with(&gateway.usage_plans_var(), "http://127.0.0.1:9").await;
     let acme = app.signup("acme").await;
     assert!(recorded_key(&app, &acme.tenant_id).await.is_none());
     let ops = app.operator().await;

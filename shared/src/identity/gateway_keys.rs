@@ -34,7 +34,11 @@ use crate::store::{Cond, DynStore, Update, tables};
 /// Characters of a generated key value (API Gateway wants 20 to 128).
 pub const KEY_VALUE_LEN: usize = 40;
 
-/// The usage plan id of each tenant plan (`PAAS_APIGW_USAGE_PLANS`).
+/// The usage plan of each tenant plan (`PAAS_APIGW_USAGE_PLANS`), by id or
+/// by name. The SAM template names them: their ids cannot reach the
+/// functions' environment, since the usage plans depend on the API stage,
+/// the stage on the API, and the API on the functions (a cycle).
+/// [`GatewayKeys`] resolves names to ids on first use.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UsagePlans {
     pub free: String,
@@ -43,7 +47,7 @@ pub struct UsagePlans {
 }
 
 impl UsagePlans {
-    /// Parses `free=<id>,pro=<id>,enterprise=<id>`; every plan must be named once.
+    /// Parses `free=<id or name>,pro=<…>,enterprise=<…>`; every plan must be named once.
     pub fn parse(text: &str) -> anyhow::Result<Self> {
         let (mut free, mut pro, mut enterprise) = (None, None, None);
         for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
@@ -128,10 +132,13 @@ pub const ATTR: &str = "gateway_key";
 
 /// API Gateway keys of tenants; `None` in [`crate::AppState`] when
 /// `PAAS_APIGW_USAGE_PLANS` is unset.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct GatewayKeys {
     client: aws_sdk_apigateway::Client,
-    plans: UsagePlans,
+    /// As configured: ids or names.
+    configured: UsagePlans,
+    /// The ids, once resolved.
+    ids: tokio::sync::OnceCell<UsagePlans>,
 }
 
 type SdkError<E> = aws_sdk_apigateway::error::SdkError<E>;
@@ -147,15 +154,51 @@ impl GatewayKeys {
         if let Some(endpoint) = &config.apigw_endpoint {
             loader = loader.endpoint_url(endpoint);
         }
-        Ok(Some(Self { client: aws_sdk_apigateway::Client::new(&loader.load().await), plans }))
+        Ok(Some(Self::new(aws_sdk_apigateway::Client::new(&loader.load().await), plans)))
     }
 
     pub fn new(client: aws_sdk_apigateway::Client, plans: UsagePlans) -> Self {
-        Self { client, plans }
+        Self { client, configured: plans, ids: tokio::sync::OnceCell::new() }
     }
 
-    pub fn plans(&self) -> &UsagePlans {
-        &self.plans
+    /// The usage plan ids, resolving configured names on first use: each
+    /// configured value must be the id or the name of exactly one usage plan.
+    pub async fn plans(&self) -> anyhow::Result<&UsagePlans> {
+        self.ids
+            .get_or_try_init(|| async {
+                let mut all = Vec::new();
+                let mut position = None;
+                loop {
+                    let page = self.client.get_usage_plans().set_position(position).limit(500).send().await?;
+                    all.extend(
+                        page.items()
+                            .iter()
+                            .map(|p| (p.id().unwrap_or_default(), p.name().unwrap_or_default()))
+                            .map(|(id, name)| (id.to_owned(), name.to_owned())),
+                    );
+                    match page.position() {
+                        Some(next) if !next.is_empty() => position = Some(next.to_owned()),
+                        _ => break,
+                    }
+                }
+                let resolve = |wanted: &str| -> anyhow::Result<String> {
+                    if all.iter().any(|(id, _)| id == wanted) {
+                        return Ok(wanted.to_owned());
+                    }
+                    let named: Vec<&String> = all.iter().filter(|(_, name)| name == wanted).map(|(id, _)| id).collect();
+                    match named.as_slice() {
+                        [id] => Ok((*id).clone()),
+                        [] => anyhow::bail!("no API Gateway usage plan has the id or name {wanted:?}"),
+                        _ => anyhow::bail!("several API Gateway usage plans are named {wanted:?}"),
+                    }
+                };
+                Ok(UsagePlans {
+                    free: resolve(&self.configured.free)?,
+                    pro: resolve(&self.configured.pro)?,
+                    enterprise: resolve(&self.configured.enterprise)?,
+                })
+            })
+            .await
     }
 
     /// Whether the record says API Gateway holds what the tenant needs: a
@@ -239,10 +282,11 @@ impl GatewayKeys {
     /// stack's plans (a key may be on one plan per API stage, so it leaves
     /// the old plan first); `None` takes it off all of them.
     async fn place(&self, key_id: &str, plan: Option<Plan>) -> anyhow::Result<()> {
-        let target = plan.map(|plan| self.plans.of(plan));
+        let plans = self.plans().await?;
+        let target = plan.map(|plan| plans.of(plan));
         let on = self.client.get_usage_plans().key_id(key_id).limit(500).send().await?;
         let on: Vec<&str> = on.items().iter().filter_map(|p| p.id()).collect();
-        for plan_id in self.plans.all() {
+        for plan_id in plans.all() {
             if on.contains(&plan_id) && Some(plan_id) != target {
                 match self.client.delete_usage_plan_key().usage_plan_id(plan_id).key_id(key_id).send().await {
                     Ok(_) => {}
