@@ -180,9 +180,14 @@ async fn the_key_follows_plan_changes_suspension_and_deletion() {
     assert!(gateway.key(&key_id).await.unwrap().2, "reactivation enables it");
     assert_eq!(gateway.plans_of(&key_id).await, ["enterprise"]);
 
+    // A second key named after the tenant, as two racing first requests could leave behind.
+    let stray = gateway.client.create_api_key().name(&acme.tenant_id).enabled(true).send().await.unwrap();
+    let stray = stray.id().unwrap().to_owned();
+
     app.call("DELETE", &path, Some(&ops), None).await.expect(204);
     assert_eq!(gateway.key(&key_id).await, None, "deletion deletes the key");
     assert!(gateway.plans_of(&key_id).await.is_empty());
+    assert_eq!(gateway.key(&stray).await, None, "and every other key named after the tenant");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

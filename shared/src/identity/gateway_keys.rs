@@ -242,19 +242,24 @@ impl GatewayKeys {
         Ok(key)
     }
 
-    /// Deletes the tenant's key (the one its record names, or one found by
-    /// name); a key already gone counts as deleted.
+    /// Deletes the tenant's key: the one its record names and any other named
+    /// after the tenant (two first requests through the authorizer racing to
+    /// provision a missing key may each have made one). A key already gone
+    /// counts as deleted.
     pub async fn delete(&self, store: &DynStore, tenant: &Tenant) -> anyhow::Result<()> {
-        let key_id = match &tenant.gateway_key {
-            Some(key) => Some(key.key_id.clone()),
-            None => self.find(&tenant.tenant_id).await?.map(|(id, ..)| id),
-        };
-        let Some(key_id) = key_id else { return Ok(()) };
-        self.place(&key_id, None).await?;
-        match self.client.delete_api_key().api_key(&key_id).send().await {
-            Ok(_) => {}
-            Err(err) if not_found(&err) => {}
-            Err(err) => return Err(err.into()),
+        let mut key_ids: Vec<String> = self.named(&tenant.tenant_id).await?.into_iter().map(|(id, ..)| id).collect();
+        if let Some(key) = &tenant.gateway_key
+            && !key_ids.contains(&key.key_id)
+        {
+            key_ids.push(key.key_id.clone());
+        }
+        for key_id in key_ids {
+            self.place(&key_id, None).await?;
+            match self.client.delete_api_key().api_key(&key_id).send().await {
+                Ok(_) => {}
+                Err(err) if not_found(&err) => {}
+                Err(err) => return Err(err.into()),
+            }
         }
         record(store, &tenant.tenant_id, None).await?;
         Ok(())
@@ -262,13 +267,19 @@ impl GatewayKeys {
 
     /// The key named after the tenant, if one exists: (id, value, enabled).
     async fn find(&self, tenant_id: &TenantId) -> anyhow::Result<Option<(String, GatewayKeyValue, bool)>> {
+        Ok(self.named(tenant_id).await?.into_iter().next())
+    }
+
+    /// Every key named after the tenant: (id, value, enabled).
+    async fn named(&self, tenant_id: &TenantId) -> anyhow::Result<Vec<(String, GatewayKeyValue, bool)>> {
         let keys = self.client.get_api_keys().name_query(tenant_id.as_str()).include_values(true).send().await?;
         // The name query matches prefixes; only the exact name is the tenant's.
         Ok(keys
             .items()
             .iter()
-            .find(|k| k.name() == Some(tenant_id.as_str()))
-            .and_then(|k| Some((k.id()?.to_owned(), GatewayKeyValue(k.value()?.to_owned()), k.enabled()))))
+            .filter(|k| k.name() == Some(tenant_id.as_str()))
+            .filter_map(|k| Some((k.id()?.to_owned(), GatewayKeyValue(k.value()?.to_owned()), k.enabled())))
+            .collect())
     }
 
     async fn set_enabled(&self, key_id: &str, enabled: bool) -> anyhow::Result<()> {
