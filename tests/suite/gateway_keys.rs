@@ -202,6 +202,20 @@ async fn an_api_gateway_outage_loses_no_sign_up_and_the_authorizer_provisions_th
     app.call("PATCH", &path, Some(&ops), Some(json!({"plan": "pro"}))).await.expect(200);
     app.get("/api/v1/tenant", &acme.access).await.expect(200);
 
+    // Still down: a verified caller is metered on the platform key, not failed.
+    let verdict = Authorizer::new(app.state.clone())
+        .verdict(&event(&[("Authorization", &bearer(&acme.access))]).headers)
+        .await
+        .expect("no outage error reaches the caller");
+    assert_eq!(
+        verdict,
+        Verdict::Allow {
+            principal_id: acme.user_id.clone(),
+            tenant_id: acme.tenant_id.clone(),
+            usage_key: Some(PLATFORM_KEY.into())
+        }
+    );
+
     // API Gateway is back: the tenant's first request through the authorizer provisions its key.
     let mut state = app.state.clone();
     state.gateway_keys = GatewayKeys::from_config(&paas_shared::Config {

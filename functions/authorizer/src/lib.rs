@@ -183,6 +183,12 @@ impl Authorizer {
                 tracing::warn!(tenant_id = %tenant.tenant_id, error = %err, "could not repair the tenant's API Gateway key");
                 Ok(tenant.gateway_key.as_ref().map(|key| key.value.expose().to_owned()))
             }
+            // No key yet and API Gateway unreachable: meter on the platform key rather than
+            // fail a verified caller; the platform's own quotas hold either way.
+            Err(err) if self.state.config.apigw_platform_key.is_some() => {
+                tracing::warn!(tenant_id = %tenant.tenant_id, error = %err, "no API Gateway key yet; metering on the platform key");
+                Ok(self.state.config.apigw_platform_key.clone())
+            }
             Err(err) => Err(AuthorizerError::Internal(err)),
         }
     }
