@@ -81,6 +81,7 @@ e2e('a new tenant signs up, sets the offline provider, watches an answer stream 
   const page = await newPage();
   await page.goto('/');
   await page.waitForURL('**/login');
+  await shot(page, 'login');
   await page.getByRole('link', { name: 'Create a workspace' }).click();
   await shot(page, 'signup');
   await page.getByLabel('Workspace name').fill('Acme Rockets');
@@ -129,6 +130,7 @@ e2e('a new tenant signs up, sets the offline provider, watches an answer stream 
   await page.getByLabel('Search conversations').fill('12*(3+4)');
   await page.getByRole('link', { name: /What is 12\*\(3\+4\)\?/ }).click();
   await page.locator('.message-assistant', { hasText: '84' }).waitFor();
+  await shot(page, 'session-view');
   await navLink(page, 'History').click();
   await page.getByLabel('Search conversations').fill('no such conversation');
   await page.getByText('No conversation matches').waitFor();
