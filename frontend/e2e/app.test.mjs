@@ -299,6 +299,24 @@ e2e('the keyboard alone signs in and chats', async () => {
   assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Search conversations');
 });
 
+e2e('one email in two workspaces chooses which to enter', async () => {
+  for (const slug of ['north-office', 'south-office']) {
+    await call(platform.url, 'POST', '/api/auth/signup', {
+      body: { tenant_name: `Tenant ${slug}`, tenant_slug: slug, email: 'sam@twoplaces.example', password: PASSWORD },
+    });
+  }
+  const page = await newPage();
+  await page.goto('/login');
+  await page.getByLabel('Email').fill('sam@twoplaces.example');
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('radio', { name: /Tenant south-office/ }).check();
+  await shot(page, 'login-tenant-choice');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.waitForURL('**/chat');
+  await page.getByText('Tenant south-office', { exact: true }).waitFor();
+});
+
 e2e('a session survives a reload: the refresh token restores it silently', async () => {
   const { email } = await signupByApi('reloaders');
   const page = await newPage();
