@@ -5,7 +5,7 @@
 //! memory after the first request.
 //!
 //! Build first with the Lambda profile, then run:
-//! `cargo build --release --bins -p paas-auth -p paas-tenants -p paas-sessions -p paas-chat &&
+//! `cargo build --release --bins -p paas-auth -p paas-tenants -p paas-sessions -p paas-chat -p paas-authorizer &&
 //!  cargo build --release -p paas-tests --example hello_lambda && cargo bench -p paas-tests --bench lambda`
 
 use std::path::PathBuf;
@@ -41,12 +41,36 @@ async fn measure(path: &std::path::Path, name: &str, env: &[(String, String)]) -
             tokio::time::sleep(Duration::from_micros(200)).await;
         }
         readies.push(function.ready_at().unwrap() - started);
-        let (status, _) = function.call("GET", "/healthz", None, None).await;
-        assert_eq!(status, 200, "{name} answers");
+        first_request(&function, name).await;
         memory = resident_kib(function.pid().unwrap());
     }
     readies.sort();
     (readies[readies.len() / 2], memory)
+}
+
+/// One request each function answers: `/healthz`, or for the authorizer a
+/// REQUEST event without a credential (it answers API Gateway's `Unauthorized`).
+async fn first_request(function: &Function, name: &str) {
+    if name != "authorizer" {
+        let (status, _) = function.call("GET", "/healthz", None, None).await;
+        assert_eq!(status, 200, "{name} answers");
+        return;
+    }
+    let event = serde_json::json!({
+        "type": "REQUEST", "methodArn": "arn:aws:execute-api:us-east-1:000000000000:api/dev/GET/api/v1/tenant",
+        "resource": "/api/v1/tenant", "path": "/api/v1/tenant", "httpMethod": "GET", "headers": {},
+        "requestContext": {"accountId": "000000000000", "apiId": "api", "stage": "dev"}
+    });
+    let mut answer = function.invoke(event);
+    let mut raw = Vec::new();
+    while let Some(chunk) = tokio::time::timeout(Duration::from_secs(30), answer.recv()).await.expect("it answers") {
+        raw.extend_from_slice(&chunk.bytes);
+    }
+    assert!(
+        String::from_utf8_lossy(&raw).contains("Unauthorized"),
+        "the authorizer refuses: {}",
+        String::from_utf8_lossy(&raw)
+    );
 }
 
 #[tokio::main]
@@ -85,7 +109,7 @@ async fn main() {
         "1.00x"
     );
     // The auth function first: it creates the keys the others load.
-    for name in ["auth", "tenants", "sessions", "chat"] {
+    for name in ["auth", "tenants", "sessions", "chat", "authorizer"] {
         let path = dir.join(name);
         let (ready, memory) = measure(&path, name, &env).await;
         let bytes = size(&path);
