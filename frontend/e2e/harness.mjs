@@ -63,6 +63,8 @@ export async function startPlatform() {
 }
 
 export async function startBrowser() {
+  // Each run's pictures only, so a failed-*.png always belongs to this run.
+  rmSync(screenshots, { recursive: true, force: true });
   mkdirSync(screenshots, { recursive: true });
   // playwright gives each launch a new, empty profile of its own.
   const browser = await chromium.launch({
