@@ -268,6 +268,7 @@ e2e('the keyboard alone signs in and chats', async () => {
   const admin = await signupByApi('keyboarders');
   const page = await newPage();
   await page.goto('/login');
+  await page.getByLabel('Email').waitFor();
   await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('type')), 'email');
   await page.keyboard.type(admin.email);
