@@ -180,6 +180,15 @@ async fn the_key_follows_plan_changes_suspension_and_deletion() {
     assert!(gateway.key(&key_id).await.unwrap().2, "reactivation enables it");
     assert_eq!(gateway.plans_of(&key_id).await, ["enterprise"]);
 
+    // A key deleted by hand in API Gateway: the next change makes and records another.
+    gateway.client.delete_api_key().api_key(&key_id).send().await.unwrap();
+    app.call("PATCH", &path, Some(&ops), Some(json!({"plan": "pro"}))).await.expect(200);
+    let replaced = recorded_key(&app, &acme.tenant_id).await.unwrap();
+    assert_ne!(replaced.key_id, key_id, "a new key replaces the deleted one");
+    assert_eq!(gateway.key(&replaced.key_id).await.map(|k| k.1), Some(replaced.value.expose().to_owned()));
+    assert_eq!(gateway.plans_of(&replaced.key_id).await, ["pro"]);
+    let key_id = replaced.key_id;
+
     // A second key named after the tenant, as two racing first requests could leave behind.
     let stray = gateway.client.create_api_key().name(&acme.tenant_id).enabled(true).send().await.unwrap();
     let stray = stray.id().unwrap().to_owned();

@@ -51,7 +51,7 @@ pub const CACHE_TTL: Duration = Duration::from_secs(30);
 const CACHE_MAX: usize = 10_000;
 
 /// What the authorizer decided about one credential.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum Verdict {
     Allow {
         /// The user or API key id.
@@ -63,6 +63,21 @@ pub enum Verdict {
     },
     /// A verified credential of a suspended tenant.
     Deny,
+}
+
+/// Never shows the usage key's value: it would meter someone else's traffic on the tenant.
+impl std::fmt::Debug for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Allow { principal_id, tenant_id, usage_key } => f
+                .debug_struct("Allow")
+                .field("principal_id", principal_id)
+                .field("tenant_id", tenant_id)
+                .field("usage_key", &usage_key.as_ref().map(|_| "[redacted]"))
+                .finish(),
+            Self::Deny => f.write_str("Deny"),
+        }
+    }
 }
 
 /// Why no policy is answered.

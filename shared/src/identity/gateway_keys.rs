@@ -150,7 +150,15 @@ impl GatewayKeys {
             return Ok(None);
         };
         let plans = UsagePlans::parse(plans)?;
-        let mut loader = aws_config::defaults(BehaviorVersion::latest());
+        // These calls sit on sign-up and the authorizer: a hung API Gateway must fail fast
+        // (the callers carry on without it), not hold a request for the SDK's defaults.
+        let timeouts = aws_config::timeout::TimeoutConfig::builder()
+            .operation_attempt_timeout(std::time::Duration::from_secs(1))
+            .operation_timeout(std::time::Duration::from_secs(2))
+            .build();
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .timeout_config(timeouts)
+            .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(2));
         if let Some(endpoint) = &config.apigw_endpoint {
             loader = loader.endpoint_url(endpoint);
         }
@@ -214,7 +222,12 @@ impl GatewayKeys {
     /// tenant, and answers the key. Idempotent; see the module docs.
     pub async fn sync(&self, store: &DynStore, tenant: &Tenant) -> anyhow::Result<GatewayKey> {
         let enabled = tenant.status == TenantStatus::Active;
-        let (key_id, value, known_enabled) = match &tenant.gateway_key {
+        // A recorded key someone deleted in API Gateway is as good as none: find or make another.
+        let recorded = match &tenant.gateway_key {
+            Some(key) if self.exists(&key.key_id).await? => Some(key),
+            _ => None,
+        };
+        let (key_id, value, known_enabled) = match recorded {
             Some(key) => (key.key_id.clone(), key.value.clone(), Some(key.enabled)),
             None => match self.find(&tenant.tenant_id).await? {
                 Some((id, value, was_enabled)) => (id, value, Some(was_enabled)),
@@ -263,6 +276,14 @@ impl GatewayKeys {
         }
         record(store, &tenant.tenant_id, None).await?;
         Ok(())
+    }
+
+    async fn exists(&self, key_id: &str) -> anyhow::Result<bool> {
+        match self.client.get_api_key().api_key(key_id).send().await {
+            Ok(_) => Ok(true),
+            Err(err) if not_found(&err) => Ok(false),
+            Err(err) => Err(err.into()),
+        }
     }
 
     /// The key named after the tenant, if one exists: (id, value, enabled).
