@@ -1,6 +1,6 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { Navigate, useLocation } from 'react-router';
-import { EmptyState, Loading } from '@/components/ui';
+import { EmptyState, ErrorAlert, Loading } from '@/components/ui';
 import { useMe } from '@/features/auth/api/get-me';
 import { refreshSession } from '@/lib/api-client';
 import { storedRefreshToken, useSession } from '@/lib/session-store';
@@ -36,6 +36,8 @@ export function RequireSignedOut({ children }: { children: ReactNode }) {
 export function RequirePermission({ needs, children }: { needs: NavItem['needs']; children: ReactNode }) {
   const me = useMe();
   if (me.isPending) return <Loading />;
+  // Not knowing who you are (an outage) is not the same as not being allowed.
+  if (me.isError) return <ErrorAlert error={me.error} />;
   if (!allowed(me.data, needs)) {
     return (
       <EmptyState title="Not available">

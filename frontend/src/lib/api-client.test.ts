@@ -52,3 +52,22 @@ test('a refused refresh signs out and the caller gets the 401', async () => {
   expect(useSession.getState().accessToken).toBeNull();
   expect(localStorage.getItem(REFRESH_KEY)).toBeNull();
 });
+
+test('a wrong password in a request is its answer, not a reason to refresh the session', async () => {
+  const api_ = server().on('POST', '/api/auth/password', () => problem(401, 'invalid_credentials', 'The current password is wrong.'));
+  useSession.getState().signIn(tokens(1));
+  useSession.setState({ accessToken: 'at-1' });
+
+  await expect(
+    unwrap(api.POST('/api/auth/password', { body: { current_password: 'nope', new_password: 'a new long password' } })),
+  ).rejects.toMatchObject({ status: 401, code: 'invalid_credentials' });
+  expect(api_.requests.map((r) => r.path)).toEqual(['/api/auth/password']);
+  expect(useSession.getState().accessToken).toBe('at-1');
+});
+
+test('logging out in another tab signs this one out at once', () => {
+  useSession.getState().signIn(tokens(1));
+  localStorage.removeItem(REFRESH_KEY); // what the other tab did
+  window.dispatchEvent(new StorageEvent('storage', { key: REFRESH_KEY, oldValue: 'rt-1', newValue: null }));
+  expect(useSession.getState().accessToken).toBeNull();
+});

@@ -3,7 +3,7 @@
 // No UI side effects: a failed refresh only clears the session store.
 import createClient from 'openapi-fetch';
 import { env } from '@/config/env';
-import { ApiError, errorFromResponse } from '@/lib/problem';
+import { ApiError } from '@/lib/problem';
 import { storedRefreshToken, useSession } from '@/lib/session-store';
 import type { paths } from '@/types/api';
 
@@ -21,7 +21,11 @@ export function refreshSession(): Promise<boolean> {
 
 async function doRefresh(retried = false): Promise<boolean> {
   const token = storedRefreshToken();
-  if (!token) return false;
+  if (!token) {
+    // Logged out in another tab: this one is signed out too.
+    if (useSession.getState().accessToken) useSession.getState().signOut();
+    return false;
+  }
   const response = await fetch(`${env.apiUrl}/api/auth/refresh`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -31,9 +35,13 @@ async function doRefresh(retried = false): Promise<boolean> {
     useSession.getState().signIn(await response.json());
     return true;
   }
-  // Another tab rotated the token a moment ago: it stored the successor.
-  if (response?.status === 409 && !retried && storedRefreshToken() !== token) return doRefresh(true);
-  if (response && response.status < 500) useSession.getState().signOut();
+  // A network error or an outage says nothing about the session: keep it.
+  if (!response || response.status >= 500) return false;
+  // 409: another tab rotated the token a moment ago; give it time to store the successor.
+  if (response.status === 409 && !retried) await new Promise((r) => setTimeout(r, 300));
+  if (!retried && storedRefreshToken() !== token) return doRefresh(true);
+  // Only the token that failed is forgotten, never a successor another tab stored.
+  if (storedRefreshToken() === token) useSession.getState().signOut();
   return false;
 }
 
@@ -55,9 +63,18 @@ export async function authedFetch(input: RequestInfo | URL, init?: RequestInit):
   };
   const token = await accessToken();
   const response = await send(token);
-  if (response.status !== 401 || !token) return response;
+  if (response.status !== 401 || !token || !(await credentialRefused(response))) return response;
+  // Another request may have refreshed while this one was out: use its token before rotating again.
+  const current = useSession.getState().accessToken;
+  if (current && current !== token) return send(current);
   if (!(await refreshSession())) return response;
   return send(useSession.getState().accessToken);
+}
+
+/** A 401 about the session's token (`unauthorized`), not about a password the request carried. */
+async function credentialRefused(response: Response): Promise<boolean> {
+  const problem = await response.clone().json().catch(() => ({}));
+  return (problem as { code?: string }).code !== 'invalid_credentials';
 }
 
 export const api = createClient<paths>({ baseUrl: env.apiUrl, fetch: (request) => authedFetch(request) });
@@ -76,5 +93,3 @@ export async function unwrap<T>(result: Promise<{ data?: T; error?: unknown; res
   }
   return data as T;
 }
-
-export { errorFromResponse };

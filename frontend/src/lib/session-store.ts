@@ -32,3 +32,8 @@ export const useSession = create<SessionState>()((set) => ({
 export function storedRefreshToken(): string | null {
   return localStorage.getItem(REFRESH_KEY);
 }
+
+// Logging out in one tab logs out the others at once, not at their next request.
+globalThis.addEventListener?.('storage', (event) => {
+  if (event.key === REFRESH_KEY && event.newValue === null && useSession.getState().accessToken) useSession.getState().signOut();
+});

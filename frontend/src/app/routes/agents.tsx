@@ -3,5 +3,5 @@ import { AgentsList } from '@/features/agents/components/agents-list';
 
 export default function AgentsRoute() {
   const me = useMe();
-  return <AgentsList canManage={can(me.data, 'agents_manage')} />;
+  return <AgentsList canManage={can(me.data, 'agents_manage')} canChat={can(me.data, 'chat')} />;
 }

@@ -5,8 +5,9 @@ import { ErrorAlert, SelectField } from '@/components/ui';
 import { useAgents } from '@/features/agents/api/list-agents';
 import { can, useMe } from '@/features/auth/api/get-me';
 import { ChatView, type ChatTarget } from '@/features/chat/components/chat-view';
-import { sessionsKey } from '@/features/sessions/api/get-sessions';
-import { useTranscript } from '@/features/sessions/api/get-transcript';
+import type { Turn } from '@/features/chat/lib/frames';
+import { sessionsListKey } from '@/features/sessions/api/get-sessions';
+import { transcriptQuery, useTranscript } from '@/features/sessions/api/get-transcript';
 import { SessionList } from '@/features/sessions/components/session-list';
 
 const BUILT_IN = [
@@ -33,7 +34,15 @@ export default function ChatRoute() {
   const chosen = agentList.find((agent) => agent.agent_id === choice);
 
   const onSession = useCallback((id: string) => navigate(`/chat/${id}`, { replace: true }), [navigate]);
-  const onDone = useCallback(() => client.invalidateQueries({ queryKey: sessionsKey }), [client]);
+  // The finished turn is stored: the list (its order and count) and this transcript change, nothing else.
+  const onDone = useCallback(
+    (turn: Turn) =>
+      Promise.all([
+        client.invalidateQueries({ queryKey: sessionsListKey }),
+        turn.sessionId && client.invalidateQueries({ queryKey: transcriptQuery(turn.sessionId).queryKey }),
+      ]),
+    [client],
+  );
 
   const picker = (
     <SelectField label="Talk to" value={choice} onChange={(e) => setParams({ agent: e.target.value })}>

@@ -2,7 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '@/lib/api-client';
 import { agentQuery } from './get-agent';
 import type { AgentFields } from './list-agents';
-import { agentsKey } from './list-agents';
+import { agentsQuery } from './list-agents';
 
 /** PATCH carries only the fields that changed: the API has no version check, so
  *  leaving the others out keeps someone else's concurrent edit of them. */
@@ -16,7 +16,7 @@ export function useUpdateAgent() {
     mutationFn: updateAgent,
     onSuccess: (agent) => {
       client.setQueryData(agentQuery(agent.agent_id).queryKey, agent);
-      return client.invalidateQueries({ queryKey: agentsKey });
+      return client.invalidateQueries({ queryKey: agentsQuery().queryKey });
     },
   });
 }

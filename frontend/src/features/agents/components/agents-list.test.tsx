@@ -26,9 +26,9 @@ const agent = {
 
 const withOneAgent = () => fakeApi().on('GET', '/api/v1/agents', () => json({ items: [agent], next_cursor: null }));
 
-test('a viewer sees the agents and a way to try them, but no create, edit or delete', async () => {
+test('a member sees the agents and a way to try them, but no create, edit or delete', async () => {
   withOneAgent();
-  renderWithApp(<AgentsList canManage={false} />);
+  renderWithApp(<AgentsList canManage={false} canChat />);
 
   const row = (await screen.findByText('Support bot')).closest('tr')!;
   expect(within(row).getByText('Answers questions')).toBeInTheDocument();
@@ -41,9 +41,16 @@ test('a viewer sees the agents and a way to try them, but no create, edit or del
   expect(screen.queryByRole('button', { name: /delete/i })).not.toBeInTheDocument();
 });
 
+test('a viewer, who may not chat, is offered no "Try it"', async () => {
+  withOneAgent();
+  renderWithApp(<AgentsList canManage={false} canChat={false} />);
+  await screen.findByText('Support bot');
+  expect(screen.queryByRole('link', { name: /Try it/ })).not.toBeInTheDocument();
+});
+
 test('a manager gets create, edit and delete controls', async () => {
   withOneAgent();
-  renderWithApp(<AgentsList canManage />);
+  renderWithApp(<AgentsList canManage canChat />);
 
   await screen.findByRole('link', { name: 'Try it: Support bot' });
   expect(screen.getByRole('link', { name: 'New agent' })).toHaveAttribute('href', '/agents/new');
@@ -53,6 +60,6 @@ test('a manager gets create, edit and delete controls', async () => {
 
 test('no agents yet says so', async () => {
   fakeApi().on('GET', '/api/v1/agents', () => json({ items: [], next_cursor: null }));
-  renderWithApp(<AgentsList canManage={false} />);
+  renderWithApp(<AgentsList canManage={false} canChat />);
   expect(await screen.findByText('No agents yet')).toBeInTheDocument();
 });

@@ -5,7 +5,8 @@ import { useDeleteAgent } from '../api/delete-agent';
 import { useAgents, type Agent } from '../api/list-agents';
 
 /** The tenant's agents; the manage controls only for those who may use them. */
-export function AgentsList({ canManage }: { canManage: boolean }) {
+/** `canChat`: "Try it" opens the chat, which viewers may not use. */
+export function AgentsList({ canManage, canChat }: { canManage: boolean; canChat: boolean }) {
   const agents = useAgents();
   const remove = useDeleteAgent();
 
@@ -29,14 +30,14 @@ export function AgentsList({ canManage }: { canManage: boolean }) {
           </EmptyState>
         }
         row={(agent) => (
-          <AgentRow key={agent.agent_id} agent={agent} canManage={canManage} deleting={remove.isPending && remove.variables === agent.agent_id} onDelete={() => remove.mutate(agent.agent_id)} />
+          <AgentRow key={agent.agent_id} agent={agent} canManage={canManage} canChat={canChat} deleting={remove.isPending && remove.variables === agent.agent_id} onDelete={() => remove.mutate(agent.agent_id)} />
         )}
       />
     </div>
   );
 }
 
-function AgentRow({ agent, canManage, deleting, onDelete }: { agent: Agent; canManage: boolean; deleting: boolean; onDelete: () => void }) {
+function AgentRow({ agent, canManage, canChat, deleting, onDelete }: { agent: Agent; canManage: boolean; canChat: boolean; deleting: boolean; onDelete: () => void }) {
   const model = [agent.provider, agent.model].filter(Boolean).join(' / ');
   return (
     <tr>
@@ -51,9 +52,11 @@ function AgentRow({ agent, canManage, deleting, onDelete }: { agent: Agent; canM
       </td>
       <td>
         <div className="row">
-          <Link to={`/chat?agent=${encodeURIComponent(agent.agent_id)}`} aria-label={`Try it: ${agent.name}`}>
-            Try it
-          </Link>
+          {canChat && (
+            <Link to={`/chat?agent=${encodeURIComponent(agent.agent_id)}`} aria-label={`Try it: ${agent.name}`}>
+              Try it
+            </Link>
+          )}
           {canManage && (
             <>
               <Link to={`/agents/${encodeURIComponent(agent.agent_id)}`} aria-label={`Edit ${agent.name}`}>

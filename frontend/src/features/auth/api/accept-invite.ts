@@ -10,4 +10,4 @@ export async function acceptInvite(body: AcceptInviteInput): Promise<void> {
   useSession.getState().signIn(await unwrap(api.POST('/api/auth/accept-invite', { body })));
 }
 
-export const useAcceptInvite = () => useMutation({ mutationFn: acceptInvite });
+export const useAcceptInvite = () => useMutation({ mutationFn: acceptInvite, gcTime: 0 });

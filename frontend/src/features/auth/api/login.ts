@@ -1,6 +1,5 @@
 import { useMutation } from '@tanstack/react-query';
 import { api, unwrap } from '@/lib/api-client';
-import { ApiError } from '@/lib/problem';
 import { useSession } from '@/lib/session-store';
 import type { components } from '@/types/api';
 
@@ -9,10 +8,9 @@ type Credentials = { email: string; password: string };
 
 /** Signs in; answers the tenants to choose from when the email has several (202). */
 export async function login(credentials: Credentials): Promise<{ choices: TenantChoice[] } | null> {
-  const { data, error, response } = await api.POST('/api/auth/login', { body: credentials });
-  if (error || !data) throw new ApiError(response.status, error ?? {});
-  if (response.status === 202 && 'tenants' in data) return { choices: data.tenants };
-  if ('access_token' in data) useSession.getState().signIn(data);
+  const data = await unwrap(api.POST('/api/auth/login', { body: credentials }));
+  if ('tenants' in data) return { choices: data.tenants };
+  useSession.getState().signIn(data);
   return null;
 }
 
@@ -20,5 +18,5 @@ export async function loginWithTenant(body: Credentials & { tenant_id: string })
   useSession.getState().signIn(await unwrap(api.POST('/api/auth/login-with-tenant', { body })));
 }
 
-export const useLogin = () => useMutation({ mutationFn: login });
-export const useLoginWithTenant = () => useMutation({ mutationFn: loginWithTenant });
+export const useLogin = () => useMutation({ mutationFn: login, gcTime: 0 });
+export const useLoginWithTenant = () => useMutation({ mutationFn: loginWithTenant, gcTime: 0 });

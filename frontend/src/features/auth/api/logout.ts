@@ -1,4 +1,4 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation } from '@tanstack/react-query';
 import { api } from '@/lib/api-client';
 import { storedRefreshToken, useSession } from '@/lib/session-store';
 
@@ -9,7 +9,4 @@ export async function logout(): Promise<void> {
   useSession.getState().signOut();
 }
 
-export function useLogout() {
-  const client = useQueryClient();
-  return useMutation({ mutationFn: logout, onSettled: () => client.clear() });
-}
+export const useLogout = () => useMutation({ mutationFn: logout });

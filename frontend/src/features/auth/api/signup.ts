@@ -9,4 +9,4 @@ export async function signup(body: SignupInput): Promise<void> {
   useSession.getState().signIn(await unwrap(api.POST('/api/auth/signup', { body })));
 }
 
-export const useSignup = () => useMutation({ mutationFn: signup });
+export const useSignup = () => useMutation({ mutationFn: signup, gcTime: 0 });

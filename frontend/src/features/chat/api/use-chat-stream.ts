@@ -21,7 +21,7 @@ export function useChatStream({ onSession, onDone }: { onSession?: (sessionId: s
   useEffect(() => {
     callbacks.current = { onSession, onDone };
   });
-  useEffect(() => () => controller.current?.abort(), []);
+  useEffect(() => () => drop(controller), []);
 
   const send = useCallback(async (request: ChatRequest) => {
     controller.current?.abort();
@@ -72,16 +72,24 @@ export function useChatStream({ onSession, onDone }: { onSession?: (sessionId: s
         update(endTurn(current, 'failed', { code: 'connection_lost', message: 'The connection to the server was lost before the answer finished.' }));
       }
     }
+    if (controller.current !== abort) return; // reset, or replaced by a newer turn
     if (abort.signal.aborted) update(endTurn(current, 'cancelled'));
     if (current.status === 'done' && current.sessionId) callbacks.current.onDone?.(current);
   }, []);
 
   const stop = useCallback(() => controller.current?.abort(), []);
   const reset = useCallback(() => {
-    controller.current?.abort();
+    drop(controller);
     setTurn(null);
     setRefusal(null);
   }, []);
 
   return { turn, refusal, send, stop, reset, streaming: turn !== null && turn.status !== 'done' };
+}
+
+/** Ends the turn in flight and forgets it first, so its ending reports nothing. */
+function drop(controller: { current: AbortController | null }) {
+  const dropped = controller.current;
+  controller.current = null;
+  dropped?.abort();
 }

@@ -1,5 +1,6 @@
 import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { useState } from 'react';
 import { afterEach, expect, test, vi } from 'vitest';
 import { fakeApi, problem } from '@/testing/fake-api';
 import { renderWithApp } from '@/testing/render';
@@ -102,4 +103,36 @@ test('a stream cut before done says the connection was lost', async () => {
 
   expect(await screen.findByRole('alert')).toHaveTextContent('The connection to the server was lost');
   expect(screen.getByText('Half an ans')).toBeInTheDocument();
+});
+
+test('opening another conversation mid-answer drops that turn for good', async () => {
+  const stream = controlledStream();
+  fakeApi().on('POST', '/api/v1/chat/completions', (request) => {
+    request.signal.addEventListener('abort', () => stream.close());
+    return new Response(stream.body, { headers: { 'content-type': 'text/event-stream' } });
+  });
+  const props = { history: [], target: {}, onSession: vi.fn(), onDone: vi.fn() };
+  function TwoConversations() {
+    const [sessionId, setSessionId] = useState('S1');
+    return (
+      <>
+        <button onClick={() => setSessionId('S2')}>Open S2</button>
+        <ChatView {...props} sessionId={sessionId} />
+      </>
+    );
+  }
+  renderWithApp(<TwoConversations />);
+
+  await userEvent.type(screen.getByLabelText('Message'), 'First conversation question{Enter}');
+  stream.push(sse(1, 'session', { session_id: 'S1', message_id: 'M1' }));
+  stream.push(sse(2, 'message', 'An answer for S1'));
+  await screen.findByText('An answer for S1');
+
+  await userEvent.click(screen.getByRole('button', { name: 'Open S2' }));
+  await new Promise((resolve) => setTimeout(resolve, 50));
+
+  expect(screen.queryByText('An answer for S1')).not.toBeInTheDocument();
+  expect(screen.queryByText('First conversation question')).not.toBeInTheDocument();
+  expect(screen.queryByRole('button', { name: 'Retry' })).not.toBeInTheDocument();
+  expect(props.onDone).not.toHaveBeenCalled();
 });

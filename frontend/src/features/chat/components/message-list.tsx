@@ -9,7 +9,8 @@ export interface PastMessage {
   role: 'user' | 'assistant';
   content: string;
   status: 'complete' | 'partial' | 'failed';
-  error?: string | null;
+  /** The turn's outcome, for assistant messages. */
+  outcome?: string | null;
   steps: Thought[];
 }
 
@@ -37,7 +38,7 @@ export function MessageList({ history, turn }: { history: PastMessage[]; turn: T
         <article key={message.message_id} className={`message message-${message.role}`} aria-label={message.role === 'user' ? 'You' : 'Assistant'}>
           {message.role === 'assistant' && <ThoughtTrace thoughts={message.steps} />}
           {message.role === 'user' ? <p className="question">{message.content}</p> : <Markdown text={message.content} />}
-          {message.status !== 'complete' && <p className="note">{message.error || OUTCOME_NOTE[message.status === 'partial' ? 'cancelled' : 'failed']}</p>}
+          {message.status !== 'complete' && <p className="note">{OUTCOME_NOTE[message.outcome ?? ''] ?? OUTCOME_NOTE[message.status === 'partial' ? 'cancelled' : 'failed']}</p>}
         </article>
       ))}
       {live && (
