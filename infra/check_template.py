@@ -121,6 +121,42 @@ def check_authorizer(binary, template):
     return problems
 
 
+# API Gateway's own refusals that must answer problem+json like the functions do.
+GATEWAY_RESPONSES = [
+    "UNAUTHORIZED", "ACCESS_DENIED", "THROTTLED", "QUOTA_EXCEEDED", "MISSING_AUTHENTICATION_TOKEN",
+    "INVALID_API_KEY", "REQUEST_TOO_LARGE", "DEFAULT_4XX", "DEFAULT_5XX",
+]
+
+
+def check_gateway_responses(template):
+    problems = []
+    for api_id, resource in template["Resources"].items():
+        if resource["Type"] != "AWS::Serverless::Api":
+            continue
+        responses = resource["Properties"].get("GatewayResponses", {})
+        for kind in GATEWAY_RESPONSES:
+            response = responses.get(kind)
+            if response is None:
+                problems.append(f"{api_id}: GatewayResponses.{kind} is missing (API Gateway would answer its own JSON)")
+                continue
+            content_type = response.get("ResponseParameters", {}).get("Headers", {}).get("Content-Type")
+            if content_type != "'application/problem+json'":
+                problems.append(f"{api_id}: GatewayResponses.{kind} must set Content-Type application/problem+json")
+            body = response.get("ResponseTemplates", {}).get("application/json", "")
+            try:
+                problem = json.loads(body.replace("$context.requestId", "req"))
+            except ValueError as err:
+                problems.append(f"{api_id}: GatewayResponses.{kind} body is not JSON: {err}")
+                continue
+            missing = {"type", "title", "detail", "code", "request_id"} - problem.keys()
+            if missing:
+                problems.append(f"{api_id}: GatewayResponses.{kind} body lacks {sorted(missing)}")
+            status = response.get("StatusCode")
+            if status is not None and problem.get("status") != int(status):
+                problems.append(f"{api_id}: GatewayResponses.{kind} body status differs from its StatusCode {status}")
+    return problems
+
+
 def check_routes(binary, template):
     served = json.loads(subprocess.run([binary, "routes"], check=True, capture_output=True, text=True).stdout)
     functions = {}
@@ -174,13 +210,14 @@ def main():
             problems.extend(check_table(name, wanted[name], found[name]))
     problems.extend(route_problems)
     problems.extend(check_authorizer(sys.argv[1], template))
+    problems.extend(check_gateway_responses(template))
     for p in problems:
         print(p, file=sys.stderr)
     if problems:
         sys.exit(1)
     print(
         f"template.yaml matches the {len(wanted)} table definitions and the {route_count} routes the functions serve,"
-        " behind the authorizer except the public ones"
+        " behind the authorizer except the public ones, and API Gateway's refusals answer problem+json"
     )
 
 
