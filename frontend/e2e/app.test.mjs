@@ -26,23 +26,35 @@ after(async () => {
 
 let lastPage;
 
-/** A browser test that, when it fails, leaves a picture of what the browser showed. */
+let contexts = [];
+let pageErrors = [];
+
+/**
+ * A browser test: it fails on an uncaught error in any of its pages, leaves a
+ * picture of what the browser showed when it fails, and closes its pages.
+ */
 function e2e(name, body) {
   test(name, async () => {
+    contexts = [];
+    pageErrors = [];
     try {
       await body();
+      assert.deepEqual(pageErrors, [], 'uncaught errors in the page');
     } catch (error) {
       await lastPage?.screenshot({ path: path.join(screenshots, `failed-${name.slice(0, 40).replace(/\W+/g, '-')}.png`), fullPage: true }).catch(() => {});
       throw error;
+    } finally {
+      await Promise.all(contexts.map((context) => context.close()));
     }
   });
 }
 
 async function newPage(viewport = DESKTOP) {
   const context = await chromium.browser.newContext({ viewport, baseURL: platform.url });
+  contexts.push(context);
   const page = await context.newPage();
   lastPage = page;
-  page.on('pageerror', (error) => assert.fail(`uncaught error in the page: ${error.message}`));
+  page.on('pageerror', (error) => pageErrors.push(error.message));
   return page;
 }
 
@@ -232,8 +244,10 @@ e2e('every main screen passes the accessibility checks, in light and dark colour
   const admin = await signupByApi('accessible');
   for (const colorScheme of ['light', 'dark']) {
     const context = await chromium.browser.newContext({ viewport: DESKTOP, baseURL: platform.url, colorScheme });
+    contexts.push(context);
     const page = await context.newPage();
     lastPage = page;
+    page.on('pageerror', (error) => pageErrors.push(error.message));
     for (const address of ['/login', '/signup']) {
       await page.goto(address);
       await page.getByRole('heading').first().waitFor();
@@ -260,7 +274,6 @@ e2e('every main screen passes the accessibility checks, in light and dark colour
       await page.getByRole('status').filter({ hasText: 'Loading' }).waitFor({ state: 'detached' }).catch(() => {});
       assert.deepEqual(await accessibilityViolations(page), [], `${address} (${colorScheme})`);
     }
-    await context.close();
   }
 });
 
