@@ -1,11 +1,12 @@
 //! How a function binary starts on Lambda: configuration, logs, traces and
 //! state once per cold start, then the router behind `lambda_http`.
 
+use std::future::Future;
 use std::task::{Context, Poll};
 
 use axum::Router;
 use lambda_http::lambda_runtime::layers::{OpenTelemetryFaasTrigger, OpenTelemetryLayer, TracingLayer};
-use lambda_http::lambda_runtime::{LambdaInvocation, Runtime};
+use lambda_http::lambda_runtime::{Diagnostic, LambdaEvent, LambdaInvocation, Runtime, service_fn};
 use lambda_http::tower::{Service, layer::layer_fn};
 use opentelemetry_sdk::trace::SdkTracerProvider;
 
@@ -25,14 +26,30 @@ async fn cold_start(signing: Signing) -> Result<(AppState, Option<SdkTracerProvi
 pub async fn run_lambda(router: fn(AppState) -> Router, signing: Signing) -> Result<(), lambda_http::Error> {
     let (state, traces) = cold_start(signing).await?;
     // What `lambda_http::runtime` builds, without its `Sync` bound on responses (axum's bodies are not).
-    run(Runtime::new(lambda_http::Adapter::from(router(state))), traces).await
+    run(Runtime::new(lambda_http::Adapter::from(router(state))), traces, OpenTelemetryFaasTrigger::Http).await
 }
 
 /// Runs a function's router as a Lambda handler whose responses stream
 /// (chat): each frame reaches the client as it is written.
 pub async fn run_lambda_streaming(router: fn(AppState) -> Router, signing: Signing) -> Result<(), lambda_http::Error> {
     let (state, traces) = cold_start(signing).await?;
-    run(lambda_http::streaming_runtime(router(state)), traces).await
+    run(lambda_http::streaming_runtime(router(state)), traces, OpenTelemetryFaasTrigger::Http).await
+}
+
+/// Runs an event handler that is not HTTP (the REST API's authorizer) with
+/// the same cold start and invocation spans as the HTTP functions; `handler`
+/// builds the per-event function from the state, once.
+pub async fn run_events<H, F, E, R, Fut, Er>(handler: H, signing: Signing) -> Result<(), lambda_http::Error>
+where
+    H: FnOnce(AppState) -> F,
+    F: Fn(LambdaEvent<E>) -> Fut,
+    E: serde::de::DeserializeOwned + Send + std::fmt::Debug,
+    R: serde::Serialize + Send,
+    Fut: Future<Output = Result<R, Er>>,
+    Er: Into<Diagnostic> + std::fmt::Debug,
+{
+    let (state, traces) = cold_start(signing).await?;
+    run(Runtime::new(service_fn(handler(state))), traces, OpenTelemetryFaasTrigger::Other).await
 }
 
 /// Runs the runtime with the spans every invocation gets: the runtime's
@@ -40,7 +57,11 @@ pub async fn run_lambda_streaming(router: fn(AppState) -> Router, signing: Signi
 /// invocation's (`faas.*`, parented to Lambda's X-Ray segment). Spans are
 /// flushed as each invocation ends (a streamed one once its last byte is
 /// sent): Lambda may freeze the process right after.
-async fn run<S>(runtime: Runtime<S>, traces: Option<SdkTracerProvider>) -> Result<(), lambda_http::Error>
+async fn run<S>(
+    runtime: Runtime<S>,
+    traces: Option<SdkTracerProvider>,
+    trigger: OpenTelemetryFaasTrigger,
+) -> Result<(), lambda_http::Error>
 where
     S: Service<LambdaInvocation, Response = (), Error = lambda_http::Error>,
 {
@@ -51,7 +72,7 @@ where
     };
     runtime
         .layer(TracingLayer::new())
-        .layer(OpenTelemetryLayer::new(flush).with_trigger(OpenTelemetryFaasTrigger::Http))
+        .layer(OpenTelemetryLayer::new(flush).with_trigger(trigger))
         .layer(layer_fn(XrayParent))
         .run()
         .await

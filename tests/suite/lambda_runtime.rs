@@ -93,5 +93,27 @@ async fn the_functions_run_behind_the_lambda_runtime_and_chat_streams() {
     let (status, messages) =
         sessions.call("GET", &format!("/api/v1/sessions/{session_id}/messages"), Some(&token), None).await;
     assert_eq!((status, messages["items"].as_array().map(Vec::len)), (200, Some(2)));
-    drop((auth, tenants, sessions, chat));
+
+    // The REST API's authorizer: Allow with the tenant for the token, API Gateway's Unauthorized without one.
+    let authorizer = Function::start("authorizer", &env).await;
+    let answer = |headers: serde_json::Value| {
+        authorizer.invoke(json!({
+            "type": "REQUEST", "methodArn": "arn:aws:execute-api:us-east-1:000000000000:api/dev/GET/api/v1/tenant",
+            "resource": "/api/v1/tenant", "path": "/api/v1/tenant", "httpMethod": "GET", "headers": headers,
+            "requestContext": {"accountId": "000000000000", "apiId": "api", "stage": "dev"}
+        }))
+    };
+    let read = |mut rx: tokio::sync::mpsc::UnboundedReceiver<paas_tests::lambda_emulator::Chunk>| async move {
+        let mut raw = Vec::new();
+        while let Some(chunk) = tokio::time::timeout(Duration::from_secs(30), rx.recv()).await.expect("it answers") {
+            raw.extend_from_slice(&chunk.bytes);
+        }
+        String::from_utf8_lossy(&raw).into_owned()
+    };
+    let allowed: serde_json::Value =
+        serde_json::from_str(&read(answer(json!({"Authorization": format!("Bearer {token}")}))).await).unwrap();
+    assert_eq!(allowed["policyDocument"]["Statement"][0]["Effect"], "Allow", "{allowed}");
+    assert_eq!(allowed["context"]["tenant_id"], tenant["tenant_id"]);
+    assert!(read(answer(json!({}))).await.contains("Unauthorized"));
+    drop((auth, tenants, sessions, chat, authorizer));
 }
