@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { NavLink, Outlet, useLocation, useNavigate } from 'react-router';
+import { NavLink, Outlet, useMatches, useNavigate } from 'react-router';
 import { useMe } from '@/features/auth/api/get-me';
 import { useLogout } from '@/features/auth/api/logout';
 import { allowed, NAV } from './nav';
@@ -57,13 +57,13 @@ export function AppLayout() {
 }
 
 /**
- * Moves focus to the content when another screen opens, so keyboard and
- * screen-reader users start there instead of wherever the last screen left
- * them. Moves within a screen (a chat getting its session id) keep focus.
+ * Moves focus to the content when another screen (route) opens, so keyboard
+ * and screen-reader users start there instead of wherever the last screen
+ * left them. Moves within a screen (a chat getting its session id) keep focus.
  */
 function useFocusOnNewScreen() {
   const main = useRef<HTMLElement>(null);
-  const screen = useLocation().pathname.split('/')[1];
+  const screen = useMatches().at(-1)?.id;
   const previous = useRef(screen);
   useEffect(() => {
     if (previous.current !== screen) main.current?.focus({ preventScroll: true });

@@ -110,3 +110,21 @@ export function ConfirmButton({ onConfirm, children, question, disabled }: { onC
     </button>
   );
 }
+
+/** A secret shown this once (a new API key, an invite link); "Done" discards the only copy the page has. */
+export function SecretOnce({ label, intro, secret, copyLabel, onDone, children }: { label: string; intro: ReactNode; secret: string; copyLabel: string; onDone: () => void; children?: ReactNode }) {
+  return (
+    <section className="panel stack secret-once" aria-label={label}>
+      <p>{intro}</p>
+      <code className="secret">{secret}</code>
+      <p className="muted">It is shown only this once and cannot be shown again.</p>
+      <div className="row">
+        <CopyButton text={secret} label={copyLabel} />
+        {children}
+        <button type="button" onClick={onDone}>
+          Done
+        </button>
+      </div>
+    </section>
+  );
+}

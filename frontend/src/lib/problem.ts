@@ -1,5 +1,6 @@
 // Errors as the API reports them (RFC 9457 problem+json), so screens can
 // say what went wrong and, for quotas, when it resets.
+import { quotaLabel } from '@/lib/labels';
 import type { components } from '@/types/api';
 
 export type Problem = components['schemas']['Problem'];
@@ -28,13 +29,6 @@ export async function errorFromResponse(response: Response): Promise<ApiError> {
   return new ApiError(response.status, problem as Partial<Problem>);
 }
 
-const QUOTA_NAMES: Record<string, string> = {
-  tokens_month: 'LLM tokens this month',
-  sessions_day: 'conversations today',
-  users: 'users',
-  agents: 'agents',
-};
-
 /** One line a person can act on. */
 export function describeError(error: unknown): string {
   if (error instanceof ApiError) {
@@ -42,7 +36,7 @@ export function describeError(error: unknown): string {
       const { quota, limit, reset_at } = error.problem;
       const when = reset_at ? ` It resets ${formatDateTime(reset_at)}.` : '';
       const name = quota ?? error.code.split('.')[1] ?? '';
-      return `Quota reached: ${QUOTA_NAMES[name] ?? name} (limit ${limit?.toLocaleString() ?? '?'}).${when}`;
+      return `Quota reached: ${quotaLabel(name)} (limit ${limit?.toLocaleString() ?? '?'}).${when}`;
     }
     return error.message;
   }

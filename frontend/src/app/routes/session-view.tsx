@@ -2,14 +2,14 @@ import { Link, useParams } from 'react-router';
 import { ErrorAlert, Loading, PageHeader } from '@/components/ui';
 import { can, useMe } from '@/features/auth/api/get-me';
 import { MessageList } from '@/features/chat/components/message-list';
-import { useSession } from '@/features/sessions/api/get-session';
+import { useSessionDetail } from '@/features/sessions/api/get-session';
 import { useTranscript } from '@/features/sessions/api/get-transcript';
 
 /** A conversation to read; those who may chat can go on with it. */
 export default function SessionViewRoute() {
   const { sessionId } = useParams();
   const me = useMe();
-  const session = useSession(sessionId);
+  const session = useSessionDetail(sessionId);
   const transcript = useTranscript(sessionId);
   return (
     <>

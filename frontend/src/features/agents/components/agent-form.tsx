@@ -1,8 +1,8 @@
+import { PROVIDERS } from '@/lib/labels';
 import { useState, type FormEvent } from 'react';
 import { ErrorAlert, SelectField, TextArea, TextField } from '@/components/ui';
 import type { Agent, AgentFields } from '../api/list-agents';
 
-const PROVIDERS = ['offline', 'openai', 'zhipu', 'deepseek', 'ollama', 'openai_compatible', 'anthropic'] as const;
 
 /** What the inputs hold: text, as typed, until the form is sent. */
 interface FormValues {
@@ -112,8 +112,8 @@ export function AgentForm({ agent, toolNames, onSubmit, busy, error }: Props) {
       >
         <option value="">Workspace default</option>
         {PROVIDERS.map((p) => (
-          <option key={p} value={p}>
-            {p}
+          <option key={p.value} value={p.value}>
+            {p.label}
           </option>
         ))}
       </SelectField>

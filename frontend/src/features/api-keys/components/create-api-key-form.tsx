@@ -1,8 +1,7 @@
 import { useState, type FormEvent } from 'react';
-import { ErrorAlert, TextField } from '@/components/ui';
+import { ErrorAlert, SecretOnce, TextField } from '@/components/ui';
 import { useCreateApiKey } from '../api/create-api-key';
 import type { Scope } from '../api/get-api-keys';
-import { NewKeyPanel } from './new-key-panel';
 import '../api-keys.css';
 import { SCOPES } from './scopes';
 
@@ -36,7 +35,14 @@ export function CreateApiKeyForm() {
     setExpires('');
   };
 
-  if (created) return <NewKeyPanel name={created.name} secret={created.secret} onDone={() => setCreated(null)} />;
+  if (created) {
+    const intro = (
+      <>
+        Key <strong>{created.name}</strong> is ready. Copy it now.
+      </>
+    );
+    return <SecretOnce label="New API key" intro={intro} secret={created.secret} copyLabel="Copy key" onDone={() => setCreated(null)} />;
+  }
 
   return (
     <form onSubmit={submit} className="stack" aria-label="Create an API key">

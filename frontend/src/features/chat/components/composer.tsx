@@ -1,7 +1,7 @@
 import { useState, type FormEvent, type KeyboardEvent } from 'react';
 
 /** The message box: Enter sends, Shift+Enter starts a new line; Stop while an answer streams. */
-export function Composer({ onSend, onStop, streaming, disabled }: { onSend: (text: string) => void; onStop: () => void; streaming: boolean; disabled?: boolean }) {
+export function Composer({ onSend, onStop, streaming }: { onSend: (text: string) => void; onStop: () => void; streaming: boolean }) {
   const [text, setText] = useState('');
   const send = (event?: FormEvent) => {
     event?.preventDefault();
@@ -18,13 +18,13 @@ export function Composer({ onSend, onStop, streaming, disabled }: { onSend: (tex
       <label htmlFor="chat-message" className="sr-only">
         Message
       </label>
-      <textarea id="chat-message" rows={2} placeholder="Ask anything…" value={text} onChange={(e) => setText(e.target.value)} onKeyDown={onKeyDown} disabled={disabled} />
+      <textarea id="chat-message" rows={2} placeholder="Ask anything…" value={text} onChange={(e) => setText(e.target.value)} onKeyDown={onKeyDown} />
       {streaming ? (
         <button type="button" className="danger" onClick={onStop}>
           Stop
         </button>
       ) : (
-        <button type="submit" disabled={disabled || !text.trim()}>
+        <button type="submit" disabled={!text.trim()}>
           Send
         </button>
       )}

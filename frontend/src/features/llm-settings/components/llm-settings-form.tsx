@@ -1,17 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import { ConfirmButton, ErrorAlert, SelectField, TextField } from '@/components/ui';
+import { PROVIDERS } from '@/lib/labels';
 import type { LlmSettings } from '../api/get-llm-settings';
 import { usePutLlmSettings, type PutLlm } from '../api/put-llm-settings';
-
-const PROVIDERS: { value: string; label: string; needsKey: boolean }[] = [
-  { value: 'offline', label: 'Offline (built-in demo, no key)', needsKey: false },
-  { value: 'openai', label: 'OpenAI', needsKey: true },
-  { value: 'anthropic', label: 'Anthropic', needsKey: true },
-  { value: 'deepseek', label: 'DeepSeek', needsKey: true },
-  { value: 'zhipu', label: 'Zhipu', needsKey: true },
-  { value: 'ollama', label: 'Ollama', needsKey: false },
-  { value: 'openai_compatible', label: 'OpenAI-compatible server', needsKey: false },
-];
 
 /**
  * Provider, model, base URL and a write-only API key. The key lives only in

@@ -1,8 +1,7 @@
 import { useState } from 'react';
-import { ConfirmButton, TextField } from '@/components/ui';
+import { ConfirmButton, ErrorAlert, TextField } from '@/components/ui';
 import type { PlatformTenant } from '../api/get-tenants';
 import { useDeleteTenant } from '../api/delete-tenant';
-import { MutationError } from './mutation-error';
 
 /** Deletion cannot be undone: the operator types the slug, then confirms once more. */
 export function DeleteTenant({ tenant }: { tenant: PlatformTenant }) {
@@ -10,7 +9,7 @@ export function DeleteTenant({ tenant }: { tenant: PlatformTenant }) {
   const remove = useDeleteTenant();
   return (
     <div className="stack">
-      <MutationError error={remove.error} />
+      <ErrorAlert error={remove.error} />
       <TextField
         label={`Type ${tenant.slug} to delete this tenant`}
         hint="Its users, agents, sessions and keys are deleted too."

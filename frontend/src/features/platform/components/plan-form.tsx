@@ -1,9 +1,8 @@
 import { useState, type FormEvent } from 'react';
-import { SelectField } from '@/components/ui';
+import { ErrorAlert, SelectField } from '@/components/ui';
 import type { Plan, PlatformTenant } from '../api/get-tenants';
 import { useUpdateTenant } from '../api/update-tenant';
-import { PLANS } from './plans';
-import { MutationError } from './mutation-error';
+import { PLANS } from '@/lib/labels';
 
 /** A plan change takes a click on "Save", so browsing the options changes nothing. */
 export function PlanForm({ tenant }: { tenant: PlatformTenant }) {
@@ -15,7 +14,7 @@ export function PlanForm({ tenant }: { tenant: PlatformTenant }) {
   };
   return (
     <form onSubmit={submit} className="stack" aria-label={`Plan of ${tenant.name}`}>
-      <MutationError error={update.error} />
+      <ErrorAlert error={update.error} />
       <SelectField label="Plan" value={plan} onChange={(e) => setPlan(e.target.value as Plan)}>
         {PLANS.map((p) => (
           <option key={p.value} value={p.value}>

@@ -1,8 +1,7 @@
 import { useState, type FormEvent } from 'react';
-import { TextField } from '@/components/ui';
+import { ErrorAlert, TextField } from '@/components/ui';
 import type { PlatformTenant, QuotaOverrides } from '../api/get-tenants';
 import { useUpdateTenant } from '../api/update-tenant';
-import { MutationError } from './mutation-error';
 
 type Field = keyof QuotaOverrides & keyof PlatformTenant['quotas'];
 
@@ -32,7 +31,7 @@ export function QuotaOverridesForm({ tenant }: { tenant: PlatformTenant }) {
   };
   return (
     <form onSubmit={submit} className="stack" aria-label={`Quota overrides of ${tenant.name}`}>
-      <MutationError error={update.error} />
+      <ErrorAlert error={update.error} />
       <div className="overrides-grid">
         {FIELDS.map(({ key, label }) => (
           <TextField

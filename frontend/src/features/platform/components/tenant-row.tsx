@@ -1,7 +1,7 @@
 import { useId, useState } from 'react';
 import { formatDateTime } from '@/lib/problem';
 import type { PlatformTenant } from '../api/get-tenants';
-import { planLabel } from './plans';
+import { planLabel } from '@/lib/labels';
 import { TenantManage } from './tenant-manage';
 
 export function TenantRow({ tenant }: { tenant: PlatformTenant }) {

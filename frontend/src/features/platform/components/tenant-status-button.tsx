@@ -1,7 +1,6 @@
-import { ConfirmButton } from '@/components/ui';
+import { ConfirmButton, ErrorAlert } from '@/components/ui';
 import type { PlatformTenant } from '../api/get-tenants';
 import { useUpdateTenant } from '../api/update-tenant';
-import { MutationError } from './mutation-error';
 
 /** Suspending blocks every user and key of the tenant at once, so it asks first; reactivating does not. */
 export function TenantStatusButton({ tenant }: { tenant: PlatformTenant }) {
@@ -9,7 +8,7 @@ export function TenantStatusButton({ tenant }: { tenant: PlatformTenant }) {
   const setStatus = (status: PlatformTenant['status']) => update.mutate({ tenantId: tenant.tenant_id, status });
   return (
     <div className="stack">
-      <MutationError error={update.error} />
+      <ErrorAlert error={update.error} />
       <div className="row">
         {tenant.status === 'suspended' ? (
           <button type="button" disabled={update.isPending} onClick={() => setStatus('active')}>

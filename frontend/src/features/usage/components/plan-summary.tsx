@@ -1,6 +1,5 @@
+import { planLabel } from '@/lib/labels';
 import type { TenantView } from '../api/get-tenant';
-
-const PLAN_NAMES = { free: 'Free', pro: 'Pro', enterprise: 'Enterprise' } as const;
 
 /** The tenant's plan and status, which set the limits below. */
 export function PlanSummary({ tenant }: { tenant: TenantView }) {
@@ -10,7 +9,7 @@ export function PlanSummary({ tenant }: { tenant: TenantView }) {
         <strong>{tenant.name}</strong> <span className="muted">({tenant.slug})</span>
       </span>
       <span>
-        Plan: <span className="badge">{PLAN_NAMES[tenant.plan] ?? tenant.plan}</span>
+        Plan: <span className="badge">{planLabel(tenant.plan)}</span>
       </span>
       {tenant.status !== 'active' && <span className="badge">{tenant.status}</span>}
     </section>

@@ -1,17 +1,11 @@
+import { capitalize, quotaLabel } from '@/lib/labels';
 import { formatDateTime } from '@/lib/problem';
 import type { QuotaUsage } from '../api/get-usage';
-
-export const QUOTA_LABELS: Record<QuotaUsage['quota'], string> = {
-  tokens_month: 'Tokens this month',
-  sessions_day: 'Sessions today',
-  users: 'Users',
-  agents: 'Agents',
-};
 
 const percent = (used: number, limit: number) => (limit > 0 ? Math.round((used / limit) * 100) : 0);
 
 function QuotaMeter({ quota }: { quota: QuotaUsage }) {
-  const label = QUOTA_LABELS[quota.quota] ?? quota.quota;
+  const label = capitalize(quotaLabel(quota.quota));
   const pct = percent(quota.used, quota.limit);
   return (
     <li className="panel stack" aria-label={label}>

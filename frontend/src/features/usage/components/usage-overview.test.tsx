@@ -31,7 +31,7 @@ test('each quota shows used of limit, its percentage and when it resets', async 
   fakeApi().on('GET', '/api/v1/tenant', () => json(tenant)).on('GET', '/api/v1/tenant/usage', () => json(report));
   renderWithApp(<UsageOverview />);
 
-  const tokens = await screen.findByRole('listitem', { name: 'Tokens this month' });
+  const tokens = await screen.findByRole('listitem', { name: 'LLM tokens this month' });
   expect(tokens).toHaveTextContent(`${(1234).toLocaleString()} / ${(100000).toLocaleString()}`);
   expect(tokens).toHaveTextContent('(1%)');
   expect(tokens).toHaveTextContent(`Resets ${formatDateTime('2026-12-01T00:00:00Z')}`);

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { CopyButton, ErrorAlert, Notice, SelectField, TextField } from '@/components/ui';
+import { CopyButton, ErrorAlert, Notice, SecretOnce, SelectField, TextField } from '@/components/ui';
 import { useCreateUser } from '../api/create-user';
 import type { Role } from '../api/get-users';
 import { ROLES } from './user-row';
@@ -10,21 +10,15 @@ type Access = 'invite' | 'password';
 function InviteToken({ email, token, onDone }: { email: string; token: string; onDone: () => void }) {
   // In the fragment, the token never reaches a server's or CDN's access log.
   const link = `${window.location.origin}/accept-invite#token=${encodeURIComponent(token)}`;
+  const intro = (
+    <>
+      <strong>{email}</strong> is invited. Send them this link to choose their password:
+    </>
+  );
   return (
-    <section className="panel stack" aria-label="Invite token">
-      <p>
-        <strong>{email}</strong> is invited. Send them this link to choose their password:
-      </p>
-      <code className="secret">{link}</code>
-      <p className="muted">It is shown only this once and cannot be shown again.</p>
-      <div className="row">
-        <CopyButton text={link} label="Copy link" />
-        <CopyButton text={token} label="Copy token" />
-        <button type="button" onClick={onDone}>
-          Done
-        </button>
-      </div>
-    </section>
+    <SecretOnce label="Invite token" intro={intro} secret={link} copyLabel="Copy link" onDone={onDone}>
+      <CopyButton text={token} label="Copy token" />
+    </SecretOnce>
   );
 }
 

@@ -1,0 +1,36 @@
+// What the API's enum values are called on screen, in one place.
+import type { components } from '@/types/api';
+
+type Plan = components['schemas']['Plan'];
+type Quota = components['schemas']['Quota'];
+
+export const PLANS: { value: Plan; label: string }[] = [
+  { value: 'free', label: 'Free' },
+  { value: 'pro', label: 'Pro' },
+  { value: 'enterprise', label: 'Enterprise' },
+];
+
+export const planLabel = (plan: string) => PLANS.find((p) => p.value === plan)?.label ?? plan;
+
+/** Mid-sentence; `capitalize` for a heading. */
+const QUOTAS: Record<Quota, string> = {
+  tokens_month: 'LLM tokens this month',
+  sessions_day: 'sessions today',
+  users: 'users',
+  agents: 'agents',
+};
+
+export const quotaLabel = (quota: string) => QUOTAS[quota as Quota] ?? quota;
+
+export const capitalize = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+/** The LLM providers `PUT /api/v1/tenant/llm` accepts; `needsKey`: it refuses to run without one. */
+export const PROVIDERS: { value: string; label: string; needsKey: boolean }[] = [
+  { value: 'offline', label: 'Offline (built-in demo, no key)', needsKey: false },
+  { value: 'openai', label: 'OpenAI', needsKey: true },
+  { value: 'anthropic', label: 'Anthropic', needsKey: true },
+  { value: 'deepseek', label: 'DeepSeek', needsKey: true },
+  { value: 'zhipu', label: 'Zhipu', needsKey: true },
+  { value: 'ollama', label: 'Ollama', needsKey: false },
+  { value: 'openai_compatible', label: 'OpenAI-compatible server', needsKey: false },
+];
