@@ -189,6 +189,27 @@ def check_routes(binary, template):
     return problems, sum(len(r) for r in served.values())
 
 
+# What a chat turn's bookkeeping (stored answer, settled tokens, released lease,
+# last frames) may take after the turn's deadline, before Lambda's timeout.
+BOOKKEEPING_SECS = 15
+
+
+def check_chat_limits(template):
+    """The chat turn's deadline ends early enough for its bookkeeping, and
+    chat has reserved concurrency so it cannot starve the other functions."""
+    props = template["Resources"]["ChatFunction"]["Properties"]
+    problems = []
+    turn = int(props.get("Environment", {}).get("Variables", {}).get("PAAS_TURN_MAX_SECS", "120"))
+    timeout = props.get("Timeout", template["Globals"]["Function"]["Timeout"])
+    if turn + BOOKKEEPING_SECS > timeout:
+        problems.append(
+            f"ChatFunction: PAAS_TURN_MAX_SECS {turn} leaves less than {BOOKKEEPING_SECS} s before its Timeout {timeout}"
+        )
+    if "ReservedConcurrentExecutions" not in props:
+        problems.append("ChatFunction: needs ReservedConcurrentExecutions, so chat cannot starve the other functions")
+    return problems
+
+
 def main():
     wanted = expected_tables(sys.argv[1])
     template, matches = decode(str(ROOT / "template.yaml"))
@@ -211,13 +232,15 @@ def main():
     problems.extend(route_problems)
     problems.extend(check_authorizer(sys.argv[1], template))
     problems.extend(check_gateway_responses(template))
+    problems.extend(check_chat_limits(template))
     for p in problems:
         print(p, file=sys.stderr)
     if problems:
         sys.exit(1)
     print(
         f"template.yaml matches the {len(wanted)} table definitions and the {route_count} routes the functions serve,"
-        " behind the authorizer except the public ones, and API Gateway's refusals answer problem+json"
+        " behind the authorizer except the public ones, API Gateway's refusals answer problem+json,"
+        " and chat's deadline and reserved concurrency fit its function"
     )
 
 

@@ -44,9 +44,46 @@ pub fn chat_finished(tenant_id: &str, agent_type: &str, status: &str, duration: 
         .record(duration.as_secs_f64());
 }
 
-/// Adds the tokens a provider reported (or we estimated) for one call.
+/// Models that get a series of their own; tenants name models freely, so
+/// any other name would let one tenant create unbounded series.
+const KNOWN_MODELS: &[&str] = &[
+    "offline",
+    "gpt-4o",
+    "gpt-4o-mini",
+    "gpt-4.1",
+    "gpt-4.1-mini",
+    "gpt-4.1-nano",
+    "gpt-5",
+    "gpt-5-mini",
+    "gpt-5-nano",
+    "o3",
+    "o4-mini",
+    "claude-3-5-haiku-latest",
+    "claude-3-7-sonnet-latest",
+    "claude-sonnet-4-0",
+    "claude-opus-4-0",
+    "claude-sonnet-4-5",
+    "claude-haiku-4-5",
+    "glm-4-flash",
+    "glm-4-plus",
+    "glm-4.5",
+    "glm-4.6",
+    "deepseek-chat",
+    "deepseek-reasoner",
+    "llama3.2",
+];
+
+/// The label every other model is counted under.
+pub const OTHER_MODEL: &str = "other";
+
+/// The `model` label for a model name: itself when known, else [`OTHER_MODEL`].
+pub fn model_label(model: &str) -> &'static str {
+    KNOWN_MODELS.iter().find(|known| **known == model).copied().unwrap_or(OTHER_MODEL)
+}
+
+/// Adds the tokens one turn was charged.
 pub fn tokens_used(tenant_id: &str, model: &str, tokens: u64) {
-    counter!(TOKEN_USAGE_TOTAL, "tenant_id" => tenant_id.to_owned(), "model" => model.to_owned()).increment(tokens);
+    counter!(TOKEN_USAGE_TOTAL, "tenant_id" => tenant_id.to_owned(), "model" => model_label(model)).increment(tokens);
 }
 
 /// Counts a chat as streaming until the returned guard drops, so every exit path (error,
@@ -334,6 +371,21 @@ mod tests {
     }
 
     #[test]
+    fn tenant_chosen_model_names_share_one_series() {
+        let (recorder, handle) = prometheus();
+        metrics::with_local_recorder(&recorder, || {
+            for n in 0..50 {
+                tokens_used("t1", &format!("my-model-{n}"), 1);
+            }
+            tokens_used("t1", "deepseek-chat", 5);
+        });
+        let text = handle.render();
+        assert!(text.contains(r#"token_usage_total{tenant_id="t1",model="other"} 50"#), "{text}");
+        assert!(text.contains(r#"token_usage_total{tenant_id="t1",model="deepseek-chat"} 5"#), "{text}");
+        assert_eq!(text.matches("token_usage_total{").count(), 2, "{text}");
+    }
+
+    #[test]
     fn active_session_gauge_goes_up_and_down() {
         let (recorder, handle) = prometheus();
         let rendered = || handle.render();
@@ -396,9 +448,9 @@ mod tests {
     fn install_is_idempotent_per_kind() {
         let first = install_prometheus().unwrap();
         let second = install_prometheus().unwrap();
-        tokens_used("idempotent-tenant", "m", 3);
+        tokens_used("idempotent-tenant", "gpt-4o", 3);
         for handle in [first, second] {
-            assert!(handle.render().contains(r#"token_usage_total{tenant_id="idempotent-tenant",model="m"} 3"#));
+            assert!(handle.render().contains(r#"token_usage_total{tenant_id="idempotent-tenant",model="gpt-4o"} 3"#));
         }
         assert!(matches!(init(SinkKind::Emf), Err(MetricsError::AlreadyInstalled)));
     }

@@ -162,9 +162,9 @@ async fn parallel_tool_calls_stream_as_thoughts_are_logged_and_every_step_is_cou
                 ("call_1", "calculator", &[r#"{"expression":"#, r#""12*(3+4)"}"#]),
                 ("call_2", "current_time", &[r#"{"timezone":"Europe/Paris"}"#]),
             ],
-            Some(usage(50, 20)),
+            Some(usage(500, 20)),
         ),
-        Reply::openai_text(&["It is 84."], Some(usage(90, 5))),
+        Reply::openai_text(&["It is 84."], Some(usage(900, 5))),
     ])
     .await;
     app.use_provider(&acme, "openai_compatible", &fake.base_url()).await;
@@ -186,8 +186,8 @@ async fn parallel_tool_calls_stream_as_thoughts_are_logged_and_every_step_is_cou
     let last_thought = frames.iter().rposition(|f| f.event == "thought").unwrap();
     assert!(last_thought < first_message, "the answer streams after the tool steps");
     assert_eq!(answer_text(&frames), "It is 84.");
-    assert_eq!(done(&frames)["usage"]["total_tokens"], 165, "both steps");
-    assert_eq!(tokens_used(&app, &acme).await, 165);
+    assert_eq!(done(&frames)["usage"]["total_tokens"], 1425, "both steps, as reported");
+    assert_eq!(tokens_used(&app, &acme).await, 1425);
 
     let second = &fake.requests()[1].body;
     assert_eq!(fake.requests()[0].body["tools"].as_array().unwrap().len(), 2, "the agent's tools are offered");
@@ -241,7 +241,7 @@ async fn unknown_tools_and_bad_arguments_become_errors_the_model_sees() {
 async fn a_loop_that_never_ends_stops_at_the_step_limit() {
     let app = TestApp::new().await;
     let acme = app.signup("acme").await;
-    let again = || Reply::openai_tool_calls(&[("c", "calculator", &[r#"{"expression":"1+1"}"#])], Some(usage(10, 5)));
+    let again = || Reply::openai_tool_calls(&[("c", "calculator", &[r#"{"expression":"1+1"}"#])], Some(usage(500, 20)));
     let fake = FakeLlm::start((0..10).map(|_| again()).collect()).await;
     app.use_provider(&acme, "openai_compatible", &fake.base_url()).await;
     let agent =
@@ -251,8 +251,8 @@ async fn a_loop_that_never_ends_stops_at_the_step_limit() {
     let error = frames.iter().find(|f| f.event == "error").unwrap();
     assert_eq!(error.data["data"]["code"], "step_limit");
     assert_eq!(done(&frames)["outcome"], "truncated");
-    assert_eq!(done(&frames)["usage"]["total_tokens"], 45);
-    assert_eq!(tokens_used(&app, &acme).await, 45);
+    assert_eq!(done(&frames)["usage"]["total_tokens"], 1560);
+    assert_eq!(tokens_used(&app, &acme).await, 1560);
 }
 
 #[tokio::test]

@@ -94,15 +94,15 @@ async fn an_openai_compatible_stream_is_relayed_stored_and_counted_with_the_repo
 #[tokio::test]
 async fn an_anthropic_stream_is_relayed_and_counted() {
     let (app, acme) = setup().await;
-    let fake = FakeLlm::start(vec![Reply::anthropic_text(&["Hello", ", world"], usage(12, 4))]).await;
+    let fake = FakeLlm::start(vec![Reply::anthropic_text(&["Hello", ", world"], usage(120, 4))]).await;
     let base = fake.base_url();
     let body =
         json!({"provider": "anthropic", "model": "claude-test", "base_url": base, "api_key": "sk-ant-test-4321"});
     app.call("PUT", "/api/v1/tenant/llm", Some(&acme.access), Some(body)).await.expect(200);
     let frames = chat_frames(&app, &acme.access, json!({"message": "Say hello"})).await;
     assert_eq!(answer_text(&frames), "Hello, world");
-    assert_eq!(done(&frames)["usage"]["total_tokens"], 16);
-    assert_eq!(tokens_used(&app, &acme).await, 16);
+    assert_eq!(done(&frames)["usage"]["total_tokens"], 124);
+    assert_eq!(tokens_used(&app, &acme).await, 124);
     let sent = &fake.requests()[0];
     assert_eq!(sent.path, "/v1/messages");
     assert_eq!(sent.header("x-api-key"), Some("sk-ant-test-4321"));
@@ -128,7 +128,7 @@ async fn rate_limits_and_server_errors_before_the_first_token_are_retried() {
     let fake = FakeLlm::start(vec![
         Reply::status(429, Some("1")),
         Reply::status(500, None),
-        Reply::openai_text(&["Fine."], Some(usage(20, 2))),
+        Reply::openai_text(&["Fine."], Some(usage(200, 2))),
     ])
     .await;
     app.use_provider(&acme, "openai_compatible", &fake.base_url()).await;
@@ -138,7 +138,7 @@ async fn rate_limits_and_server_errors_before_the_first_token_are_retried() {
     assert_eq!(answer_text(&frames), "Fine.");
     assert_eq!(done(&frames)["outcome"], "completed");
     assert_eq!(fake.requests().len(), 3);
-    assert_eq!(tokens_used(&app, &acme).await, 22);
+    assert_eq!(tokens_used(&app, &acme).await, 202);
 }
 
 #[tokio::test]

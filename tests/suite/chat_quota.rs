@@ -10,7 +10,8 @@ const LIMIT: u64 = 6_000;
 async fn hundred_concurrent_chats_stay_within_the_limit(app: TestApp) {
     let acme = app.signup("acme").await;
     let ops = app.operator().await;
-    let overrides = json!({"quota_overrides": {"tokens_per_month": LIMIT, "sessions_per_day": 1000}});
+    let overrides =
+        json!({"quota_overrides": {"tokens_per_month": LIMIT, "sessions_per_day": 1000, "concurrent_turns": 100}});
     app.call("PATCH", &format!("/api/platform/tenants/{}", acme.tenant_id), Some(&ops), Some(overrides))
         .await
         .expect(200);

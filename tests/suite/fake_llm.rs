@@ -38,6 +38,8 @@ struct Shared {
     requests: Mutex<Vec<RecordedRequest>>,
     /// Response bodies still being written: a client that hangs up drops its body.
     open_bodies: AtomicUsize,
+    /// Body bytes handed to the connection so far.
+    sent_bytes: AtomicUsize,
 }
 
 /// A request as the fake received it.
@@ -68,7 +70,7 @@ pub struct Reply {
 }
 
 /// What happens after the last chunk.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub enum Ending {
     /// The body ends normally.
     Complete,
@@ -76,6 +78,9 @@ pub enum Ending {
     Cut,
     /// Nothing more is sent for this long, then the connection is dropped.
     Stall(Duration),
+    /// This piece is sent again and again, `times` times, then the body ends
+    /// (made as it is sent, so a huge body costs the fake no memory).
+    Repeat { piece: String, times: usize },
 }
 
 /// A block of a scripted Anthropic message.
@@ -126,6 +131,12 @@ impl Reply {
     pub fn cut_after(mut self, frames: usize) -> Self {
         self.chunks.truncate(frames);
         self.ending = Ending::Cut;
+        self
+    }
+
+    /// After its chunks, sends `piece` `times` times over.
+    pub fn then_repeat(mut self, piece: impl Into<String>, times: usize) -> Self {
+        self.ending = Ending::Repeat { piece: piece.into(), times };
         self
     }
 
@@ -273,6 +284,11 @@ impl FakeLlm {
     pub fn open_bodies(&self) -> usize {
         self.shared.open_bodies.load(Ordering::SeqCst)
     }
+
+    /// How many body bytes the fake has written so far, over all replies.
+    pub fn sent_bytes(&self) -> usize {
+        self.shared.sent_bytes.load(Ordering::SeqCst)
+    }
 }
 
 impl Drop for FakeLlm {
@@ -315,11 +331,14 @@ fn body_stream(reply: Reply, shared: Arc<Shared>) -> BoxStream<'static, Result<S
         // which makes it drop the connection without finishing the response.
         Ending::Cut => cut_after(Duration::from_millis(50)),
         Ending::Stall(pause) => cut_after(pause),
+        Ending::Repeat { piece, times } => stream::repeat(piece).take(times).map(Ok).boxed(),
     };
     stream::iter(reply.chunks.into_iter().map(Ok))
         .chain(tail)
         .map(move |chunk| {
-            let _counted = &open;
+            if let Ok(chunk) = &chunk {
+                open.0.sent_bytes.fetch_add(chunk.len(), Ordering::SeqCst);
+            }
             chunk
         })
         .boxed()

@@ -7,6 +7,7 @@ mod agents;
 mod api_basics;
 mod auth_flow;
 mod chat;
+mod chat_metering;
 mod chat_providers;
 mod chat_quota;
 mod gateway_keys;

@@ -18,6 +18,7 @@ const QUOTAS: Record<Quota, string> = {
   sessions_day: 'sessions today',
   users: 'users',
   agents: 'agents',
+  concurrent_turns: 'chat turns streaming at once',
 };
 
 export const quotaLabel = (quota: string) => QUOTAS[quota as Quota] ?? quota;

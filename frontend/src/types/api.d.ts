@@ -878,9 +878,11 @@ export interface components {
          *     `quota_exceeded.<name>` error codes.
          * @enum {string}
          */
-        Quota: "users" | "agents" | "sessions_day" | "tokens_month";
+        Quota: "users" | "agents" | "sessions_day" | "tokens_month" | "concurrent_turns";
         /** @description Per-tenant overrides of plan quotas; absent fields keep the plan's value. */
         QuotaOverrides: {
+            /** Format: int32 */
+            concurrent_turns?: number | null;
             /** Format: int32 */
             max_agents?: number | null;
             /** Format: int32 */
@@ -894,10 +896,22 @@ export interface components {
         QuotaUsage: {
             /** Format: int64 */
             limit: number;
+            /**
+             * Format: int64
+             * @description Tokens: how far `used` passed the limit (providers that reported more
+             *     than was reserved); absent when it did not.
+             */
+            overage?: number | null;
             quota: components["schemas"]["Quota"];
             /**
+             * Format: int64
+             * @description Tokens: what turns still running hold beyond `used` (it counts
+             *     against the limit until they settle).
+             */
+            reserved?: number | null;
+            /**
              * Format: date-time
-             * @description When the count starts again at zero; absent for users and agents.
+             * @description When the count starts again at zero; absent for users, agents and concurrent turns.
              */
             reset_at?: string | null;
             /** Format: int64 */
@@ -908,6 +922,11 @@ export interface components {
          *     may override any of them for one tenant.
          */
         Quotas: {
+            /**
+             * Format: int32
+             * @description Chat turns streaming at once.
+             */
+            concurrent_turns: number;
             /** Format: int32 */
             max_agents: number;
             /** Format: int32 */
@@ -1815,7 +1834,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description a quota is used up (Retry-After) */
+            /** @description a quota is used up, or the tenant's concurrent turns are all streaming (Retry-After) */
             429: {
                 headers: {
                     [name: string]: unknown;

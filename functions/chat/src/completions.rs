@@ -26,19 +26,19 @@ use crate::turn;
         (status = 200, description = "text/event-stream of session, thought, message, error and done frames", content_type = "text/event-stream"),
         (status = 404, description = "the session does not exist", body = paas_shared::http::Problem),
         (status = 422, body = paas_shared::http::Problem),
-        (status = 429, description = "a quota is used up (Retry-After)", body = paas_shared::http::Problem)))]
+        (status = 429, description = "a quota is used up, or the tenant's concurrent turns are all streaming (Retry-After)", body = paas_shared::http::Problem)))]
 pub async fn completions(
     State(state): State<AppState>,
     caller: Caller,
     ApiJson(body): ApiJson<ChatBody>,
 ) -> AppResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
     caller.require(Permission::Chat)?;
-    let prepared = prepare::prepare(&state, &caller, body).await?;
+    let (prepared, budget) = prepare::prepare(&state, &caller, body).await?;
     let (tx, rx) = mpsc::channel(64);
     // Comments keep idle streams open: API Gateway and proxies close silent ones.
     let heartbeat = KeepAlive::new().interval(Duration::from_millis(state.config.heartbeat_ms)).text("heartbeat");
     // The turn outlives this handler; the request's span (tenant, route) goes with it.
-    tokio::spawn(turn::run(state, prepared, tx).in_current_span());
+    tokio::spawn(turn::run(state, prepared, budget, tx).in_current_span());
     let events = ReceiverStream::new(rx).enumerate().map(|(i, frame)| Ok(frame.to_event(i as u64 + 1)));
     Ok(Sse::new(events).keep_alive(heartbeat))
 }

@@ -2,6 +2,7 @@
 //! a server-sent event stream, stores the turn in a session, and counts its
 //! tokens against the tenant's quota.
 
+mod caps;
 mod completions;
 mod frames;
 mod prepare;

@@ -4,6 +4,7 @@
 //! message. Any failure here is a problem+json answer, not a stream.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::Utc;
 use paas_shared::agents::definition;
@@ -13,8 +14,9 @@ use paas_shared::auth::principal::Caller;
 use paas_shared::conversation::{self, Message, MessageRole, MessageStatus, Owner, Session};
 use paas_shared::identity::llm_settings;
 use paas_shared::identity::tenants::Tenant;
-use paas_shared::identity::usage::{self, Reservation};
-use paas_shared::llm::{ChatMessage, ChatRequest, LlmProvider, estimate_tokens};
+use paas_shared::identity::turn_budget::TurnBudget;
+use paas_shared::identity::usage;
+use paas_shared::llm::{ChatMessage, ChatRequest, LlmProvider, estimate_messages, estimate_request};
 use paas_shared::tools::{self, ToolContext};
 use paas_shared::{AppError, AppResult, AppState, net_guard};
 
@@ -24,8 +26,9 @@ use serde::Deserialize;
 pub const MAX_MESSAGE_CHARS: usize = 32_000;
 /// The most earlier messages a turn reads before trimming to the budget.
 const HISTORY_LIMIT: usize = 100;
-/// Tokens a message costs beyond its text (role markers), per the providers' formats.
-const PER_MESSAGE_TOKENS: u64 = 4;
+/// How long a turn's lease outlives its deadline: room for its bookkeeping,
+/// after which a turn whose process died stops counting.
+const LEASE_GRACE: Duration = Duration::from_secs(30);
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -52,12 +55,12 @@ pub struct Prepared {
     pub tool_context: ToolContext,
     pub provider: Arc<dyn LlmProvider>,
     pub request: ChatRequest,
-    pub reservation: Reservation,
+    /// The most output tokens a step may ask for.
+    pub max_output: u64,
     pub assistant_message_id: String,
-}
-
-pub fn estimate(messages: &[ChatMessage]) -> u64 {
-    messages.iter().map(|m| estimate_tokens(&m.content) + PER_MESSAGE_TOKENS).sum()
+    /// When the whole turn must be over: connecting, retries, tools and
+    /// sending included, so its bookkeeping ends before the function's timeout.
+    pub deadline: tokio::time::Instant,
 }
 
 /// The prompt: the agent's instructions, as much recent history as fits the
@@ -73,8 +76,8 @@ fn prompt(profile: &AgentProfile, history: Vec<Message>, message: &str, budget: 
             MessageRole::Assistant => ChatMessage::assistant(m.content),
         })
         .collect();
-    let fixed = estimate(&[system.clone(), user.clone()]);
-    while !earlier.is_empty() && fixed + estimate(&earlier) > budget {
+    let fixed = estimate_messages(&[system.clone(), user.clone()]);
+    while !earlier.is_empty() && fixed + estimate_messages(&earlier) > budget {
         earlier.remove(0);
     }
     let mut messages = vec![system];
@@ -103,7 +106,10 @@ async fn resolve_tools(state: &AppState, tenant: &Tenant, profile: &AgentProfile
     Ok(resolved)
 }
 
-pub async fn prepare(state: &AppState, caller: &Caller, body: ChatBody) -> AppResult<Prepared> {
+/// The turn, and its hold on the tenant's meters (the first step reserved).
+pub async fn prepare(state: &AppState, caller: &Caller, body: ChatBody) -> AppResult<(Prepared, TurnBudget)> {
+    let turn_time = Duration::from_secs(state.config.turn_max_secs);
+    let deadline = tokio::time::Instant::now() + turn_time;
     let message = body.message.trim();
     if message.is_empty() || message.chars().count() > MAX_MESSAGE_CHARS {
         return Err(AppError::Validation(format!("message must be 1 to {MAX_MESSAGE_CHARS} characters")));
@@ -132,16 +138,26 @@ pub async fn prepare(state: &AppState, caller: &Caller, body: ChatBody) -> AppRe
         None => Vec::new(),
     };
     let max_output = u64::from(profile.max_output_tokens.min(state.config.turn_max_output_tokens));
-    let budget = u64::from(state.config.context_tokens).saturating_sub(max_output);
-    let messages = prompt(&profile, history, message, budget);
+    let context = u64::from(state.config.context_tokens).saturating_sub(max_output);
+    let messages = prompt(&profile, history, message, context);
     let connected = llm_settings::connect(state, &tenant.tenant_id, profile.provider).await?;
     let (provider, model) = (connected.provider, profile.model.clone().unwrap_or(connected.model));
 
-    let reservation = usage::reserve_tokens(&state.store, tenant, estimate(&messages), max_output).await?;
+    let mut request = ChatRequest {
+        model,
+        messages,
+        max_tokens: 0,
+        temperature: profile.temperature,
+        tools: tools.iter().map(|t| t.spec()).collect(),
+    };
     // One generator for both ids keeps the answer after the question even within one millisecond.
     let mut ids = ulid::Generator::new();
     let question_id = ids.generate().map_err(AppError::internal)?.to_string();
     let answer_id = ids.generate().map_err(AppError::internal)?.to_string();
+    let budget =
+        TurnBudget::open(&state.store, tenant, estimate_request(&request), max_output, turn_time + LEASE_GRACE).await?;
+    let allowance = budget.reservation().map_or(0, |r| r.output);
+    request.max_tokens = u32::try_from(allowance).unwrap_or(u32::MAX);
     let stored = async {
         let session = match existing {
             Some(session) => session,
@@ -175,27 +191,24 @@ pub async fn prepare(state: &AppState, caller: &Caller, body: ChatBody) -> AppRe
     let session = match stored.await {
         Ok(session) => session,
         Err(err) => {
-            usage::settle_tokens(&state.store, tenant, reservation, 0).await?;
+            budget.close(0).await?;
             return Err(err);
         }
     };
-    let request = ChatRequest {
-        model,
-        messages,
-        max_tokens: u32::try_from(reservation.output).unwrap_or(u32::MAX),
-        temperature: profile.temperature,
-        tools: tools.iter().map(|t| t.spec()).collect(),
-    };
     let tool_context = ToolContext::new(net_guard::policy(&state.config), tenant.settings.allowed_hosts.clone());
-    Ok(Prepared {
-        tenant: tenant.clone(),
-        session,
-        profile,
-        tools,
-        tool_context,
-        provider,
-        request,
-        reservation,
-        assistant_message_id: answer_id,
-    })
+    Ok((
+        Prepared {
+            tenant: tenant.clone(),
+            session,
+            profile,
+            tools,
+            tool_context,
+            provider,
+            request,
+            max_output,
+            assistant_message_id: answer_id,
+            deadline,
+        },
+        budget,
+    ))
 }

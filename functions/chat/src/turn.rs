@@ -5,10 +5,18 @@
 //! streamed and counts the tokens used.
 //!
 //! A turn is a bounded loop of model steps: a step that ends in tool calls
-//! runs the tools (in parallel), streams each call and result as a
+//! runs the tools (a few at a time), streams each call and result as a
 //! `thought`, and asks the model again, until it answers, the agent's step
-//! limit is reached, or the turn's time runs out. Every step reserves its
-//! tokens before the call and settles them after.
+//! limit is reached, a cap is hit (see [`crate::caps`]), or the turn's one
+//! deadline passes: connecting, retries, tool runs and sending to a slow
+//! client all count against it, so the bookkeeping after it always ends
+//! before the function's timeout.
+//!
+//! Every step reserves its tokens before the call (through the turn's
+//! [`TurnBudget`]) and is charged after it at the larger of what the
+//! provider reported and a floor the platform counts itself: the input it
+//! sent, and the text, reasoning and tool calls it relayed. A provider that
+//! ignores `max_tokens` is cut at the allowance.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -16,16 +24,23 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use futures::StreamExt;
 use paas_shared::conversation::{self, LogEntry, Message, MessageRole, MessageStatus};
-use paas_shared::identity::usage::{self, Reservation};
-use paas_shared::llm::{ChatMessage, FinishReason, LlmError, StreamEvent, ToolCall, Usage, estimate_tokens};
+use paas_shared::identity::turn_budget::TurnBudget;
+use paas_shared::llm::{
+    ChatMessage, ChatRequest, FinishReason, LlmError, StreamEvent, TokenTally, ToolCall, Usage, estimate_request,
+};
 use paas_shared::telemetry::genai;
 use paas_shared::tools::{self, Tool};
 use paas_shared::{AppError, AppState, metrics};
 use tokio::sync::mpsc;
 use tracing::Instrument;
 
+use crate::caps::{self, Breach};
 use crate::frames::{Frame, Outcome};
-use crate::prepare::{Prepared, estimate};
+use crate::prepare::Prepared;
+
+/// How long the last frames (`error`, `done`) may wait for a slow client
+/// once the turn is over.
+const FINAL_FRAMES_WAIT: Duration = Duration::from_secs(2);
 
 /// What the turn produced, gathered as it streams.
 #[derive(Default)]
@@ -36,6 +51,10 @@ struct Collected {
     /// Log entries sort by id: one generator keeps them in order within a millisecond.
     log_ids: ulid::Generator,
     error: Option<(&'static str, String)>,
+    /// Bytes of text, reasoning and tool-call arguments relayed so far.
+    relayed: usize,
+    reasoning: usize,
+    tool_calls: usize,
 }
 
 impl Collected {
@@ -50,6 +69,29 @@ impl Collected {
             created_at: Utc::now(),
         });
     }
+
+    fn breach(&mut self, breach: Breach) -> StepEnd {
+        self.error = Some((breach.code(), breach.message()));
+        StepEnd::Stopped(Outcome::Truncated)
+    }
+
+    /// How a turn ends when frames stop flowing.
+    fn stopped(&mut self, stop: Stop) -> Outcome {
+        match stop {
+            Stop::Gone => Outcome::Cancelled,
+            Stop::Late => {
+                self.error =
+                    Some(("turn_time_limit", "the answer took longer than this platform allows; it was cut".into()));
+                Outcome::Truncated
+            }
+        }
+    }
+
+    fn failed(&mut self, err: &LlmError) -> StepEnd {
+        tracing::warn!(error = %err, "provider failed");
+        self.error = Some((err.code(), err.to_string()));
+        StepEnd::Stopped(Outcome::Failed)
+    }
 }
 
 /// How one model step ended.
@@ -59,25 +101,46 @@ enum StepEnd {
     Stopped(Outcome),
 }
 
-/// Sends a frame; false once the client is gone.
-async fn send(tx: &mpsc::Sender<Frame>, frame: Frame) -> bool {
-    tx.send(frame).await.is_ok()
+/// Why frames stopped flowing.
+#[derive(Clone, Copy)]
+enum Stop {
+    /// The client went away.
+    Gone,
+    /// The turn's deadline passed (a slow client too).
+    Late,
 }
 
-pub async fn run(state: AppState, turn: Prepared, tx: mpsc::Sender<Frame>) {
+/// The frames' way to the client, within the turn's deadline.
+struct Relay<'a> {
+    tx: &'a mpsc::Sender<Frame>,
+    deadline: tokio::time::Instant,
+}
+
+impl Relay<'_> {
+    async fn send(&self, frame: Frame) -> Result<(), Stop> {
+        match tokio::time::timeout_at(self.deadline, self.tx.send(frame)).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(_)) => Err(Stop::Gone),
+            Err(_) => Err(Stop::Late),
+        }
+    }
+}
+
+pub async fn run(state: AppState, turn: Prepared, mut budget: TurnBudget, tx: mpsc::Sender<Frame>) {
     let started = Instant::now();
     let tenant_id = turn.tenant.tenant_id.to_string();
     let _active = metrics::session_active(&tenant_id);
     let session_id = turn.session.session_id.to_string();
     let message_id = turn.assistant_message_id.clone();
     let model = turn.request.model.clone();
+    let relay = Relay { tx: &tx, deadline: turn.deadline };
 
     let mut collected = Collected::default();
-    let opened = send(&tx, Frame::Session { session_id: session_id.clone(), message_id: message_id.clone() }).await;
-    let outcome = if opened { steps(&state, &turn, &tx, &mut collected).await } else { Outcome::Cancelled };
-    if !opened {
-        settle(&state, &turn, turn.reservation, Usage::default()).await;
-    }
+    let opened = relay.send(Frame::Session { session_id: session_id.clone(), message_id: message_id.clone() }).await;
+    let (outcome, unsettled) = match opened {
+        Ok(()) => steps(&turn, &mut budget, &relay, &mut collected).await,
+        Err(stop) => (collected.stopped(stop), 0),
+    };
 
     let status = match (outcome, collected.text.is_empty()) {
         (Outcome::Completed, _) => MessageStatus::Complete,
@@ -111,129 +174,192 @@ pub async fn run(state: AppState, turn: Prepared, tx: mpsc::Sender<Frame>) {
             tracing::error!(error = %err, session_id, "could not store an agent log entry");
         }
     }
+    if let Err(err) = budget.close(unsettled).await {
+        tracing::error!(error = %err, unsettled, "could not settle the turn's tokens");
+    }
     let used = usage.input_tokens + usage.output_tokens;
     metrics::tokens_used(&tenant_id, &model, used);
     metrics::chat_finished(&tenant_id, &turn.profile.agent_type, outcome.as_str(), started.elapsed());
     tracing::info!(tenant_id, session_id, outcome = outcome.as_str(), used, "chat turn ended");
 
-    if let Some((code, message)) = collected.error {
-        send(&tx, Frame::Error { code, message }).await;
-    }
-    send(&tx, Frame::Done { outcome, session_id, message_id, usage, model }).await;
-}
-
-/// Replaces a step's reservation with what it used; failures are logged.
-async fn settle(state: &AppState, turn: &Prepared, reservation: Reservation, used: Usage) {
-    let total = used.input_tokens + used.output_tokens;
-    if let Err(err) = usage::settle_tokens(&state.store, &turn.tenant, reservation, total).await {
-        tracing::error!(error = %err, total, "could not settle a step's tokens");
+    let last = collected.error.map(|(code, message)| Frame::Error { code, message });
+    for frame in last.into_iter().chain([Frame::Done { outcome, session_id, message_id, usage, model }]) {
+        if !matches!(tokio::time::timeout(FINAL_FRAMES_WAIT, tx.send(frame)).await, Ok(Ok(()))) {
+            break;
+        }
     }
 }
 
 /// Runs model steps until the model answers or a limit stops the turn.
-async fn steps(state: &AppState, turn: &Prepared, tx: &mpsc::Sender<Frame>, collected: &mut Collected) -> Outcome {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(state.config.turn_max_secs);
+/// Answers the outcome and what the last step used, which closing the
+/// budget settles (earlier steps are settled as the next one is reserved).
+async fn steps(
+    turn: &Prepared,
+    budget: &mut TurnBudget,
+    relay: &Relay<'_>,
+    collected: &mut Collected,
+) -> (Outcome, u64) {
     let mut request = turn.request.clone();
-    let mut reservation = turn.reservation;
+    let mut unsettled = 0;
     for step in 1..=turn.profile.max_steps {
         if step > 1 {
-            let allowance = u64::from(turn.profile.max_output_tokens.min(state.config.turn_max_output_tokens));
-            reservation =
-                match usage::reserve_tokens(&state.store, &turn.tenant, estimate(&request.messages), allowance).await {
-                    Ok(reservation) => reservation,
-                    Err(AppError::QuotaExceeded { quota, .. }) => {
-                        collected.error = Some((quota.code(), "the tenant's token quota is used up".into()));
-                        return Outcome::Failed;
-                    }
-                    Err(err) => {
-                        collected.error = Some(("internal", format!("could not reserve tokens: {err}")));
-                        return Outcome::Failed;
-                    }
-                };
-            request.max_tokens = u32::try_from(reservation.output).unwrap_or(u32::MAX);
+            if let Err(err) = budget.settle(unsettled).await {
+                tracing::error!(error = %err, unsettled, "could not settle a step's tokens");
+            }
+            match budget.reserve(estimate_request(&request), turn.max_output).await {
+                Ok(reservation) => request.max_tokens = u32::try_from(reservation.output).unwrap_or(u32::MAX),
+                Err(AppError::QuotaExceeded { quota, .. }) => {
+                    collected.error = Some((quota.code(), "the tenant's token quota is used up".into()));
+                    return (Outcome::Failed, 0);
+                }
+                Err(err) => {
+                    tracing::error!(error = %err, "could not reserve a step's tokens");
+                    collected.error = Some(("internal", "could not reserve tokens for the next step".into()));
+                    return (Outcome::Failed, 0);
+                }
+            }
         }
-        let (end, step_text, used) = model_step(turn, &request, tx, collected, step, deadline, reservation).await;
-        settle(state, turn, reservation, used).await;
+        let Some(reservation) = budget.reservation() else { return (Outcome::Failed, 0) };
+        let (end, step_text, used) = model_step(turn, &request, relay, collected, step, reservation).await;
+        unsettled = used.input_tokens + used.output_tokens;
         collected.usage.input_tokens += used.input_tokens;
         collected.usage.output_tokens += used.output_tokens;
         let calls = match end {
-            StepEnd::Answered(outcome) | StepEnd::Stopped(outcome) => return outcome,
+            StepEnd::Answered(outcome) | StepEnd::Stopped(outcome) => return (outcome, unsettled),
             StepEnd::ToolCalls(calls) => calls,
         };
         if step == turn.profile.max_steps {
             collected.error = Some(("step_limit", format!("the agent stopped after {step} steps without an answer")));
-            return Outcome::Truncated;
+            return (Outcome::Truncated, unsettled);
         }
         let mut assistant = ChatMessage::assistant(step_text);
         assistant.tool_calls = calls.clone();
         request.messages.push(assistant);
-        match run_tools(turn, &calls, tx, collected, step).await {
-            Some(results) => request.messages.extend(results),
-            None => return Outcome::Cancelled,
+        match run_tools(turn, &calls, relay, collected, step).await {
+            Ok(results) => request.messages.extend(results),
+            Err(stop) => return (collected.stopped(stop), unsettled),
         }
     }
-    Outcome::Truncated
+    (Outcome::Truncated, unsettled)
 }
 
-/// Streams one model call. Answers how it ended, its text, and its usage
-/// (reported, or estimated when the provider reported none; nothing when
-/// the provider never took the request).
+/// The part of `delta` that fits both the step's output allowance and the
+/// byte caps in `rooms` (bytes left, and the breach when one cuts it),
+/// added to `output`; with the breach, when something did not fit.
+fn admit(
+    output: &mut TokenTally,
+    allowance: u64,
+    mut delta: String,
+    rooms: &[(usize, Breach)],
+) -> (String, Option<Breach>) {
+    let mut end = output.fitting(&delta, allowance);
+    let mut breach = (end < delta.len()).then_some(Breach::OutputLimit);
+    for &(room, cap) in rooms {
+        if room < end {
+            end = delta.floor_char_boundary(room);
+            breach = Some(cap);
+        }
+    }
+    delta.truncate(end);
+    output.add(&delta);
+    (delta, breach)
+}
+
+/// Streams one model call. Answers how it ended, its text, and what it is
+/// charged: per direction, the larger of the provider's report and the
+/// platform's own count (nothing when the provider never took the request).
 async fn model_step(
     turn: &Prepared,
-    request: &paas_shared::llm::ChatRequest,
-    tx: &mpsc::Sender<Frame>,
+    request: &ChatRequest,
+    relay: &Relay<'_>,
     collected: &mut Collected,
     step: u32,
-    deadline: tokio::time::Instant,
-    reservation: Reservation,
+    reservation: paas_shared::identity::turn_budget::Reservation,
 ) -> (StepEnd, String, Usage) {
     let mut text = String::new();
+    let mut output = TokenTally::default();
     let mut reported = None;
     let mut accepted = false;
-    let mut calls = Vec::new();
+    let mut calls: Vec<ToolCall> = Vec::new();
     let mut finish = None;
     let end = 'step: {
-        let mut events = match turn.provider.stream(request.clone()).await {
-            Ok(events) => events,
-            Err(err) => break 'step failed(collected, &err),
+        let mut events = match tokio::time::timeout_at(relay.deadline, turn.provider.stream(request.clone())).await {
+            Err(_) => break 'step StepEnd::Stopped(collected.stopped(Stop::Late)),
+            Ok(Err(err)) => break 'step collected.failed(&err),
+            Ok(Ok(events)) => events,
         };
         loop {
             let event = tokio::select! {
-                () = tx.closed() => break 'step StepEnd::Stopped(Outcome::Cancelled),
-                () = tokio::time::sleep_until(deadline) => {
-                    collected.error = Some(("turn_time_limit", "the answer took longer than this platform allows; it was cut".into()));
-                    break 'step StepEnd::Stopped(Outcome::Truncated);
-                }
+                () = relay.tx.closed() => break 'step StepEnd::Stopped(Outcome::Cancelled),
+                () = tokio::time::sleep_until(relay.deadline) => break 'step StepEnd::Stopped(collected.stopped(Stop::Late)),
                 event = events.next() => event,
             };
             accepted |= matches!(event, Some(Ok(_)));
+            let turn_room = caps::MAX_TURN_BYTES.saturating_sub(collected.relayed);
             match event {
                 None => break,
-                Some(Err(err)) => break 'step failed(collected, &err),
+                Some(Err(err)) => break 'step collected.failed(&err),
                 Some(Ok(StreamEvent::Delta(delta))) => {
-                    text.push_str(&delta);
-                    collected.text.push_str(&delta);
-                    if !send(tx, Frame::Message(delta)).await {
-                        break 'step StepEnd::Stopped(Outcome::Cancelled);
+                    let (piece, breach) =
+                        admit(&mut output, reservation.output, delta, &[(turn_room, Breach::TurnBytes)]);
+                    collected.relayed += piece.len();
+                    if !piece.is_empty() {
+                        text.push_str(&piece);
+                        collected.text.push_str(&piece);
+                        if let Err(stop) = relay.send(Frame::Message(piece)).await {
+                            break 'step StepEnd::Stopped(collected.stopped(stop));
+                        }
                     }
-                    if estimate_tokens(&text) > reservation.output + reservation.output / 4 {
-                        // A provider that ignores max_tokens is cut a little past it.
-                        break 'step StepEnd::Stopped(Outcome::Truncated);
+                    if let Some(breach) = breach {
+                        break 'step collected.breach(breach);
                     }
                 }
                 Some(Ok(StreamEvent::Reasoning(delta))) => {
-                    let continues = collected.log.last().is_some_and(|e| e.kind == "reasoning" && e.step == step);
-                    if !continues {
-                        collected.log(turn, "reasoning", step, String::new());
+                    let reasoning_room = caps::MAX_REASONING_BYTES.saturating_sub(collected.reasoning);
+                    let rooms = [(turn_room, Breach::TurnBytes), (reasoning_room, Breach::Reasoning)];
+                    let (piece, breach) = admit(&mut output, reservation.output, delta, &rooms);
+                    collected.relayed += piece.len();
+                    collected.reasoning += piece.len();
+                    if !piece.is_empty() {
+                        let continues = collected.log.last().is_some_and(|e| e.kind == "reasoning" && e.step == step);
+                        if !continues {
+                            collected.log(turn, "reasoning", step, String::new());
+                        }
+                        if let Some(entry) = collected.log.last_mut() {
+                            entry.text.push_str(&piece);
+                        }
+                        if let Err(stop) = relay.send(Frame::Thought { kind: "reasoning", text: piece, step }).await {
+                            break 'step StepEnd::Stopped(collected.stopped(stop));
+                        }
                     }
-                    if let Some(entry) = collected.log.last_mut() {
-                        entry.text.push_str(&delta);
-                    }
-                    if !send(tx, Frame::Thought { kind: "reasoning", text: delta, step }).await {
-                        break 'step StepEnd::Stopped(Outcome::Cancelled);
+                    if let Some(breach) = breach {
+                        break 'step collected.breach(breach);
                     }
                 }
-                Some(Ok(StreamEvent::ToolCall(call))) => calls.push(call),
+                Some(Ok(StreamEvent::ToolCall(call))) => {
+                    // Counted as the model produced it, run or not.
+                    output.add(&call.name);
+                    output.add(&call.arguments);
+                    collected.relayed += call.arguments.len();
+                    collected.tool_calls += 1;
+                    let breach = if call.arguments.len() > caps::MAX_TOOL_ARGUMENT_BYTES {
+                        Some(Breach::ToolArguments)
+                    } else if calls.len() >= caps::MAX_TOOL_CALLS_PER_STEP
+                        || collected.tool_calls > caps::MAX_TOOL_CALLS_PER_TURN
+                    {
+                        Some(Breach::ToolCalls)
+                    } else if collected.relayed > caps::MAX_TURN_BYTES {
+                        Some(Breach::TurnBytes)
+                    } else if output.tokens() > reservation.output {
+                        Some(Breach::OutputLimit)
+                    } else {
+                        None
+                    };
+                    if let Some(breach) = breach {
+                        break 'step collected.breach(breach);
+                    }
+                    calls.push(call);
+                }
                 Some(Ok(StreamEvent::Usage(usage))) => reported = Some(usage),
                 Some(Ok(StreamEvent::Finished(reason))) => finish = Some(reason),
             }
@@ -244,64 +370,61 @@ async fn model_step(
             _ => StepEnd::Answered(Outcome::Completed),
         }
     };
-    let used = match (reported, accepted) {
-        (Some(usage), _) => usage,
-        (None, true) => Usage { input_tokens: reservation.input, output_tokens: estimate_tokens(&text) },
-        (None, false) => Usage::default(),
+    let floor = Usage { input_tokens: if accepted { reservation.input } else { 0 }, output_tokens: output.tokens() };
+    let used = match reported {
+        Some(reported) => Usage {
+            input_tokens: reported.input_tokens.max(floor.input_tokens),
+            output_tokens: reported.output_tokens.max(floor.output_tokens),
+        },
+        None => floor,
     };
     (end, text, used)
 }
 
-fn failed(collected: &mut Collected, err: &LlmError) -> StepEnd {
-    tracing::warn!(error = %err, "provider failed");
-    collected.error = Some((err.code(), err.to_string()));
-    StepEnd::Stopped(Outcome::Failed)
-}
-
-/// Runs a step's tool calls concurrently, streaming each call and result as
-/// a thought; answers the tool messages for the next step, or `None` when
-/// the client left.
+/// Runs a step's tool calls, a few at a time, streaming each call and
+/// result as a thought; answers the tool messages for the next step.
 async fn run_tools(
     turn: &Prepared,
     calls: &[ToolCall],
-    tx: &mpsc::Sender<Frame>,
+    relay: &Relay<'_>,
     collected: &mut Collected,
     step: u32,
-) -> Option<Vec<ChatMessage>> {
+) -> Result<Vec<ChatMessage>, Stop> {
     for call in calls {
         let text = format!("{}({})", call.name, call.arguments);
         collected.log(turn, "tool_call", step, text.clone());
-        if !send(tx, Frame::Thought { kind: "tool_call", text, step }).await {
-            return None;
-        }
+        relay.send(Frame::Thought { kind: "tool_call", text, step }).await?;
     }
-    let runs = calls.iter().map(|call| {
-        let span = genai::tool_span(&call.name, &call.id);
-        let failed = span.clone();
-        async move {
-            let outcome = match turn.tools.iter().find(|t| t.spec().name == call.name) {
-                Some(tool) => tools::run(tool.as_ref(), &call.arguments, &turn.tool_context).await,
-                None => {
-                    tools::ToolOutcome { ok: false, output: format!("error: there is no tool named {:?}", call.name) }
+    let runs: Vec<_> = calls
+        .iter()
+        .map(|call| {
+            let span = genai::tool_span(&call.name, &call.id);
+            let failed = span.clone();
+            async move {
+                let outcome = match turn.tools.iter().find(|t| t.spec().name == call.name) {
+                    Some(tool) => tools::run(tool.as_ref(), &call.arguments, &turn.tool_context).await,
+                    None => tools::ToolOutcome {
+                        ok: false,
+                        output: format!("error: there is no tool named {:?}", call.name),
+                    },
+                };
+                if !outcome.ok {
+                    genai::record_error(&failed, "tool_error");
                 }
-            };
-            if !outcome.ok {
-                genai::record_error(&failed, "tool_error");
+                outcome
             }
-            outcome
-        }
-        .instrument(span)
-    });
-    let outcomes = futures::future::join_all(runs).await;
+            .instrument(span)
+        })
+        .collect();
+    let running = futures::stream::iter(runs).buffered(caps::MAX_CONCURRENT_TOOL_RUNS).collect::<Vec<_>>();
+    let outcomes = tokio::time::timeout_at(relay.deadline, running).await.map_err(|_| Stop::Late)?;
     let mut messages = Vec::with_capacity(calls.len());
     for (call, outcome) in calls.iter().zip(outcomes) {
         collected.log(turn, "tool_result", step, outcome.output.clone());
-        if !send(tx, Frame::Thought { kind: "tool_result", text: outcome.output.clone(), step }).await {
-            return None;
-        }
+        relay.send(Frame::Thought { kind: "tool_result", text: outcome.output.clone(), step }).await?;
         messages.push(ChatMessage::tool_result(call.id.clone(), outcome.output));
     }
-    Some(messages)
+    Ok(messages)
 }
 
 /// The tools a turn offers, resolved once before it starts.

@@ -56,6 +56,8 @@ pub struct Quotas {
     pub max_agents: u32,
     pub sessions_per_day: u32,
     pub tokens_per_month: u64,
+    /// Chat turns streaming at once.
+    pub concurrent_turns: u32,
 }
 
 /// Per-tenant overrides of plan quotas; absent fields keep the plan's value.
@@ -66,18 +68,33 @@ pub struct QuotaOverrides {
     pub max_agents: Option<u32>,
     pub sessions_per_day: Option<u32>,
     pub tokens_per_month: Option<u64>,
+    pub concurrent_turns: Option<u32>,
 }
 
 impl Plan {
     pub fn quotas(self) -> Quotas {
         match self {
-            Self::Free => Quotas { max_users: 5, max_agents: 3, sessions_per_day: 100, tokens_per_month: 200_000 },
-            Self::Pro => {
-                Quotas { max_users: 50, max_agents: 50, sessions_per_day: 5_000, tokens_per_month: 10_000_000 }
-            }
-            Self::Enterprise => {
-                Quotas { max_users: 5_000, max_agents: 1_000, sessions_per_day: 200_000, tokens_per_month: 500_000_000 }
-            }
+            Self::Free => Quotas {
+                max_users: 5,
+                max_agents: 3,
+                sessions_per_day: 100,
+                tokens_per_month: 200_000,
+                concurrent_turns: 5,
+            },
+            Self::Pro => Quotas {
+                max_users: 50,
+                max_agents: 50,
+                sessions_per_day: 5_000,
+                tokens_per_month: 10_000_000,
+                concurrent_turns: 50,
+            },
+            Self::Enterprise => Quotas {
+                max_users: 5_000,
+                max_agents: 1_000,
+                sessions_per_day: 200_000,
+                tokens_per_month: 500_000_000,
+                concurrent_turns: 500,
+            },
         }
     }
 }
@@ -89,6 +106,7 @@ impl Quotas {
             max_agents: overrides.max_agents.unwrap_or(self.max_agents),
             sessions_per_day: overrides.sessions_per_day.unwrap_or(self.sessions_per_day),
             tokens_per_month: overrides.tokens_per_month.unwrap_or(self.tokens_per_month),
+            concurrent_turns: overrides.concurrent_turns.unwrap_or(self.concurrent_turns),
         }
     }
 }
@@ -102,6 +120,7 @@ pub enum Quota {
     Agents,
     SessionsDay,
     TokensMonth,
+    ConcurrentTurns,
 }
 
 impl Quota {
@@ -111,6 +130,7 @@ impl Quota {
             Self::Agents => "agents",
             Self::SessionsDay => "sessions_day",
             Self::TokensMonth => "tokens_month",
+            Self::ConcurrentTurns => "concurrent_turns",
         }
     }
 
@@ -120,6 +140,7 @@ impl Quota {
             Self::Agents => "quota_exceeded.agents",
             Self::SessionsDay => "quota_exceeded.sessions_day",
             Self::TokensMonth => "quota_exceeded.tokens_month",
+            Self::ConcurrentTurns => "quota_exceeded.concurrent_turns",
         }
     }
 }

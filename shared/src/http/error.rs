@@ -42,7 +42,7 @@ pub enum AppError {
     #[error("too many attempts; try again in {retry_after} seconds")]
     RateLimited { retry_after: u64 },
     /// A tenant quota would be exceeded. `reset_at` is absent for quotas that
-    /// do not reset with time (users, agents).
+    /// do not reset with time (users, agents, concurrent turns).
     #[error("the {} quota of {limit} is used up", quota.name())]
     QuotaExceeded { quota: Quota, limit: u64, reset_at: Option<chrono::DateTime<chrono::Utc>> },
     #[error("the request body is larger than this API accepts")]
@@ -123,6 +123,8 @@ impl AppError {
     fn retry_after(&self) -> Option<u64> {
         match self {
             Self::RateLimited { retry_after } => Some(*retry_after),
+            // A slot frees as soon as one of the tenant's turns ends.
+            Self::QuotaExceeded { quota: Quota::ConcurrentTurns, .. } => Some(1),
             Self::QuotaExceeded { reset_at: Some(at), .. } => {
                 Some((*at - chrono::Utc::now()).num_seconds().max(1).unsigned_abs())
             }

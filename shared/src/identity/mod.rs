@@ -9,6 +9,7 @@ pub mod llm_settings;
 pub mod refresh;
 pub mod tenants;
 pub mod throttle;
+pub mod turn_budget;
 pub mod usage;
 pub mod users;
 

@@ -1,8 +1,9 @@
 //! Metered quotas: sessions per UTC day and LLM tokens per UTC month, on
 //! period-keyed counters (`USAGE#DAY#2026-11-25`, `USAGE#MONTH#2026-11`) so
-//! a new period starts at zero with no reset job. Tokens are reserved before
-//! a provider call and settled with the real usage after it; every take is a
-//! conditional atomic add, so concurrent requests cannot overshoot a limit.
+//! a new period starts at zero with no reset job, and the usage report.
+//! Every take is a conditional atomic add, so concurrent requests cannot
+//! overshoot a limit. Chat turns draw on the token and concurrent-turn
+//! quotas through [`super::turn_budget`].
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use serde::Serialize;
@@ -13,15 +14,24 @@ use crate::domain::{Quota, TenantId};
 use crate::store::{DynStore, Key, Query, SortRange, Update, from_item, tables};
 use crate::{AppError, AppResult};
 
-const TOKENS: &str = "tokens";
+pub(super) const TOKENS: &str = "tokens";
 const SESSIONS: &str = "sessions";
 
-fn day_key(tenant_id: &TenantId, day: NaiveDate) -> Key {
+pub(super) fn day_key(tenant_id: &TenantId, day: NaiveDate) -> Key {
     Key::new(tenant_id.as_str(), format!("USAGE#DAY#{}", day.format("%Y-%m-%d")))
 }
 
-fn month_key(tenant_id: &TenantId, at: DateTime<Utc>) -> Key {
-    Key::new(tenant_id.as_str(), format!("USAGE#MONTH#{}", at.format("%Y-%m")))
+/// The month `at` falls in, as month counters are named (`2026-11`).
+pub(super) fn month_of(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m").to_string()
+}
+
+pub(super) fn month_key(tenant_id: &TenantId, at: DateTime<Utc>) -> Key {
+    month_key_named(tenant_id, &month_of(at))
+}
+
+pub(super) fn month_key_named(tenant_id: &TenantId, month: &str) -> Key {
+    Key::new(tenant_id.as_str(), format!("USAGE#MONTH#{month}"))
 }
 
 /// The start of the next UTC day, when the daily quotas reset.
@@ -52,109 +62,7 @@ pub async fn take_session(store: &DynStore, tenant: &Tenant) -> AppResult<()> {
     }
 }
 
-/// Tokens held for one provider call: its input estimate plus the output
-/// allowance. The allowance caps the call's `max_tokens`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Reservation {
-    pub input: u64,
-    pub output: u64,
-    /// The month the reservation was taken in, which its settlement adjusts.
-    pub at: DateTime<Utc>,
-}
-
-impl Reservation {
-    pub fn total(&self) -> u64 {
-        self.input + self.output
-    }
-}
-
-/// The least output worth calling a provider for.
-pub const MIN_OUTPUT_TOKENS: u64 = 16;
-
-/// Reserves `input` tokens plus up to `max_output`, shrinking the output
-/// allowance to what the month has left; 429 when not even
-/// [`MIN_OUTPUT_TOKENS`] fit. Losing races to concurrent reservations is
-/// retried; if it goes on, the answer is a retryable 409, not a false 429.
-pub async fn reserve_tokens(store: &DynStore, tenant: &Tenant, input: u64, max_output: u64) -> AppResult<Reservation> {
-    let now = Utc::now();
-    let limit = tenant.quotas().tokens_per_month;
-    let key = month_key(&tenant.tenant_id, now);
-    for attempt in 0..RACE_ATTEMPTS {
-        let used = counter(store, &key, TOKENS).await?;
-        let left = limit.saturating_sub(used);
-        if left < input + MIN_OUTPUT_TOKENS {
-            return Err(AppError::QuotaExceeded { quota: Quota::TokensMonth, limit, reset_at: Some(next_month(now)) });
-        }
-        let output = max_output.min(left - input);
-        let (update, cond) = Update::bounded_add(TOKENS, to_i64(input + output), to_i64(limit));
-        match store.update(&tables::TENANTS, &key, &update, &[cond]).await {
-            Ok(_) => return Ok(Reservation { input, output, at: now }),
-            Err(err) if err.is_condition_failed() => tokio::time::sleep(race_pause(attempt)).await,
-            Err(err) => return Err(err.into()),
-        }
-    }
-    Err(busy())
-}
-
-/// How often a conditional add that lost a race is tried again.
-const RACE_ATTEMPTS: u32 = 10;
-
-fn race_pause(attempt: u32) -> std::time::Duration {
-    let mut jitter = [0u8; 1];
-    let _ = aws_lc_rs::rand::fill(&mut jitter);
-    std::time::Duration::from_millis(u64::from(attempt) * 5 + u64::from(jitter[0] % 10))
-}
-
-fn busy() -> AppError {
-    AppError::ConflictCode {
-        code: "quota_busy",
-        detail: "many requests are drawing on this quota right now; try again".into(),
-    }
-}
-
-/// Replaces a reservation with the tokens really used, and adds them to the
-/// day's chart. Usage above the reservation (a provider that ignored
-/// `max_tokens`, an input estimate that fell short) is counted up to the
-/// limit and the rest logged, so the month never passes its limit.
-pub async fn settle_tokens(store: &DynStore, tenant: &Tenant, reservation: Reservation, used: u64) -> AppResult<()> {
-    let key = month_key(&tenant.tenant_id, reservation.at);
-    let reserved = reservation.total();
-    if used <= reserved {
-        let refund = Update::default().add(TOKENS, -to_i64(reserved - used));
-        store.update(&tables::TENANTS, &key, &refund, &[]).await?;
-    } else {
-        let limit = tenant.quotas().tokens_per_month;
-        let mut extra = used - reserved;
-        for attempt in 0..RACE_ATTEMPTS {
-            let room = limit.saturating_sub(counter(store, &key, TOKENS).await?);
-            let counted = extra.min(room);
-            if counted == 0 {
-                break;
-            }
-            let (update, cond) = Update::bounded_add(TOKENS, to_i64(counted), to_i64(limit));
-            match store.update(&tables::TENANTS, &key, &update, &[cond]).await {
-                Ok(_) => extra -= counted,
-                Err(err) if err.is_condition_failed() => tokio::time::sleep(race_pause(attempt)).await,
-                Err(err) => return Err(err.into()),
-            }
-            if extra == 0 {
-                break;
-            }
-        }
-        if extra > 0 {
-            tracing::warn!(tenant_id = %tenant.tenant_id, extra, "usage above the reservation would pass the monthly limit; not counted");
-        }
-    }
-    let day = Update::default().add(TOKENS, to_i64(used));
-    store.update(&tables::TENANTS, &day_key(&tenant.tenant_id, reservation.at.date_naive()), &day, &[]).await?;
-    Ok(())
-}
-
-fn to_i64(n: u64) -> i64 {
-    i64::try_from(n).unwrap_or(i64::MAX)
-}
-
-async fn counter(store: &DynStore, key: &Key, attr: &str) -> AppResult<u64> {
+pub(super) async fn counter(store: &DynStore, key: &Key, attr: &str) -> AppResult<u64> {
     let item = store.get(&tables::TENANTS, key).await?;
     Ok(item.and_then(|i| i.get(attr).and_then(Value::as_u64)).unwrap_or(0))
 }
@@ -165,8 +73,22 @@ pub struct QuotaUsage {
     pub quota: Quota,
     pub used: u64,
     pub limit: u64,
-    /// When the count starts again at zero; absent for users and agents.
+    /// When the count starts again at zero; absent for users, agents and concurrent turns.
     pub reset_at: Option<DateTime<Utc>>,
+    /// Tokens: what turns still running hold beyond `used` (it counts
+    /// against the limit until they settle).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reserved: Option<u64>,
+    /// Tokens: how far `used` passed the limit (providers that reported more
+    /// than was reserved); absent when it did not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overage: Option<u64>,
+}
+
+impl QuotaUsage {
+    fn of(quota: Quota, used: u64, limit: u64, reset_at: Option<DateTime<Utc>>) -> Self {
+        Self { quota, used, limit, reset_at, reserved: None, overage: None }
+    }
 }
 
 /// One day of the chart.
@@ -217,7 +139,10 @@ pub async fn report(store: &DynStore, tenant: &Tenant) -> AppResult<UsageReport>
             DailyUsage { date, tokens: counters.tokens, sessions: counters.sessions }
         })
         .collect();
-    let tokens_month = counter(store, &month_key(&tenant.tenant_id, now), TOKENS).await?;
+    let turns = super::turn_budget::live_turns(store, &tenant.tenant_id).await?;
+    let held = counter(store, &month_key(&tenant.tenant_id, now), TOKENS).await?;
+    let reserved = super::turn_budget::reserved_tokens(store, &tenant.tenant_id, now).await?;
+    let tokens_month = held.saturating_sub(reserved);
     let sessions_today = daily.last().map_or(0, |d| d.sessions);
     let users = super::tenants::count(store, &tenant.tenant_id, Quota::Users).await?;
     let agents = super::tenants::count(store, &tenant.tenant_id, Quota::Agents).await?;
@@ -228,15 +153,13 @@ pub async fn report(store: &DynStore, tenant: &Tenant) -> AppResult<UsageReport>
                 used: tokens_month,
                 limit: quotas.tokens_per_month,
                 reset_at: Some(next_month(now)),
+                reserved: Some(reserved),
+                overage: tokens_month.checked_sub(quotas.tokens_per_month).filter(|over| *over > 0),
             },
-            QuotaUsage {
-                quota: Quota::SessionsDay,
-                used: sessions_today,
-                limit: quotas.sessions_per_day.into(),
-                reset_at: Some(next_day(now)),
-            },
-            QuotaUsage { quota: Quota::Users, used: users, limit: quotas.max_users.into(), reset_at: None },
-            QuotaUsage { quota: Quota::Agents, used: agents, limit: quotas.max_agents.into(), reset_at: None },
+            QuotaUsage::of(Quota::SessionsDay, sessions_today, quotas.sessions_per_day.into(), Some(next_day(now))),
+            QuotaUsage::of(Quota::Users, users, quotas.max_users.into(), None),
+            QuotaUsage::of(Quota::Agents, agents, quotas.max_agents.into(), None),
+            QuotaUsage::of(Quota::ConcurrentTurns, turns, quotas.concurrent_turns.into(), None),
         ],
         daily,
     })

@@ -13,6 +13,15 @@ pub enum TimeoutKind {
     Idle,
 }
 
+/// Which size cap a provider's answer passed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Oversize {
+    /// One SSE event (or line) longer than the cap.
+    Event,
+    /// More bytes in one response than the cap.
+    Response,
+}
+
 /// A provider call that failed; never carries a key or a message body.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum LlmError {
@@ -28,6 +37,8 @@ pub enum LlmError {
     Unauthorized,
     #[error("the provider broke the protocol: {0}")]
     Protocol(String),
+    #[error("the provider sent more than this platform accepts ({0:?} size cap)")]
+    Oversized(Oversize),
 }
 
 impl LlmError {
@@ -40,6 +51,8 @@ impl LlmError {
             Self::Upstream { .. } => "provider_error",
             Self::Unauthorized => "provider_auth_failed",
             Self::Protocol(_) => "provider_protocol_error",
+            Self::Oversized(Oversize::Event) => "provider_event_too_large",
+            Self::Oversized(Oversize::Response) => "provider_response_too_large",
         }
     }
 

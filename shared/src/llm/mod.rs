@@ -11,6 +11,7 @@ mod offline;
 mod openai;
 mod retry;
 mod sse;
+mod tokens;
 mod traced;
 mod types;
 mod upstream;
@@ -22,8 +23,9 @@ use async_trait::async_trait;
 use futures::{Stream, StreamExt};
 
 pub use config::{ProviderConfig, ProviderKind, Timeouts};
-pub use error::{LlmError, TimeoutKind};
+pub use error::{LlmError, Oversize, TimeoutKind};
 pub use retry::RetryPolicy;
+pub use tokens::{TokenTally, estimate_messages, estimate_request, estimate_tokens};
 pub use types::{
     ChatMessage, ChatRequest, Completion, FinishReason, MessageRole, StreamEvent, ToolCall, ToolSpec, Usage,
 };
@@ -81,13 +83,4 @@ pub fn http_client(timeouts: &Timeouts) -> reqwest::Client {
         .user_agent(concat!("agent-paas/", env!("CARGO_PKG_VERSION")))
         .build()
         .expect("the TLS backend initialises")
-}
-
-/// Rough token count for text whose usage a provider did not report:
-/// four characters a token, at least one for non-empty text.
-pub fn estimate_tokens(text: &str) -> u64 {
-    match text.chars().count() as u64 {
-        0 => 0,
-        chars => (chars / 4).max(1),
-    }
 }

@@ -9,7 +9,7 @@ use futures::StreamExt;
 
 use super::error::LlmError;
 use super::types::{ChatMessage, ChatRequest, FinishReason, MessageRole, StreamEvent, ToolCall, Usage};
-use super::{LlmProvider, LlmStream, ProviderKind, estimate_tokens};
+use super::{LlmProvider, LlmStream, ProviderKind, TokenTally, estimate_request};
 
 /// Long enough that streaming is visible, short enough for tests.
 const CHUNK_DELAY: Duration = Duration::from_millis(15);
@@ -39,25 +39,29 @@ impl LlmProvider for OfflineProvider {
 
 /// Every event of the answer to `request`, in order.
 fn script(request: &ChatRequest) -> Vec<StreamEvent> {
-    let input_tokens = request.messages.iter().map(|message| estimate_tokens(&message.content)).sum();
+    // It reports what the platform's own estimate counts, honouring `max_tokens`.
+    let input_tokens = estimate_request(request);
+    let mut output = TokenTally::default();
+    output.add(REASONING);
     let mut events = vec![StreamEvent::Reasoning(REASONING.to_owned())];
     if let Some(call) = calculator_call(request) {
-        let output_tokens = estimate_tokens(&call.arguments);
+        output.add(&call.name);
+        output.add(&call.arguments);
         events.push(StreamEvent::ToolCall(call));
-        events.push(StreamEvent::Usage(Usage { input_tokens, output_tokens }));
+        events.push(StreamEvent::Usage(Usage { input_tokens, output_tokens: output.tokens() }));
         events.push(StreamEvent::Finished(FinishReason::ToolCalls));
         return events;
     }
-    let (mut written, mut finish) = (String::new(), FinishReason::Stop);
+    let mut finish = FinishReason::Stop;
     for word in answer(&request.messages).split_inclusive(' ') {
-        if estimate_tokens(&written) >= u64::from(request.max_tokens) {
+        if output.fitting(word, u64::from(request.max_tokens)) < word.len() {
             finish = FinishReason::Length;
             break;
         }
-        written.push_str(word);
+        output.add(word);
         events.push(StreamEvent::Delta(word.to_owned()));
     }
-    events.push(StreamEvent::Usage(Usage { input_tokens, output_tokens: estimate_tokens(&written) }));
+    events.push(StreamEvent::Usage(Usage { input_tokens, output_tokens: output.tokens() }));
     events.push(StreamEvent::Finished(finish));
     events
 }

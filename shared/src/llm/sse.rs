@@ -1,5 +1,7 @@
 //! Turning a provider's server-sent events into [`StreamEvent`]s under the
-//! first-token and idle timeouts.
+//! first-token and idle timeouts, and within size caps: the SSE parser keeps
+//! a line, and an event's data, in memory until it ends, so an upstream that
+//! never ends one (or never stops) must be cut off.
 
 use std::collections::VecDeque;
 use std::pin::Pin;
@@ -10,7 +12,7 @@ use futures::{Stream, StreamExt};
 use tokio::time::Instant;
 
 use super::LlmStream;
-use super::error::{LlmError, TimeoutKind};
+use super::error::{LlmError, Oversize, TimeoutKind};
 use super::types::StreamEvent;
 use super::upstream::Started;
 
@@ -26,13 +28,59 @@ pub(crate) trait Decoder: Send + 'static {
     fn decode(&mut self, event: &Event, out: &mut VecDeque<StreamEvent>) -> Result<Progress, LlmError>;
 }
 
-type SseStream = Pin<Box<dyn Stream<Item = Result<Event, EventStreamError<reqwest::Error>>> + Send>>;
+type SseStream = Pin<Box<dyn Stream<Item = Result<Event, EventStreamError<BodyError>>> + Send>>;
+
+/// The longest SSE event (and so line) a provider may send: real ones are a
+/// few hundred bytes; a tool call's arguments in one event stay far below.
+pub const MAX_EVENT_BYTES: usize = 1024 * 1024;
+/// The most one provider response may send, whatever its events.
+pub const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
+
+/// Why a response body stopped.
+#[derive(Debug)]
+enum BodyError {
+    Transport,
+    Oversized(Oversize),
+}
+
+/// Counts a body's bytes: in all, and since the last blank line (the end of an event).
+#[derive(Default)]
+struct SizeGuard {
+    total: usize,
+    event: usize,
+    /// The last byte seen, when it ended a line.
+    line_end: Option<u8>,
+}
+
+impl SizeGuard {
+    fn check(&mut self, chunk: &[u8]) -> Result<(), Oversize> {
+        self.total += chunk.len();
+        if self.total > MAX_RESPONSE_BYTES {
+            return Err(Oversize::Response);
+        }
+        // A blank line: two line ends in a row ("\r\n" counts as one).
+        let within = [&b"\n\n"[..], b"\r\r", b"\n\r"]
+            .iter()
+            .filter_map(|end| memchr::memmem::rfind(chunk, end).map(|at| at + end.len()))
+            .max();
+        let across = match (self.line_end, chunk.first()) {
+            (Some(b'\n'), Some(b'\n' | b'\r')) | (Some(b'\r'), Some(b'\r')) => Some(1),
+            _ => None,
+        };
+        self.event = match within.or(across) {
+            Some(end) => chunk.len() - end,
+            None => self.event + chunk.len(),
+        };
+        self.line_end = chunk.last().copied().filter(|b| matches!(b, b'\n' | b'\r'));
+        if self.event > MAX_EVENT_BYTES { Err(Oversize::Event) } else { Ok(()) }
+    }
+}
 
 /// Decodes a started response. The stream ends after `Finished` or after
 /// the first error; either way the body is dropped, which cancels the request.
 pub(crate) fn decode(started: Started, decoder: impl Decoder, idle: Duration) -> LlmStream {
     let decoding = Decoding {
-        sse: Box::pin(started.response.bytes_stream().eventsource()),
+        sse: Box::pin(guarded(started.response).eventsource()),
         decoder,
         pending: VecDeque::new(),
         done: false,
@@ -47,6 +95,16 @@ pub(crate) fn decode(started: Started, decoder: impl Decoder, idle: Duration) ->
             Err(error) => Some((Err(error), None)),
         }
     }))
+}
+
+/// The body, failing once it passes a size cap (which drops the connection).
+fn guarded(response: reqwest::Response) -> impl Stream<Item = Result<impl AsRef<[u8]>, BodyError>> {
+    let mut guard = SizeGuard::default();
+    response.bytes_stream().map(move |chunk| {
+        let chunk = chunk.map_err(|_| BodyError::Transport)?;
+        guard.check(&chunk).map_err(BodyError::Oversized)?;
+        Ok(chunk)
+    })
 }
 
 struct Decoding<D> {
@@ -91,10 +149,11 @@ impl<D: Decoder> Decoding<D> {
     }
 }
 
-fn wire_error(error: &EventStreamError<reqwest::Error>) -> LlmError {
+fn wire_error(error: &EventStreamError<BodyError>) -> LlmError {
     match error {
         // A body cut mid-way surfaces as a transport error.
-        EventStreamError::Transport(_) => LlmError::ended_early(),
+        EventStreamError::Transport(BodyError::Transport) => LlmError::ended_early(),
+        EventStreamError::Transport(BodyError::Oversized(what)) => LlmError::Oversized(*what),
         EventStreamError::Utf8(_) => LlmError::Protocol("event stream is not UTF-8".into()),
         EventStreamError::Parser(_) => LlmError::Protocol("malformed event stream".into()),
     }
@@ -103,4 +162,45 @@ fn wire_error(error: &EventStreamError<reqwest::Error>) -> LlmError {
 /// Parses one event's JSON payload, naming the wire format in the error.
 pub(crate) fn parse<T: serde::de::DeserializeOwned>(what: &str, event: &Event) -> Result<T, LlmError> {
     serde_json::from_str(&event.data).map_err(|error| LlmError::malformed(what, &error))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_reset_the_count_and_long_ones_fail() {
+        let mut guard = SizeGuard::default();
+        let event = format!("data: {}\n\n", "x".repeat(MAX_EVENT_BYTES - 10));
+        for _ in 0..3 {
+            assert_eq!(guard.check(event.as_bytes()), Ok(()));
+        }
+        // One line split over chunks, never ended.
+        let mut guard = SizeGuard::default();
+        let piece = vec![b'x'; MAX_EVENT_BYTES / 2];
+        assert_eq!(guard.check(b"data: "), Ok(()));
+        assert_eq!(guard.check(&piece), Ok(()));
+        assert_eq!(guard.check(&piece), Err(Oversize::Event));
+    }
+
+    #[test]
+    fn a_blank_line_across_chunks_ends_an_event() {
+        let mut guard = SizeGuard::default();
+        let half = format!("data: {}\r\n", "x".repeat(MAX_EVENT_BYTES / 2 + 10));
+        assert_eq!(guard.check(half.as_bytes()), Ok(()));
+        assert_eq!(guard.check(format!("\r\n{half}").as_bytes()), Ok(()));
+        // No blank line this time: the event goes on past the cap.
+        assert_eq!(guard.check(half.as_bytes()), Err(Oversize::Event));
+    }
+
+    #[test]
+    fn a_response_is_capped_in_all() {
+        let mut guard = SizeGuard::default();
+        let event = format!("data: {}\n\n", "x".repeat(1000));
+        let mut result = Ok(());
+        for _ in 0..=MAX_RESPONSE_BYTES / event.len() {
+            result = guard.check(event.as_bytes());
+        }
+        assert_eq!(result, Err(Oversize::Response));
+    }
 }

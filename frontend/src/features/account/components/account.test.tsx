@@ -85,7 +85,7 @@ test('the profile shows who is signed in and where', () => {
           status: 'active',
           created_at: '',
           updated_at: '',
-          quotas: { max_agents: 3, max_users: 5, sessions_per_day: 100, tokens_per_month: 100000 },
+          quotas: { max_agents: 3, max_users: 5, sessions_per_day: 100, tokens_per_month: 100000, concurrent_turns: 5 },
         },
       }}
     />,

@@ -10,7 +10,7 @@ afterEach(() => vi.unstubAllGlobals());
 const tenant = (id: string, name: string, slug: string, extra: Record<string, unknown> = {}) => ({
   tenant_id: id, name, slug, plan: 'free', status: 'active',
   created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z',
-  quotas: { max_users: 5, max_agents: 3, sessions_per_day: 100, tokens_per_month: 200000 },
+  quotas: { max_users: 5, max_agents: 3, sessions_per_day: 100, tokens_per_month: 200000, concurrent_turns: 5 },
   quota_overrides: {}, ...extra,
 });
 
@@ -75,10 +75,11 @@ test('changing the plan and quota overrides: empty fields follow the plan (null)
   expect(within(panel).getByLabelText('Sessions per day')).toHaveAttribute('placeholder', 'plan: 100');
   await userEvent.clear(within(panel).getByLabelText('Max users'));
   await userEvent.type(within(panel).getByLabelText('Tokens per month'), '5000000');
+  await userEvent.type(within(panel).getByLabelText('Concurrent chat turns'), '20');
   await userEvent.click(within(panel).getByRole('button', { name: 'Save overrides' }));
   await waitFor(() => expect(patches(api)).toHaveLength(2));
   expect(patches(api)[1]?.body).toEqual({
-    quota_overrides: { max_users: null, max_agents: null, sessions_per_day: null, tokens_per_month: 5000000 },
+    quota_overrides: { max_users: null, max_agents: null, sessions_per_day: null, tokens_per_month: 5000000, concurrent_turns: 20 },
   });
 });
 

@@ -28,6 +28,14 @@ function QuotaMeter({ quota }: { quota: QuotaUsage }) {
         {/* Capped at 100% so an over-limit count does not overflow the track. */}
         <span style={{ width: `${Math.min(pct, 100)}%` }} />
       </div>
+      {quota.reserved ? (
+        <small className="muted">{quota.reserved.toLocaleString()} more held by answers still streaming</small>
+      ) : null}
+      {quota.overage ? (
+        <small className="over-limit">
+          {quota.overage.toLocaleString()} over the limit (providers reported more than was reserved)
+        </small>
+      ) : null}
       {quota.reset_at && <small className="muted">Resets {formatDateTime(quota.reset_at)}</small>}
     </li>
   );

@@ -1,0 +1,270 @@
+//! Metering a hostile upstream cannot game, on both store backends: a turn
+//! is charged at least what the platform itself sent and relayed, whatever
+//! the provider reports; usage above a reservation is recorded, never
+//! dropped; caps end runaway streams with an `error` and one `done`; and
+//! every turn gives back its concurrent-turn slot, even one whose process died.
+
+use std::time::{Duration, Instant};
+
+use paas_shared::domain::TenantId;
+use paas_shared::identity::tenants;
+use paas_shared::identity::turn_budget::TurnBudget;
+use paas_shared::llm::estimate_tokens;
+use serde_json::{Value, json};
+
+use crate::chat::{SseFrame, answer_text, assert_well_formed, done, parse_sse};
+use crate::fake_llm::{FakeLlm, Reply, usage};
+use crate::support::{Signup, TestApp};
+
+/// Generates a test per backend from `async fn name(app: TestApp)`.
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn on_sqlite() {
+                super::$name(super::app(false).await).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn on_dynamodb() {
+                super::$name(super::app(true).await).await;
+            }
+        }
+    )*};
+}
+
+on_both_backends!(
+    a_provider_that_reports_zero_or_nothing_costs_the_floor,
+    usage_above_the_reservation_is_recorded_and_shown_as_overage,
+    one_endless_line_is_cut_at_the_event_cap,
+    endless_reasoning_is_cut_at_the_output_allowance,
+    a_thousand_tool_calls_run_none,
+    a_provider_that_hangs_in_its_retries_is_cut_at_the_turn_deadline,
+    an_abandoned_turn_stops_counting_once_its_lease_expires,
+    fifty_concurrent_chats_on_a_free_tenant_run_exactly_its_concurrent_turns,
+);
+
+/// Provider timeouts that suit tests, and a short turn deadline.
+async fn app(dynamodb: bool) -> TestApp {
+    let configure = |c: &mut paas_shared::Config| {
+        c.llm_idle_timeout_ms = 5_000;
+        c.llm_first_token_timeout_ms = 10_000;
+        c.llm_connect_timeout_ms = 1_000;
+        c.turn_max_secs = 3;
+    };
+    if dynamodb { TestApp::on_dynamodb_with(configure).await } else { TestApp::with(configure).await }
+}
+
+/// The tenant's standing as its usage report shows it.
+struct Standing {
+    used: u64,
+    reserved: u64,
+    overage: Option<u64>,
+    turns: u64,
+    today: u64,
+}
+
+async fn standing(app: &TestApp, admin: &Signup) -> Standing {
+    let report = app.get("/api/v1/tenant/usage", &admin.access).await;
+    report.expect(200);
+    let quota =
+        |name: &str| report.body["quotas"].as_array().unwrap().iter().find(|q| q["quota"] == name).unwrap().clone();
+    let tokens = quota("tokens_month");
+    Standing {
+        used: tokens["used"].as_u64().unwrap(),
+        reserved: tokens["reserved"].as_u64().unwrap(),
+        overage: tokens["overage"].as_u64(),
+        turns: quota("concurrent_turns")["used"].as_u64().unwrap(),
+        today: report.body["daily"].as_array().unwrap().last().unwrap()["tokens"].as_u64().unwrap(),
+    }
+}
+
+async fn on_provider(app: &TestApp, script: Vec<Reply>) -> (Signup, FakeLlm) {
+    let acme = app.signup("acme").await;
+    let fake = FakeLlm::start(script).await;
+    app.use_provider(&acme, "openai_compatible", &fake.base_url()).await;
+    (acme, fake)
+}
+
+async fn turn(app: &TestApp, admin: &Signup, body: Value) -> Vec<SseFrame> {
+    let reply = app.post("/api/v1/chat/completions", Some(&admin.access), body).await;
+    reply.expect(200);
+    let frames = parse_sse(&reply.text);
+    assert_well_formed(&frames);
+    frames
+}
+
+fn error_code(frames: &[SseFrame]) -> Option<&str> {
+    frames.iter().find(|f| f.event == "error").and_then(|f| f.data["data"]["code"].as_str())
+}
+
+fn total(frames: &[SseFrame]) -> u64 {
+    done(frames)["usage"]["total_tokens"].as_u64().unwrap()
+}
+
+/// What an operator must see after any turn: the month and the day hold
+/// exactly what the `done` frames reported, nothing is still reserved, and
+/// no turn holds a slot.
+async fn assert_settled(app: &TestApp, admin: &Signup, dones: u64) {
+    let now = standing(app, admin).await;
+    assert_eq!(now.used, dones, "recorded usage equals the sum of the done frames");
+    assert_eq!(now.today, dones, "the daily series agrees");
+    assert_eq!(now.reserved, 0, "nothing is left reserved");
+    assert_eq!(now.turns, 0, "the lease was released");
+}
+
+async fn stored_answer(app: &TestApp, admin: &Signup, frames: &[SseFrame]) -> Value {
+    let session_id = frames[0].data["data"]["session_id"].as_str().unwrap();
+    let messages = app.get(&format!("/api/v1/sessions/{session_id}/messages"), &admin.access).await;
+    messages.body["items"][0].clone()
+}
+
+async fn a_provider_that_reports_zero_or_nothing_costs_the_floor(app: TestApp) {
+    let answer = ["我们的平台按照", "实际用量计费。", " Metered by what was relayed."];
+    let (acme, _fake) =
+        on_provider(&app, vec![Reply::openai_text(&answer, Some(usage(0, 0))), Reply::openai_text(&answer, None)])
+            .await;
+    let mut dones = 0;
+    for _ in 0..2 {
+        let frames = turn(&app, &acme, json!({"message": "How are turns billed?"})).await;
+        assert_eq!(done(&frames)["outcome"], "completed");
+        let used = &done(&frames)["usage"];
+        assert_eq!(used["output_tokens"], estimate_tokens(&answer.concat()), "the relayed answer is the floor");
+        assert!(used["input_tokens"].as_u64().unwrap() > 10, "the prompt sent is the floor: {used}");
+        // Characters / 4 would have charged 10 tokens for this answer.
+        assert!(used["output_tokens"].as_u64().unwrap() > 20, "{used}");
+        dones += total(&frames);
+    }
+    assert_settled(&app, &acme, dones).await;
+}
+
+async fn usage_above_the_reservation_is_recorded_and_shown_as_overage(app: TestApp) {
+    let (acme, _fake) = on_provider(&app, vec![Reply::openai_text(&["Short."], Some(usage(50_000, 10)))]).await;
+    let ops = app.operator().await;
+    let limit = json!({"quota_overrides": {"tokens_per_month": 20_000}});
+    app.call("PATCH", &format!("/api/platform/tenants/{}", acme.tenant_id), Some(&ops), Some(limit)).await.expect(200);
+
+    let frames = turn(&app, &acme, json!({"message": "Count this"})).await;
+    assert_eq!(done(&frames)["usage"]["input_tokens"], 50_000, "the provider's larger figure is charged");
+    assert_eq!(total(&frames), 50_010);
+    assert_settled(&app, &acme, 50_010).await;
+    assert_eq!(standing(&app, &acme).await.overage, Some(30_010), "the usage report shows the overage");
+    // The month is over its limit: the next turn is refused before any stream.
+    let refused = app.post("/api/v1/chat/completions", Some(&acme.access), json!({"message": "More"})).await;
+    refused.expect_code(429, "quota_exceeded.tokens_month");
+}
+
+async fn one_endless_line_is_cut_at_the_event_cap(app: TestApp) {
+    // A normal delta, then a 100 MB line that never ends.
+    let start = r#"data: {"id":"x","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"Partial "#;
+    let first = Reply::openai_text(&["Partial answer. "], None).chunks[1].clone();
+    let piece = "a".repeat(64 * 1024);
+    let huge = Reply::sse(vec![first, start.to_owned()]).then_repeat(piece, 1600);
+    let (acme, fake) = on_provider(&app, vec![huge]).await;
+
+    let frames = turn(&app, &acme, json!({"message": "Go on forever"})).await;
+    assert_eq!(error_code(&frames), Some("provider_event_too_large"));
+    assert_eq!(answer_text(&frames), "Partial answer. ");
+    let stored = stored_answer(&app, &acme, &frames).await;
+    assert_eq!((stored["status"].as_str(), stored["content"].as_str()), (Some("partial"), Some("Partial answer. ")));
+    assert_settled(&app, &acme, total(&frames)).await;
+    assert!(total(&frames) > 0, "what was relayed is counted");
+    // The platform hung up long before the 100 MB were through.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(fake.sent_bytes() < 24 << 20, "the fake wrote {} bytes", fake.sent_bytes());
+}
+
+async fn endless_reasoning_is_cut_at_the_output_allowance(app: TestApp) {
+    let thinking = Reply::openai_reasoning(&["Hmm, "], &[], None);
+    let piece = thinking.chunks[1].clone();
+    let endless = Reply::sse(thinking.chunks[..1].to_vec()).then_repeat(piece, 1_000_000);
+    let (acme, fake) = on_provider(&app, vec![endless]).await;
+
+    let frames = turn(&app, &acme, json!({"message": "Think hard"})).await;
+    assert_eq!(error_code(&frames), Some("output_limit"));
+    assert_eq!(done(&frames)["outcome"], "truncated");
+    assert_eq!(
+        done(&frames)["usage"]["output_tokens"],
+        1024,
+        "cut at the allowance (the agent's max output), not past it"
+    );
+    let session_id = frames[0].data["data"]["session_id"].as_str().unwrap();
+    let log = app.get(&format!("/api/v1/sessions/{session_id}/log"), &acme.access).await;
+    let reasoning = log.body["items"][0]["text"].as_str().unwrap();
+    assert_eq!(estimate_tokens(reasoning), 1024, "the reasoning relayed is kept in the log");
+    assert_settled(&app, &acme, total(&frames)).await;
+    assert!(fake.sent_bytes() < 8 << 20, "the fake wrote {} bytes", fake.sent_bytes());
+}
+
+async fn a_thousand_tool_calls_run_none(app: TestApp) {
+    let ids: Vec<String> = (0..1000).map(|n| format!("call_{n}")).collect();
+    let args: &[&str] = &[r#"{"expression":"1+1"}"#];
+    let calls: Vec<(&str, &str, &[&str])> = ids.iter().map(|id| (id.as_str(), "calculator", args)).collect();
+    let (acme, fake) = on_provider(&app, vec![Reply::openai_tool_calls(&calls, Some(usage(100, 5)))]).await;
+
+    let frames = turn(&app, &acme, json!({"message": "Add a lot", "agent_type": "agent"})).await;
+    assert_eq!(error_code(&frames), Some("too_many_tool_calls"));
+    assert_eq!(done(&frames)["outcome"], "truncated");
+    assert!(!frames.iter().any(|f| f.event == "thought" && f.data["data"]["kind"] == "tool_result"), "no tool ran");
+    assert_eq!(fake.requests().len(), 1, "no second model step");
+    assert!(done(&frames)["usage"]["output_tokens"].as_u64().unwrap() > 5, "the calls received are counted");
+    assert_settled(&app, &acme, total(&frames)).await;
+}
+
+async fn a_provider_that_hangs_in_its_retries_is_cut_at_the_turn_deadline(app: TestApp) {
+    let script = vec![Reply::status(429, Some("2")), Reply::status(429, Some("2")), Reply::status(429, Some("2"))];
+    let (acme, _fake) = on_provider(&app, script).await;
+    let started = Instant::now();
+    let frames = turn(&app, &acme, json!({"message": "Anyone?"})).await;
+    assert!(started.elapsed() < Duration::from_secs(6), "the 3 s deadline held: {:?}", started.elapsed());
+    assert_eq!(error_code(&frames), Some("turn_time_limit"));
+    assert_eq!(done(&frames)["outcome"], "truncated");
+    assert_eq!(total(&frames), 0, "a provider that never answered costs nothing");
+    assert_eq!(stored_answer(&app, &acme, &frames).await["status"], "failed");
+    assert_settled(&app, &acme, 0).await;
+}
+
+async fn an_abandoned_turn_stops_counting_once_its_lease_expires(app: TestApp) {
+    let acme = app.signup("acme").await;
+    let ops = app.operator().await;
+    let one = json!({"quota_overrides": {"concurrent_turns": 1}});
+    app.call("PATCH", &format!("/api/platform/tenants/{}", acme.tenant_id), Some(&ops), Some(one)).await.expect(200);
+    let tenant_id = TenantId::parse(&acme.tenant_id).unwrap();
+    let tenant = tenants::get(&app.state.store, &tenant_id).await.unwrap().unwrap();
+
+    // Reserved, never settled: as if the process died mid-turn.
+    let budget = TurnBudget::open(&app.state.store, &tenant, 500, 1_000, Duration::from_secs(2)).await.unwrap();
+    std::mem::forget(budget);
+    let held = standing(&app, &acme).await;
+    assert_eq!((held.turns, held.reserved, held.used), (1, 1_500, 0));
+    let refused = app.post("/api/v1/chat/completions", Some(&acme.access), json!({"message": "Hi"})).await;
+    refused.expect_code(429, "quota_exceeded.concurrent_turns");
+    assert_eq!(refused.headers["retry-after"], "1");
+
+    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    let frames = turn(&app, &acme, json!({"message": "Hi again"})).await;
+    assert_eq!(done(&frames)["outcome"], "completed");
+    assert_settled(&app, &acme, total(&frames)).await;
+}
+
+async fn fifty_concurrent_chats_on_a_free_tenant_run_exactly_its_concurrent_turns(app: TestApp) {
+    let slow =
+        || Reply::openai_text(&["Slow ", "answer."], Some(usage(200, 3))).stall_after(2, Duration::from_millis(1500));
+    let mut script: Vec<Reply> = (0..5).map(|_| slow()).collect();
+    script.push(Reply::openai_text(&["Next."], Some(usage(200, 2))));
+    let (acme, _fake) = on_provider(&app, script).await;
+    let chats = (0..50)
+        .map(|n| app.post("/api/v1/chat/completions", Some(&acme.access), json!({"message": format!("Chat {n}")})));
+    let replies = futures::future::join_all(chats).await;
+    let streamed: Vec<_> = replies.iter().filter(|r| r.status == 200).collect();
+    assert_eq!(streamed.len(), 5, "exactly the free plan's concurrent turns ran");
+    for refused in replies.iter().filter(|r| r.status != 200) {
+        refused.expect_code(429, "quota_exceeded.concurrent_turns");
+        assert_eq!(refused.body["limit"], 5);
+        assert!(refused.headers.contains_key("retry-after"));
+    }
+    let dones: u64 = streamed.iter().map(|r| total(&parse_sse(&r.text))).sum();
+    assert_settled(&app, &acme, dones).await;
+    // Their slots are free again at once.
+    let next = turn(&app, &acme, json!({"message": "And now?"})).await;
+    assert_eq!(answer_text(&next), "Next.");
+}
