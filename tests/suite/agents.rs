@@ -408,3 +408,37 @@ async fn a_refused_tool_update_leaves_its_secret_alone() {
     let kept = app.get(&format!("/api/v1/tools/{tool_id}"), &acme.access).await;
     assert_eq!((kept.body["name"].as_str(), kept.body["secret_set"].as_bool()), (Some("first"), Some(true)));
 }
+
+#[tokio::test]
+async fn a_tool_secret_never_follows_a_new_endpoint() {
+    let app = TestApp::new().await;
+    let acme = app.signup("acme").await;
+    let (old_endpoint, old_seen) = tool_endpoint().await;
+    let (new_endpoint, new_seen) = tool_endpoint().await;
+    let tool = json!({"name": "weather", "description": "Weather by city",
+        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+        "endpoint": old_endpoint, "secret_header": {"name": "X-Tool-Secret", "value": "s3cret-value"}});
+    let tool_id = app.post("/api/v1/tools", Some(&acme.access), tool).await.str("tool_id");
+    let path = format!("/api/v1/tools/{tool_id}");
+
+    app.call("PATCH", &path, Some(&acme.access), Some(json!({"endpoint": new_endpoint})))
+        .await
+        .expect_code(422, "secret_required");
+    assert_eq!(app.get(&path, &acme.access).await.body["endpoint"], old_endpoint.as_str(), "nothing changed");
+    let moved = app
+        .call("PATCH", &path, Some(&acme.access), Some(json!({"endpoint": new_endpoint, "secret_header": null})))
+        .await;
+    moved.expect(200);
+    assert_eq!(moved.body["secret_set"], false);
+
+    let fake = FakeLlm::start(vec![
+        Reply::openai_tool_calls(&[("w1", "weather", &[r#"{"city":"Oslo"}"#])], Some(usage(30, 8))),
+        Reply::openai_text(&["Sunny in Oslo."], Some(usage(50, 4))),
+    ])
+    .await;
+    app.use_provider(&acme, "openai_compatible", &fake.base_url()).await;
+    let agent = create_agent(&app, &acme.access, json!({"name": "Weatherman", "tools": ["weather"]})).await;
+    chat_frames(&app, &acme.access, json!({"message": "Weather in Oslo?", "agent_id": agent.str("agent_id")})).await;
+    assert_eq!(new_seen.lock().unwrap().as_slice(), [(json!({"city": "Oslo"}), None)], "no secret to the new host");
+    assert!(old_seen.lock().unwrap().is_empty());
+}
