@@ -1,5 +1,9 @@
 //! Defences that no single route owns: the browser headers on every answer,
-//! and `/metrics` kept to this machine or a token.
+//! `/metrics` kept to this machine or a token, and a panicking request
+//! answered as a 500 problem while the server keeps serving.
+
+use axum::routing::get;
+use paas_shared::http;
 
 use crate::support::TestApp;
 
@@ -44,4 +48,42 @@ async fn metrics_are_for_this_machine_or_the_metrics_token() {
         .expect_code(401, "unauthorized");
     guarded.get_from("203.0.113.9:40000", "/metrics", Some("scrape-token-0123456789")).await.expect(200);
     guarded.get_from("127.0.0.1:40000", "/metrics", None).await.expect(200);
+}
+
+#[tokio::test]
+async fn a_panicking_request_answers_500_and_the_server_keeps_serving() {
+    let app = TestApp::new().await;
+    // A route only this test has, wrapped in the layers every function and the local runner use.
+    let routes = axum::Router::new().route("/boom", get(boom));
+    let router = http::finish(routes, app.state.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.expect("serve") });
+
+    let client = reqwest::Client::new();
+    for _ in 0..2 {
+        let boom = client.get(format!("http://{addr}/boom")).send().await.expect("an answer, not a dropped connection");
+        assert_eq!(boom.status(), 500);
+        assert_eq!(boom.headers()["content-type"], "application/problem+json");
+        let body: serde_json::Value = boom.json().await.unwrap();
+        assert_eq!(body["code"], "internal");
+        assert!(!body.to_string().contains("a bug in one handler"), "the cause is logged, never sent: {body}");
+    }
+    let health = client.get(format!("http://{addr}/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+}
+
+async fn boom() -> &'static str {
+    panic!("a bug in one handler")
+}
+
+/// `CatchPanicLayer` only runs when panics unwind: with `panic = "abort"` a
+/// release build (Lambda's, `paas serve --release`) dies with the request.
+#[test]
+fn release_builds_unwind_on_panic() {
+    let manifest = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.toml")).unwrap();
+    let release = manifest.split("[profile.release]").nth(1).expect("a release profile");
+    let release = release.split("\n[").next().unwrap();
+    let panic = release.lines().map(str::trim).find(|l| l.starts_with("panic"));
+    assert!(panic.is_none_or(|l| l.contains("\"unwind\"")), "release profile: {panic:?}");
 }
