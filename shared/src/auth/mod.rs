@@ -2,6 +2,7 @@
 //! principal every authenticated request carries.
 
 pub mod api_key;
+pub mod client_addr;
 pub mod keyring;
 pub mod password;
 pub mod permission;
