@@ -11,6 +11,13 @@ Usage: check_template.py PATH_TO_PAAS_BINARY
   authorizer (the `authorizer` binary, which serves no route) as its default,
   with API keys required; an event opts out of both exactly when `paas
   openapi` gives its operation no security requirement (a public route).
+- Browser defences: `paas browser-headers` lists the headers every answer
+  carries; the CloudFront response headers policy must send exactly those,
+  on every behaviour of the distribution. Error-to-200 rewrites (the web
+  app's client-side routes) happen only on the site's default behaviour,
+  never distribution-wide, so API errors keep their status and body.
+- Viewer address: CloudFront sends the origin secret to the API and chat
+  origins, and the functions get the same secret (PAAS_ORIGIN_SECRET).
 Exits non-zero and names each difference.
 """
 
@@ -210,6 +217,74 @@ def check_chat_limits(template):
     return problems
 
 
+def policy_headers(config):
+    """The response headers a CloudFront ResponseHeadersPolicyConfig sends, as name -> value."""
+    security = config.get("SecurityHeadersConfig", {})
+    headers = {}
+    if "ContentSecurityPolicy" in security:
+        headers["content-security-policy"] = " ".join(security["ContentSecurityPolicy"]["ContentSecurityPolicy"].split())
+    if "StrictTransportSecurity" in security:
+        hsts = security["StrictTransportSecurity"]
+        value = f"max-age={hsts['AccessControlMaxAgeSec']}"
+        value += "; includeSubDomains" if hsts.get("IncludeSubdomains") else ""
+        value += "; preload" if hsts.get("Preload") else ""
+        headers["strict-transport-security"] = value
+    if "ContentTypeOptions" in security:
+        headers["x-content-type-options"] = "nosniff"
+    if "ReferrerPolicy" in security:
+        headers["referrer-policy"] = security["ReferrerPolicy"]["ReferrerPolicy"]
+    if "FrameOptions" in security:
+        headers["x-frame-options"] = security["FrameOptions"]["FrameOption"]
+    for name, setting in security.items():
+        if isinstance(setting, dict) and setting.get("Override") is not True:
+            headers[name] = "(not overriding the origin's header)"
+    for custom in config.get("CustomHeadersConfig", {}).get("Items", []):
+        headers[custom["Header"].lower()] = custom["Value"]
+    return headers
+
+
+def check_distribution(binary, template):
+    wanted = json.loads(subprocess.run([binary, "browser-headers"], check=True, capture_output=True, text=True).stdout)
+    resources = template["Resources"]
+    problems = []
+    for dist_id, resource in resources.items():
+        if resource["Type"] != "AWS::CloudFront::Distribution":
+            continue
+        config = resource["Properties"]["DistributionConfig"]
+        behaviours = [("default", config["DefaultCacheBehavior"])]
+        behaviours += [(b["PathPattern"], b) for b in config.get("CacheBehaviors", [])]
+        for name, behaviour in behaviours:
+            ref = behaviour.get("ResponseHeadersPolicyId", {})
+            policy = resources.get(ref.get("Ref", "") if isinstance(ref, dict) else "", {})
+            if policy.get("Type") != "AWS::CloudFront::ResponseHeadersPolicy":
+                problems.append(f"{dist_id}: behaviour {name} has no response headers policy of this template")
+                continue
+            got = policy_headers(policy["Properties"]["ResponseHeadersPolicyConfig"])
+            if got != wanted:
+                problems.append(f"{dist_id}: behaviour {name} sends {got}, expected `paas browser-headers` {wanted}")
+        for error in config.get("CustomErrorResponses", []):
+            if str(error.get("ResponseCode", "")) == "200" or "ResponsePagePath" in error:
+                problems.append(
+                    f"{dist_id}: CustomErrorResponses rewrite {error['ErrorCode']} distribution-wide, /api/* included;"
+                    " rewrite client-side routes on the site's behaviour instead"
+                )
+        if not config["DefaultCacheBehavior"].get("FunctionAssociations"):
+            problems.append(f"{dist_id}: the site's behaviour needs its viewer-request function for client-side routes")
+        for origin in config["Origins"]:
+            if "CustomOriginConfig" not in origin:
+                continue
+            headers = {h["HeaderName"].lower(): h["HeaderValue"] for h in origin.get("OriginCustomHeaders", [])}
+            if headers.get("x-origin-secret") != ORIGIN_SECRET_VALUE:
+                problems.append(f"{dist_id}: origin {origin['Id']} must send X-Origin-Secret (the OriginSecret secret)")
+    env = template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
+    if env.get("PAAS_ORIGIN_SECRET") != ORIGIN_SECRET_VALUE:
+        problems.append("Globals: the functions need PAAS_ORIGIN_SECRET, the value CloudFront sends in X-Origin-Secret")
+    return problems
+
+
+ORIGIN_SECRET_VALUE = {"Fn::Sub": "{{resolve:secretsmanager:${OriginSecret}}}"}
+
+
 def main():
     wanted = expected_tables(sys.argv[1])
     template, matches = decode(str(ROOT / "template.yaml"))
@@ -233,6 +308,7 @@ def main():
     problems.extend(check_authorizer(sys.argv[1], template))
     problems.extend(check_gateway_responses(template))
     problems.extend(check_chat_limits(template))
+    problems.extend(check_distribution(sys.argv[1], template))
     for p in problems:
         print(p, file=sys.stderr)
     if problems:
@@ -240,7 +316,8 @@ def main():
     print(
         f"template.yaml matches the {len(wanted)} table definitions and the {route_count} routes the functions serve,"
         " behind the authorizer except the public ones, API Gateway's refusals answer problem+json,"
-        " and chat's deadline and reserved concurrency fit its function"
+        " chat's deadline and reserved concurrency fit its function, and"
+        " CloudFront sends the browser headers and rewrites only the site's client-side routes"
     )
 
 

@@ -1,5 +1,6 @@
 //! The local runner and operator commands, as a library so the tests run
 //! exactly what `paas serve` serves.
 
+pub mod browser_headers;
 pub mod operators;
 pub mod serve;

@@ -1,7 +1,7 @@
 //! `paas`: the whole platform on one machine, and operator commands.
 
 use clap::{Parser, Subcommand};
-use paas_cli::{operators, serve};
+use paas_cli::{browser_headers, operators, serve};
 use paas_shared::store::tables;
 use paas_shared::{Config, state, telemetry};
 
@@ -37,6 +37,8 @@ enum Command {
     Routes,
     /// The OpenAPI description the local runner serves at /openapi.json (the web app's API types come from it).
     Openapi,
+    /// The security headers every response carries, as JSON (for checking template.yaml).
+    BrowserHeaders,
     /// Access-token signing keys.
     Keys {
         #[command(subcommand)]
@@ -104,6 +106,11 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Openapi => {
             println!("{}", serde_json::to_string_pretty(&serve::openapi())?);
+            Ok(())
+        }
+        Command::BrowserHeaders => {
+            let headers: std::collections::BTreeMap<_, _> = browser_headers::HEADERS.into_iter().collect();
+            println!("{}", serde_json::to_string_pretty(&headers)?);
             Ok(())
         }
         Command::Keys { command: KeysCommand::Rotate } => {

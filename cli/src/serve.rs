@@ -2,9 +2,11 @@
 //! app beside them, on embedded defaults (SQLite and secrets in the data
 //! directory).
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use axum::extract::Request;
+use axum::extract::{ConnectInfo, Request};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -14,6 +16,8 @@ use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
+
+use crate::browser_headers;
 
 /// Every function's routes, merged as API Gateway would route them.
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -57,17 +61,23 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 }
 
 /// The local runner's whole service: the API, `/openapi.json`, Prometheus
-/// `/metrics`, and the web app.
+/// `/metrics`, and the web app, each answer with the browser defences.
 pub fn app(state: AppState) -> anyhow::Result<Router> {
     let frontend = state.config.frontend_dir.clone();
+    let metrics_token = state.config.metrics_token.clone().filter(|token| !token.is_empty());
     let metrics = metrics::install_prometheus()?;
     let (api, spec) = routes().split_for_parts();
     let spec = std::sync::Arc::new(spec);
     let api = api
         .route("/openapi.json", get(move || async move { Json(spec.as_ref().clone()) }))
-        .route("/metrics", get(move || async move { metrics.render() }))
+        .route(
+            "/metrics",
+            get(move |request: Request| async move {
+                may_read_metrics(&request, metrics_token.as_deref()).map(|()| metrics.render())
+            }),
+        )
         .fallback(move |req| frontend_or_404(frontend.clone(), req));
-    Ok(http::finish(api, state))
+    Ok(http::finish(api, state).layer(axum::middleware::from_fn(browser_headers::middleware)))
 }
 
 pub async fn run(config: Config) -> anyhow::Result<()> {
@@ -76,9 +86,26 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(bind).await?;
     tracing::info!(address = %listener.local_addr()?, "serving");
     eprintln!("paas: serving on http://{}", listener.local_addr()?);
-    let service = app(state)?.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let service = app(state)?.into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, service).with_graceful_shutdown(shutdown()).await?;
     Ok(())
+}
+
+/// `/metrics` names every tenant: this machine may read it, other clients
+/// only with `PAAS_METRICS_TOKEN` as a bearer token.
+fn may_read_metrics(request: &Request, token: Option<&str>) -> Result<(), AppError> {
+    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip().to_canonical());
+    if peer.is_some_and(|ip| ip.is_loopback()) {
+        return Ok(());
+    }
+    let Some(token) = token else {
+        return Err(AppError::Forbidden("metrics are served to this machine only".into()));
+    };
+    let presented = request.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    match presented.and_then(|value| value.strip_prefix("Bearer ")) {
+        Some(presented) if paas_shared::auth::same_secret(presented, token) => Ok(()),
+        _ => Err(AppError::Unauthorized),
+    }
 }
 
 /// API paths that match no route are 404 problems; anything else is the web

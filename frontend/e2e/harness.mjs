@@ -10,7 +10,7 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 
 const repo = path.resolve(import.meta.dirname, '../..');
-const paas = process.env.PAAS_BIN ?? path.join(repo, 'target/debug/paas');
+const paas = process.env.PAAS_BIN ?? path.resolve(repo, process.env.CARGO_TARGET_DIR ?? 'target', 'debug/paas');
 export const screenshots = path.join(repo, 'frontend/e2e/screenshots');
 
 export const OPERATOR = { email: 'operator@example.com', password: 'operator password 42' };

@@ -70,6 +70,13 @@ pub struct Config {
     /// `PAAS_APIGW_PLATFORM_KEY`: the API Gateway key value the authorizer meters
     /// platform operators on (they belong to no tenant).
     pub apigw_platform_key: Option<String>,
+    /// `PAAS_METRICS_TOKEN`: a bearer token that opens the local runner's
+    /// `/metrics` to other machines; without it only loopback clients may read it.
+    pub metrics_token: Option<String>,
+    /// `PAAS_ORIGIN_SECRET`: the value CloudFront sends in `X-Origin-Secret`
+    /// with every origin request; only a request carrying it may name its
+    /// viewer in `CloudFront-Viewer-Address` (see [`crate::auth::client_addr`]).
+    pub origin_secret: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -130,6 +137,8 @@ impl Default for Config {
             apigw_usage_plans: None,
             apigw_endpoint: None,
             apigw_platform_key: None,
+            metrics_token: None,
+            origin_secret: None,
         }
     }
 }

@@ -322,14 +322,32 @@ async fn tool_endpoint() -> (String, Arc<Mutex<Vec<(Value, Option<String>)>>>) {
     (format!("http://{addr}/weather"), seen)
 }
 
+/// A `weather` tool at `endpoint` with the secret header `X-Tool-Secret: s3cret-value`.
+fn weather_tool(endpoint: &str) -> Value {
+    json!({"name": "weather", "description": "Weather by city",
+        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+        "endpoint": endpoint, "secret_header": {"name": "X-Tool-Secret", "value": "s3cret-value"}})
+}
+
+/// Asks an agent with the `weather` tool about Oslo, through a fake model that calls the tool once.
+async fn ask_weatherman(app: &TestApp, admin: &Signup) -> (FakeLlm, Vec<SseFrame>) {
+    let fake = FakeLlm::start(vec![
+        Reply::openai_tool_calls(&[("w1", "weather", &[r#"{"city":"Oslo"}"#])], Some(usage(30, 8))),
+        Reply::openai_text(&["Sunny in Oslo."], Some(usage(50, 4))),
+    ])
+    .await;
+    app.use_provider(admin, "openai_compatible", &fake.base_url()).await;
+    let agent = create_agent(app, &admin.access, json!({"name": "Weatherman", "tools": ["weather"]})).await;
+    let message = json!({"message": "Weather in Oslo?", "agent_id": agent.str("agent_id")});
+    (fake, chat_frames(app, &admin.access, message).await)
+}
+
 #[tokio::test]
 async fn tenant_defined_http_tools_are_called_with_their_secret_header() {
     let app = TestApp::new().await;
     let acme = app.signup("acme").await;
     let (endpoint, seen) = tool_endpoint().await;
-    let tool = json!({"name": "weather", "description": "Weather by city",
-        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
-        "endpoint": endpoint, "secret_header": {"name": "X-Tool-Secret", "value": "s3cret-value"}});
+    let tool = weather_tool(&endpoint);
     let created = app.post("/api/v1/tools", Some(&acme.access), tool.clone()).await;
     created.expect(201);
     assert!(!created.text.contains("s3cret-value"), "the secret is write-only");
@@ -341,16 +359,7 @@ async fn tenant_defined_http_tools_are_called_with_their_secret_header() {
     let listed = app.get("/api/v1/tools", &acme.access).await;
     assert!(!listed.text.contains("s3cret-value"));
 
-    let fake = FakeLlm::start(vec![
-        Reply::openai_tool_calls(&[("w1", "weather", &[r#"{"city":"Oslo"}"#])], Some(usage(30, 8))),
-        Reply::openai_text(&["Sunny in Oslo."], Some(usage(50, 4))),
-    ])
-    .await;
-    app.use_provider(&acme, "openai_compatible", &fake.base_url()).await;
-    let agent = create_agent(&app, &acme.access, json!({"name": "Weatherman", "tools": ["weather"]})).await;
-    let frames =
-        chat_frames(&app, &acme.access, json!({"message": "Weather in Oslo?", "agent_id": agent.str("agent_id")}))
-            .await;
+    let (fake, frames) = ask_weatherman(&app, &acme).await;
     assert!(
         thoughts(&frames).contains(&("tool_result".into(), "weather in Oslo: sunny".into(), 1)),
         "{:?}",
@@ -407,4 +416,28 @@ async fn a_refused_tool_update_leaves_its_secret_alone() {
     assert_eq!(app.state.secrets.get(&name).await.unwrap().as_deref(), Some("keep-me"));
     let kept = app.get(&format!("/api/v1/tools/{tool_id}"), &acme.access).await;
     assert_eq!((kept.body["name"].as_str(), kept.body["secret_set"].as_bool()), (Some("first"), Some(true)));
+}
+
+#[tokio::test]
+async fn a_tool_secret_never_follows_a_new_endpoint() {
+    let app = TestApp::new().await;
+    let acme = app.signup("acme").await;
+    let (old_endpoint, old_seen) = tool_endpoint().await;
+    let (new_endpoint, new_seen) = tool_endpoint().await;
+    let tool_id = app.post("/api/v1/tools", Some(&acme.access), weather_tool(&old_endpoint)).await.str("tool_id");
+    let path = format!("/api/v1/tools/{tool_id}");
+
+    app.call("PATCH", &path, Some(&acme.access), Some(json!({"endpoint": new_endpoint})))
+        .await
+        .expect_code(422, "secret_required");
+    assert_eq!(app.get(&path, &acme.access).await.body["endpoint"], old_endpoint.as_str(), "nothing changed");
+    let moved = app
+        .call("PATCH", &path, Some(&acme.access), Some(json!({"endpoint": new_endpoint, "secret_header": null})))
+        .await;
+    moved.expect(200);
+    assert_eq!(moved.body["secret_set"], false);
+
+    ask_weatherman(&app, &acme).await;
+    assert_eq!(new_seen.lock().unwrap().as_slice(), [(json!({"city": "Oslo"}), None)], "no secret to the new host");
+    assert!(old_seen.lock().unwrap().is_empty());
 }

@@ -123,7 +123,7 @@ async fn the_offline_provider_streams_an_answer_that_is_stored_and_counted() {
     assert_eq!(session.body["title"], "Why is the sky blue?");
     assert_eq!(session.body["message_count"], 2);
 
-    let metrics = app.call("GET", "/metrics", None, None).await;
+    let metrics = app.get_from("127.0.0.1:50000", "/metrics", None).await;
     let tenant = format!("tenant_id=\"{}\"", acme.tenant_id);
     for series in ["chat_requests_total{", "chat_duration_seconds_bucket{", "token_usage_total{", "active_sessions{"] {
         assert!(

@@ -102,3 +102,30 @@ async fn the_connection_test_reports_success_and_failure() {
     let refused = app.call("POST", "/api/v1/tenant/llm/test", Some(&acme.access), None).await;
     assert_eq!(refused.body["error"]["code"], "provider_unreachable");
 }
+
+#[tokio::test]
+async fn a_stored_key_never_follows_a_new_base_url() {
+    let app = TestApp::new().await;
+    let acme = app.signup("acme").await;
+    let old_host = FakeLlm::start(vec![Reply::openai_text(&["OK"], Some(usage(5, 1)))]).await;
+    let new_host = FakeLlm::start(vec![Reply::openai_text(&["OK"], Some(usage(5, 1)))]).await;
+    app.use_provider(&acme, "openai_compatible", &old_host.base_url()).await;
+
+    let moved = json!({"provider": "openai_compatible", "model": "test-model", "base_url": new_host.base_url()});
+    app.call("PUT", "/api/v1/tenant/llm", Some(&acme.access), Some(moved.clone()))
+        .await
+        .expect_code(422, "secret_required");
+    let kept = app.get("/api/v1/tenant/llm", &acme.access).await;
+    assert_eq!(kept.body["base_url"], old_host.base_url(), "a refused move changes nothing");
+
+    // Moving and removing the key in one step is fine: the new host gets no key.
+    let mut without_key = moved;
+    without_key["api_key"] = json!("");
+    app.call("PUT", "/api/v1/tenant/llm", Some(&acme.access), Some(without_key)).await.expect(200);
+    let tested = app.call("POST", "/api/v1/tenant/llm/test", Some(&acme.access), None).await;
+    assert_eq!(tested.body["ok"], true, "{}", tested.text);
+    let sent = new_host.requests();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].header("authorization"), None, "the old key never reaches the new host");
+    assert!(old_host.requests().is_empty());
+}

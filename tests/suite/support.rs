@@ -148,6 +148,18 @@ impl TestApp {
         Reply { status: parts.status, headers: parts.headers, body, text }
     }
 
+    /// A GET as a client at `peer` sends it to `paas serve` (which knows the peer's address).
+    pub async fn get_from(&self, peer: &str, path: &str, token: Option<&str>) -> Reply {
+        let mut request = http::Request::get(path);
+        if let Some(token) = token {
+            request = request.header(http::header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let mut request = request.body(axum::body::Body::empty()).unwrap();
+        let peer: std::net::SocketAddr = peer.parse().expect("a socket address");
+        request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+        self.send(request).await
+    }
+
     pub async fn get(&self, path: &str, token: &str) -> Reply {
         self.call("GET", path, Some(token), None).await
     }

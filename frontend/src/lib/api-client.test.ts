@@ -53,6 +53,29 @@ test('a refused refresh signs out and the caller gets the 401', async () => {
   expect(localStorage.getItem(REFRESH_KEY)).toBeNull();
 });
 
+test('a rate-limited or unreachable refresh keeps the session; the next try succeeds', async () => {
+  let refresh: 'rate_limited' | 'network' | 'ok' = 'rate_limited';
+  fakeApi()
+    .on('POST', '/api/auth/refresh', () => {
+      if (refresh === 'network') throw new TypeError('Failed to fetch');
+      return refresh === 'ok' ? json(tokens(2)) : problem(429, 'too_many_attempts', 'try again in 5 seconds');
+    })
+    .on('GET', '/api/v1/tenant', (request) =>
+      request.headers.get('authorization') === 'Bearer at-2' ? json({ name: 'Acme' }) : problem(401, 'unauthorized', 'expired'),
+    );
+  useSession.getState().signIn(tokens(1));
+  useSession.setState({ accessToken: 'at-stale' });
+
+  for (const failure of ['rate_limited', 'network'] as const) {
+    refresh = failure;
+    await expect(unwrap(api.GET('/api/v1/tenant'))).rejects.toMatchObject({ status: 401 });
+    expect(useSession.getState().accessToken).toBe('at-stale');
+    expect(localStorage.getItem(REFRESH_KEY)).toBe('rt-1');
+  }
+  refresh = 'ok';
+  await expect(unwrap(api.GET('/api/v1/tenant'))).resolves.toEqual({ name: 'Acme' });
+});
+
 test('a wrong password in a request is its answer, not a reason to refresh the session', async () => {
   const api_ = server().on('POST', '/api/auth/password', () => problem(401, 'invalid_credentials', 'The current password is wrong.'));
   useSession.getState().signIn(tokens(1));

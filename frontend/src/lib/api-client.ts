@@ -1,6 +1,6 @@
 // The one HTTP client: typed from the server's OpenAPI description, adds the
 // access token, and refreshes it silently (before expiry, and once on a 401).
-// No UI side effects: a failed refresh only clears the session store.
+// No UI side effects: a refused refresh only clears the session store.
 import createClient from 'openapi-fetch';
 import { env } from '@/config/env';
 import { ApiError } from '@/lib/problem';
@@ -35,8 +35,9 @@ async function doRefresh(retried = false): Promise<boolean> {
     useSession.getState().signIn(await response.json());
     return true;
   }
-  // A network error or an outage says nothing about the session: keep it.
-  if (!response || response.status >= 500) return false;
+  // Only the server refusing the token ends the session; a network error, an
+  // outage or a rate limit (429) says nothing about it: keep it for a later try.
+  if (!response || ![401, 403, 409].includes(response.status)) return false;
   // 409: another tab rotated the token a moment ago; give it time to store the successor.
   if (response.status === 409 && !retried) await new Promise((r) => setTimeout(r, 300));
   if (!retried && storedRefreshToken() !== token) return doRefresh(true);

@@ -864,7 +864,11 @@ export interface components {
             type: string;
         };
         PutLlm: {
-            /** @description Write-only. Absent keeps the stored key; an empty string removes it. */
+            /**
+             * @description Write-only. Absent keeps the stored key, unless `base_url` changes: a
+             *     stored key never follows a new address (422 `secret_required`). An
+             *     empty string removes it.
+             */
             api_key?: string | null;
             /** @description Required for `openai_compatible`; optional for presets. */
             base_url?: string | null;
@@ -2170,6 +2174,7 @@ export interface operations {
                     "application/json": components["schemas"]["LlmSettings"];
                 };
             };
+            /** @description invalid settings, or `secret_required`: a changed base_url without the api_key */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2382,6 +2387,24 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description name taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description invalid fields, or `secret_required`: a changed endpoint without the secret_header */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -33,7 +33,9 @@ pub struct PutLlm {
     /// Required for `openai_compatible`; optional for presets.
     #[serde(default)]
     pub base_url: Option<String>,
-    /// Write-only. Absent keeps the stored key; an empty string removes it.
+    /// Write-only. Absent keeps the stored key, unless `base_url` changes: a
+    /// stored key never follows a new address (422 `secret_required`). An
+    /// empty string removes it.
     #[serde(default)]
     pub api_key: Option<String>,
 }
@@ -45,7 +47,8 @@ fn check_model(model: &str) -> AppResult<()> {
 
 #[utoipa::path(put, path = "/api/v1/tenant/llm", tag = "tenant", security(("bearer" = []), ("api_key" = [])),
     request_body = PutLlm,
-    responses((status = 200, body = LlmSettings), (status = 422, body = paas_shared::http::Problem)))]
+    responses((status = 200, body = LlmSettings),
+        (status = 422, description = "invalid settings, or `secret_required`: a changed base_url without the api_key", body = paas_shared::http::Problem)))]
 pub async fn put_llm(
     State(state): State<AppState>,
     caller: Caller,
@@ -72,6 +75,12 @@ pub async fn put_llm(
         && (key.len() > 4096 || key.chars().any(char::is_control))
     {
         return Err(AppError::Validation("api_key must be at most 4096 characters without control characters".into()));
+    }
+    // A key was given to one host: sending it to another needs the admin to give it again.
+    if key.is_none() && current.api_key_set && base_url != current.base_url {
+        return Err(AppError::secret_required(
+            "a new base_url needs the api_key again (or an empty api_key to remove it)",
+        ));
     }
     let (api_key_set, api_key_last4) = match key {
         Some("") => (false, None),

@@ -51,7 +51,9 @@ pub async fn get_tool(
 
 #[utoipa::path(patch, path = "/api/v1/tools/{tool_id}", tag = "tools", security(("bearer" = []), ("api_key" = [])),
     params(("tool_id" = String, Path)), request_body = ToolFields,
-    responses((status = 200, body = TenantTool), (status = 404, body = paas_shared::http::Problem)))]
+    responses((status = 200, body = TenantTool), (status = 404, body = paas_shared::http::Problem),
+        (status = 409, description = "name taken", body = paas_shared::http::Problem),
+        (status = 422, description = "invalid fields, or `secret_required`: a changed endpoint without the secret_header", body = paas_shared::http::Problem)))]
 pub async fn update_tool(
     State(state): State<AppState>,
     caller: Caller,

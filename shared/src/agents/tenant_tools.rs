@@ -43,7 +43,8 @@ pub struct ToolFields {
     #[schema(value_type = Option<Object>)]
     pub parameters: Option<Value>,
     pub endpoint: Option<String>,
-    /// Write-only; `null` removes it.
+    /// Write-only; `null` removes it. Changing `endpoint` while a secret is
+    /// set needs it given again (or `null`): 422 `secret_required`.
     #[serde(default, deserialize_with = "present")]
     pub secret_header: Option<Option<SecretHeader>>,
 }
@@ -121,6 +122,12 @@ async fn apply(
     }
     if let Some(endpoint) = fields.endpoint {
         net_guard::check_url(&endpoint, policy).await.map_err(|e| invalid(format!("endpoint: {e}")))?;
+        // The secret was given for the old endpoint; it never follows a move on its own.
+        if endpoint != tool.endpoint && tool.secret_set && fields.secret_header.is_none() {
+            return Err(AppError::secret_required(
+                "a new endpoint needs the secret_header again (or null to remove it)",
+            ));
+        }
         tool.endpoint = endpoint;
     }
     if let Some(Some(header)) = &fields.secret_header {

@@ -200,27 +200,3 @@ impl FromRequestParts<AppState> for SignedIn {
         }
     }
 }
-
-/// The client's address, for throttling: API Gateway's source IP on Lambda,
-/// the peer address locally, `unknown` where neither is known (tests).
-pub struct ClientAddr(pub String);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        use lambda_http::request::RequestContext;
-        let from_gateway = match parts.extensions.get::<RequestContext>() {
-            Some(RequestContext::ApiGatewayV1(ctx)) => ctx.identity.source_ip.clone(),
-            Some(RequestContext::ApiGatewayV2(ctx)) => ctx.http.source_ip.clone(),
-            _ => None,
-        };
-        let peer = || {
-            parts
-                .extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|info| info.0.ip().to_string())
-        };
-        Ok(Self(from_gateway.or_else(peer).unwrap_or_else(|| "unknown".into())))
-    }
-}

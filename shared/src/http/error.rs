@@ -19,6 +19,9 @@ pub enum AppError {
     /// The input parsed but breaks a rule (wrong type, missing field, bad value).
     #[error("{0}")]
     Validation(String),
+    /// A rule clients branch on by its own code (422).
+    #[error("{detail}")]
+    ValidationCode { code: &'static str, detail: String },
     #[error("authentication is required")]
     Unauthorized,
     #[error("invalid email or password")]
@@ -79,10 +82,17 @@ impl AppError {
         Self::Internal(err.into())
     }
 
+    /// A stored secret (an API key, a tool's header) was meant for one
+    /// address: a change of address without the secret given again is
+    /// refused, never sent on to the new host.
+    pub fn secret_required(detail: impl Into<String>) -> Self {
+        Self::ValidationCode { code: "secret_required", detail: detail.into() }
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Validation(_) | Self::ValidationCode { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unauthorized | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
             Self::UserSuspended => StatusCode::FORBIDDEN,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
@@ -102,6 +112,7 @@ impl AppError {
         match self {
             Self::BadRequest(_) => "bad_request",
             Self::Validation(_) => "validation_failed",
+            Self::ValidationCode { code, .. } => code,
             Self::Unauthorized => "unauthorized",
             Self::InvalidCredentials => "invalid_credentials",
             Self::UserSuspended => "user_suspended",

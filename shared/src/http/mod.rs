@@ -76,6 +76,13 @@ async fn method_not_allowed() -> AppError {
     AppError::MethodNotAllowed
 }
 
-fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
-    AppError::internal(anyhow::anyhow!("handler panicked")).into_response()
+/// A panic is a bug: its message goes to the log (with the request's id),
+/// the client gets a 500 problem like any other internal error.
+fn panic_response(payload: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let message = payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a non-text payload".into());
+    AppError::internal(anyhow::anyhow!("handler panicked: {message}")).into_response()
 }

@@ -7,7 +7,8 @@ import { usePutLlmSettings, type PutLlm } from '../api/put-llm-settings';
 /**
  * Provider, model, base URL and a write-only API key. The key lives only in
  * this component's state and is sent only when typed: the stored one is never
- * read back, only whether one is set and its last four characters.
+ * read back, only whether one is set and its last four characters. A changed
+ * base URL needs the key typed again.
  */
 export function LlmSettingsForm({ settings, onSaved }: { settings: LlmSettings; onSaved: (what: string) => void }) {
   const [provider, setProvider] = useState(settings.provider);
@@ -21,6 +22,8 @@ export function LlmSettingsForm({ settings, onSaved }: { settings: LlmSettings; 
   const needsKey = PROVIDERS.find((p) => p.value === provider)?.needsKey ?? false;
   // Each provider keeps its own key, so what is stored describes the saved provider only.
   const storedKey = settings.api_key_set && provider === settings.provider;
+  // A stored key was given for one address: the server never sends it to another, so a new base URL needs it again.
+  const keyForNewUrl = storedKey && !offline && baseUrl.trim() !== (settings.base_url ?? '');
 
   // Another provider's model and address mean nothing to this one: start from its defaults.
   const choose = (next: string) => {
@@ -81,8 +84,11 @@ export function LlmSettingsForm({ settings, onSaved }: { settings: LlmSettings; 
           // "new-password" keeps browsers from filling in the user's own login password.
           autoComplete="new-password"
           spellCheck={false}
+          required={keyForNewUrl}
           hint={
-            storedKey
+            keyForNewUrl
+              ? 'The base URL changed: enter the API key again. The stored key is never sent to a new address.'
+              : storedKey
               ? `A key is set, ending in …${settings.api_key_last4 ?? ''}. Leave empty to keep it.`
               : `${needsKey ? 'Required for this provider.' : 'Optional for this provider.'} Leave empty to keep a key stored for it, if any.`
           }

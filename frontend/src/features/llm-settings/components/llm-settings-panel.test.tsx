@@ -53,6 +53,27 @@ test('a typed key is sent once, then the field is empty again', async () => {
   expect(screen.getByText(/ending in …9z9z/)).toBeInTheDocument();
 });
 
+test('a new base URL asks for the key again and sends both', async () => {
+  const api = llmApi();
+  renderWithApp(<LlmSettingsPanel />);
+
+  const key = await screen.findByLabelText('API key');
+  expect(key).not.toBeRequired();
+  await userEvent.type(screen.getByLabelText('Base URL'), 'https://llm.example.com/v1');
+  expect(key).toBeRequired();
+  expect(screen.getByText(/The base URL changed: enter the API key again/)).toBeInTheDocument();
+  await userEvent.type(key, 'sk-for-the-new-host');
+  await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+
+  expect(await screen.findByText('Settings saved.')).toBeInTheDocument();
+  expect(api.requests.find((r) => r.method === 'PUT')?.body).toEqual({
+    provider: 'openai',
+    model: 'gpt-4o-mini',
+    base_url: 'https://llm.example.com/v1',
+    api_key: 'sk-for-the-new-host',
+  });
+});
+
 test('"Remove key" sends an empty key after asking', async () => {
   const api = llmApi();
   vi.spyOn(window, 'confirm').mockReturnValue(true);
@@ -83,6 +104,7 @@ test('a validation problem from the server is shown', async () => {
   renderWithApp(<LlmSettingsPanel />);
 
   await userEvent.type(await screen.findByLabelText('Base URL'), 'http://10.0.0.1/v1');
+  await userEvent.type(screen.getByLabelText('API key'), 'sk-internal');
   await userEvent.click(screen.getByRole('button', { name: 'Save' }));
 
   expect(await screen.findByRole('alert')).toHaveTextContent('base_url must be https');
