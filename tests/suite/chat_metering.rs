@@ -268,3 +268,56 @@ async fn fifty_concurrent_chats_on_a_free_tenant_run_exactly_its_concurrent_turn
     let next = turn(&app, &acme, json!({"message": "And now?"})).await;
     assert_eq!(answer_text(&next), "Next.");
 }
+
+#[tokio::test]
+async fn a_steps_tool_calls_run_at_most_four_at_a_time() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    // A tenant's tool that takes a while and remembers how many calls overlapped.
+    let (running, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let (now, peak) = (running.clone(), most.clone());
+    let route = axum::routing::post(move || {
+        let (now, peak) = (now.clone(), peak.clone());
+        async move {
+            peak.fetch_max(now.fetch_add(1, Ordering::SeqCst) + 1, Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(150)).await;
+            now.fetch_sub(1, Ordering::SeqCst);
+            "done"
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = format!("http://{}/slow", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, axum::Router::new().route("/slow", route)).await.unwrap() });
+
+    let app = app(false).await;
+    let ids: Vec<String> = (0..10).map(|n| format!("call_{n}")).collect();
+    let args: &[&str] = &["{}"];
+    let calls: Vec<(&str, &str, &[&str])> = ids.iter().map(|id| (id.as_str(), "slow", args)).collect();
+    let script = vec![Reply::openai_tool_calls(&calls, Some(usage(300, 100))), Reply::openai_text(&["Done."], None)];
+    let (acme, _fake) = on_provider(&app, script).await;
+    let tool = json!({"name": "slow", "description": "Takes a while",
+        "parameters": {"type": "object", "properties": {}}, "endpoint": endpoint});
+    app.post("/api/v1/tools", Some(&acme.access), tool).await.expect(201);
+    let agent = app.post("/api/v1/agents", Some(&acme.access), json!({"name": "Busy", "tools": ["slow"]})).await;
+    agent.expect(201);
+
+    let frames = turn(&app, &acme, json!({"message": "Do it all", "agent_id": agent.str("agent_id")})).await;
+    let results = frames.iter().filter(|f| f.event == "thought" && f.data["data"]["kind"] == "tool_result").count();
+    assert_eq!(results, 10, "every call ran");
+    assert_eq!(most.load(Ordering::SeqCst), 4, "no more than four at once");
+    assert_eq!(answer_text(&frames), "Done.");
+}
+
+#[tokio::test]
+async fn a_tool_call_with_oversized_arguments_runs_no_tool() {
+    let app = app(false).await;
+    let huge = format!(r#"{{"expression":"{}"}}"#, "1+".repeat(40 * 1024));
+    let (acme, fake) =
+        on_provider(&app, vec![Reply::openai_tool_calls(&[("c1", "calculator", &[huge.as_str()])], None)]).await;
+    let frames = turn(&app, &acme, json!({"message": "Add", "agent_type": "agent"})).await;
+    assert_eq!(error_code(&frames), Some("tool_arguments_too_large"));
+    assert_eq!(done(&frames)["outcome"], "truncated");
+    assert!(!frames.iter().any(|f| f.event == "thought"), "no tool call was shown or run");
+    assert_eq!(fake.requests().len(), 1);
+    assert_settled(&app, &acme, total(&frames)).await;
+}
