@@ -40,16 +40,37 @@ on_both_backends!(
     a_thousand_tool_calls_run_none,
     a_provider_that_hangs_in_its_retries_is_cut_at_the_turn_deadline,
     an_abandoned_turn_stops_counting_once_its_lease_expires,
-    fifty_concurrent_chats_on_a_free_tenant_run_exactly_its_concurrent_turns,
 );
+
+/// Its five turns stay open until every refusal is in: a long deadline.
+mod fifty_concurrent_chats_on_a_free_tenant_run_exactly_its_concurrent_turns {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn on_sqlite() {
+        super::fifty_concurrent_chats_on_a_free_tenant_run_exactly_its_concurrent_turns(
+            super::app_with(false, 60).await,
+        )
+        .await;
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn on_dynamodb() {
+        super::fifty_concurrent_chats_on_a_free_tenant_run_exactly_its_concurrent_turns(
+            super::app_with(true, 60).await,
+        )
+        .await;
+    }
+}
 
 /// Provider timeouts that suit tests, and a short turn deadline.
 async fn app(dynamodb: bool) -> TestApp {
-    let configure = |c: &mut paas_shared::Config| {
-        c.llm_idle_timeout_ms = 5_000;
+    app_with(dynamodb, 3).await
+}
+
+async fn app_with(dynamodb: bool, turn_secs: u64) -> TestApp {
+    let configure = move |c: &mut paas_shared::Config| {
+        c.llm_idle_timeout_ms = turn_secs * 1000 + 2_000;
         c.llm_first_token_timeout_ms = 10_000;
         c.llm_connect_timeout_ms = 1_000;
-        c.turn_max_secs = 3;
+        c.turn_max_secs = turn_secs;
     };
     if dynamodb { TestApp::on_dynamodb_with(configure).await } else { TestApp::with(configure).await }
 }
@@ -247,24 +268,42 @@ async fn an_abandoned_turn_stops_counting_once_its_lease_expires(app: TestApp) {
 }
 
 async fn fifty_concurrent_chats_on_a_free_tenant_run_exactly_its_concurrent_turns(app: TestApp) {
-    let slow =
-        || Reply::openai_text(&["Slow ", "answer."], Some(usage(200, 3))).stall_after(2, Duration::from_millis(1500));
-    let mut script: Vec<Reply> = (0..5).map(|_| slow()).collect();
+    // Five answers that stall, held open by their clients until every refusal is in.
+    let mut script: Vec<Reply> = (0..5)
+        .map(|_| Reply::openai_text(&["Slow ", "answer."], None).stall_after(2, Duration::from_secs(50)))
+        .collect();
     script.push(Reply::openai_text(&["Next."], Some(usage(200, 2))));
     let (acme, _fake) = on_provider(&app, script).await;
-    let chats = (0..50)
-        .map(|n| app.post("/api/v1/chat/completions", Some(&acme.access), json!({"message": format!("Chat {n}")})));
-    let replies = futures::future::join_all(chats).await;
-    let streamed: Vec<_> = replies.iter().filter(|r| r.status == 200).collect();
-    assert_eq!(streamed.len(), 5, "exactly the free plan's concurrent turns ran");
-    for refused in replies.iter().filter(|r| r.status != 200) {
-        refused.expect_code(429, "quota_exceeded.concurrent_turns");
-        assert_eq!(refused.body["limit"], 5);
-        assert!(refused.headers.contains_key("retry-after"));
+    let base = format!("http://{}", app.serve().await);
+    let http = reqwest::Client::new();
+    let chats = (0..50).map(|n| {
+        http.post(format!("{base}/api/v1/chat/completions"))
+            .bearer_auth(&acme.access)
+            .json(&json!({"message": format!("Chat {n}")}))
+            .send()
+    });
+    let replies: Vec<reqwest::Response> =
+        futures::future::join_all(chats).await.into_iter().map(Result::unwrap).collect();
+    let (streaming, refused): (Vec<_>, Vec<_>) = replies.into_iter().partition(|r| r.status() == 200);
+    assert_eq!(streaming.len(), 5, "exactly the free plan's concurrent turns run");
+    assert_eq!(standing(&app, &acme).await.turns, 5);
+    for reply in refused {
+        assert_eq!(reply.status(), 429);
+        assert!(reply.headers().contains_key("retry-after"));
+        let problem: Value = reply.json().await.unwrap();
+        assert_eq!(
+            (problem["code"].as_str(), problem["limit"].as_u64()),
+            (Some("quota_exceeded.concurrent_turns"), Some(5))
+        );
     }
-    let dones: u64 = streamed.iter().map(|r| total(&parse_sse(&r.text))).sum();
-    assert_settled(&app, &acme, dones).await;
-    // Their slots are free again at once.
+    // The clients leave: their turns end and give their slots back at once.
+    drop(streaming);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while standing(&app, &acme).await.turns > 0 {
+        assert!(Instant::now() < deadline, "the slots were not given back");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(standing(&app, &acme).await.reserved, 0);
     let next = turn(&app, &acme, json!({"message": "And now?"})).await;
     assert_eq!(answer_text(&next), "Next.");
 }
@@ -320,4 +359,62 @@ async fn a_tool_call_with_oversized_arguments_runs_no_tool() {
     assert!(!frames.iter().any(|f| f.event == "thought"), "no tool call was shown or run");
     assert_eq!(fake.requests().len(), 1);
     assert_settled(&app, &acme, total(&frames)).await;
+}
+
+/// Peak resident memory of a process, from `/proc/<pid>/status`.
+fn peak_resident_bytes(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse::<u64>().unwrap() * 1024
+}
+
+#[tokio::test]
+async fn the_local_runner_stays_small_while_an_upstream_streams_100_mb_without_a_newline() {
+    let start = r#"data: {"id":"x","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":""#;
+    let fake = FakeLlm::start(vec![Reply::sse(vec![start.to_owned()]).then_repeat("a".repeat(64 * 1024), 1600)]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut runner = tokio::process::Command::new(paas_tests::lambda_emulator::binary("paas"))
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--data-dir"])
+        .arg(dir.path())
+        .env("PAAS_LOG", "warn")
+        .env("PAAS_FRONTEND_DIR", dir.path())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    let signup = json!({"tenant_name": "Acme", "tenant_slug": "acme", "email": "a@acme.test", "password": crate::support::PASSWORD});
+    let mut reply = None;
+    for _ in 0..100 {
+        if let Ok(r) = http.post(format!("{base}/api/auth/signup")).json(&signup).send().await {
+            reply = Some(r.json::<Value>().await.unwrap());
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let token = reply.expect("the runner started")["access_token"].as_str().unwrap().to_owned();
+    let llm = json!({"provider": "openai_compatible", "model": "m", "base_url": fake.base_url()});
+    let put = http.put(format!("{base}/api/v1/tenant/llm")).bearer_auth(&token).json(&llm).send().await.unwrap();
+    assert_eq!(put.status(), 200);
+    let pid = runner.id().unwrap();
+    // Forget the peak so far (sign-up's password hash alone takes 19 MiB).
+    std::fs::write(format!("/proc/{pid}/clear_refs"), "5").unwrap();
+    let before = peak_resident_bytes(pid);
+
+    let body = http
+        .post(format!("{base}/api/v1/chat/completions"))
+        .bearer_auth(&token)
+        .json(&json!({"message": "Go on forever"}))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let grown = peak_resident_bytes(pid).saturating_sub(before);
+    println!("peak resident memory grew by {} KiB", grown / 1024);
+    assert!(grown < 32 << 20, "the runner's memory grew by {} MiB", grown >> 20);
+    assert_eq!(error_code(&parse_sse(&body)), Some("provider_event_too_large"));
+    runner.kill().await.unwrap();
 }

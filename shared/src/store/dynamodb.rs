@@ -33,6 +33,18 @@ type Attrs = HashMap<String, AttributeValue>;
 /// How often a write is tried again after clearing an expired item or losing
 /// a transaction conflict.
 const ATTEMPTS: u32 = 5;
+/// Transactions on a busy tenant's counters (concurrent turns starting
+/// together) conflict often; they retry longer, with jitter so that the
+/// losers of one conflict do not collide again.
+const TRANSACT_ATTEMPTS: u32 = 8;
+
+/// Full jitter: uniform in [0, 10 ms × 2^attempt], at most about 1.3 s.
+fn conflict_pause(attempt: u32) -> Duration {
+    let mut bytes = [0u8; 2];
+    let _ = aws_lc_rs::rand::fill(&mut bytes);
+    let ceiling = 10u64 << attempt.min(7);
+    Duration::from_millis(u64::from(u16::from_le_bytes(bytes)) * ceiling / u64::from(u16::MAX))
+}
 
 #[derive(Clone)]
 pub struct DynamoStore {
@@ -472,7 +484,7 @@ impl Store for DynamoStore {
 
     async fn transact(&self, writes: Vec<Write>) -> StoreResult<()> {
         check_writes(&writes)?;
-        for attempt in 0..ATTEMPTS {
+        for attempt in 0..TRANSACT_ATTEMPTS {
             let mut request = self.client.transact_write_items();
             for w in &writes {
                 request = request.transact_items(self.transact_item(w)?);
@@ -507,7 +519,7 @@ impl Store for DynamoStore {
                 self.clear_expired(table, &key).await?;
             }
             if conflict {
-                tokio::time::sleep(Duration::from_millis(10 << attempt)).await;
+                tokio::time::sleep(conflict_pause(attempt)).await;
             }
         }
         Err(StoreError::backend(anyhow::anyhow!("transaction kept conflicting")))
