@@ -30,6 +30,7 @@ on_both_stores!(
     a_signup_flood_under_an_operators_email_cannot_lock_the_operator_out,
     signups_from_one_address_are_throttled,
     a_guesser_cannot_lock_the_owner_out,
+    parallel_guesses_get_only_the_free_attempts,
     owning_another_account_under_the_email_resets_nothing_for_the_victim,
     a_stolen_session_cannot_guess_the_password_at_will,
     a_stale_save_cannot_undo_log_out_everywhere,
@@ -104,6 +105,19 @@ async fn a_guesser_cannot_lock_the_owner_out(app: TestApp) {
     app.post_from(OWNER, "/api/auth/login", None, login(&acme.email, PASSWORD)).await.expect(200);
     let chosen = json!({"email": acme.email, "password": PASSWORD, "tenant_id": acme.tenant_id});
     app.post_from(OWNER, "/api/auth/login-with-tenant", None, chosen).await.expect(200);
+}
+
+async fn parallel_guesses_get_only_the_free_attempts(app: TestApp) {
+    let acme = app.signup("acme").await;
+    let app = &app;
+    let guesses = (0..20).map(|n| {
+        let guess = login(&acme.email, &format!("wrong guess {n}"));
+        async move { app.post_from(ATTACKER, "/api/auth/login", None, guess).await }
+    });
+    let replies = join_all(guesses).await;
+    assert_eq!(replies.iter().filter(|r| r.status == 401).count(), 5, "only 5 guesses reach the password check");
+    assert_eq!(replies.iter().filter(|r| r.status == 429).count(), 15);
+    app.post_from(OWNER, "/api/auth/login", None, login(&acme.email, PASSWORD)).await.expect(200);
 }
 
 async fn owning_another_account_under_the_email_resets_nothing_for_the_victim(app: TestApp) {

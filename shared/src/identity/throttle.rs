@@ -27,7 +27,7 @@ pub const MAX_CLIENT_FAILURES: i64 = 50;
 const SIGNUP_WINDOW_SECS: i64 = 60 * 60;
 pub const MAX_SIGNUPS: i64 = 20;
 const ATTEMPTS: &str = "attempts";
-const WAIT_UNTIL: &str = "wait_until";
+const LAST_AT: &str = "last_at";
 
 /// Whose password is being tried: an account (partition and user id), or an
 /// email without accounts, so unknown emails are slowed like known ones.
@@ -67,7 +67,9 @@ pub async fn claim(store: &DynStore, account: &Account, client: &str) -> AppResu
     let now = crate::store::now_epoch();
     let seen = store.get(&tables::AUTH, &key).await?;
     let number = |attr| seen.as_ref().and_then(|item| item.get(attr)).and_then(serde_json::Value::as_i64).unwrap_or(0);
-    let (attempts, wait_until) = (number(ATTEMPTS), number(WAIT_UNTIL));
+    // The count and the time of the last attempt come from one version of the item.
+    let (attempts, last_at) = (number(ATTEMPTS), number(LAST_AT));
+    let wait_until = last_at + delay_after(attempts);
     if wait_until > now {
         return Err(too_many(wait_until - now));
     }
@@ -77,10 +79,7 @@ pub async fn claim(store: &DynStore, account: &Account, client: &str) -> AppResu
     } else {
         Cond::equals(ATTEMPTS, attempts)
     };
-    let update = Update::default()
-        .add(ATTEMPTS, 1)
-        .set(WAIT_UNTIL, now + delay_after(attempts + 1))
-        .set(tables::TTL_ATTR, now + FORGET_SECS);
+    let update = Update::default().add(ATTEMPTS, 1).set(LAST_AT, now).set(tables::TTL_ATTR, now + FORGET_SECS);
     match store.update(&tables::AUTH, &key, &update, &[cond]).await {
         Ok(_) => Ok(()),
         Err(err) if err.is_condition_failed() => Err(too_many(delay_after(attempts + 1))),
