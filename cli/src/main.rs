@@ -69,7 +69,12 @@ enum OperatorCommand {
 #[derive(Subcommand)]
 enum KeysCommand {
     /// Add a new signing key; older keys keep verifying the tokens they signed until those expire.
-    Rotate,
+    Rotate {
+        /// Drop every older key now (a leaked key): its tokens stop verifying within
+        /// PAAS_KEY_REFRESH_SECS everywhere, and their users log in again.
+        #[arg(long)]
+        drop_old: bool,
+    },
 }
 
 #[tokio::main]
@@ -113,8 +118,8 @@ async fn main() -> anyhow::Result<()> {
             println!("{}", serde_json::to_string_pretty(&headers)?);
             Ok(())
         }
-        Command::Keys { command: KeysCommand::Rotate } => {
-            let kid = operators::rotate_signing_key(config).await?;
+        Command::Keys { command: KeysCommand::Rotate { drop_old } } => {
+            let kid = operators::rotate_signing_key(config, drop_old).await?;
             println!("new signing key {kid}");
             Ok(())
         }

@@ -32,10 +32,12 @@ pub async fn create_operator(
     }
 }
 
-/// Adds a new signing key; tokens signed by older keys verify until they expire.
-pub async fn rotate_signing_key(config: Config) -> anyhow::Result<String> {
+/// Adds a new signing key; tokens signed by older keys verify until they
+/// expire, or, with `drop_old` (a leaked key), until verifiers next read
+/// their keys.
+pub async fn rotate_signing_key(config: Config, drop_old: bool) -> anyhow::Result<String> {
     let state = AppState::from_config(config, Signing::Sign).await?;
     // Keep old keys for twice the access-token lifetime, then drop them.
-    let keep = paas_shared::auth::token::ACCESS_TTL * 2;
+    let keep = if drop_old { std::time::Duration::ZERO } else { paas_shared::auth::token::ACCESS_TTL * 2 };
     TokenKeys::rotate(state.secrets.as_ref(), keep).await
 }

@@ -42,6 +42,9 @@ pub struct Config {
     /// `PAAS_REFRESH_GRACE_SECS`: how long the refresh token a rotation just
     /// replaced counts as a client's parallel request rather than reuse.
     pub refresh_grace_secs: u32,
+    /// `PAAS_KEY_REFRESH_SECS`: the longest a process uses the access-token keys it loaded before
+    /// reading them again, so a key removed from the secret store stops verifying within this time.
+    pub key_refresh_secs: u64,
     /// `PAAS_TURN_MAX_SECS`: the longest a chat turn may stream before it is cut (outcome `truncated`).
     pub turn_max_secs: u64,
     /// `PAAS_TURN_MAX_OUTPUT_TOKENS`: the most output tokens any turn may ask a provider for.
@@ -125,6 +128,7 @@ impl Default for Config {
             jwt_issuer: "agent-paas".into(),
             jwt_audience: "agent-paas-api".into(),
             refresh_grace_secs: 10,
+            key_refresh_secs: 300,
             turn_max_secs: 120,
             turn_max_output_tokens: 4096,
             context_tokens: 16_000,

@@ -42,7 +42,8 @@ impl AppState {
     pub async fn from_config(config: Config, signing: Signing) -> anyhow::Result<Self> {
         let store = connect_store(&config).await?;
         let secrets = connect_secrets(&config).await?;
-        let tokens = KeyRing::load(secrets.clone(), &config.jwt_issuer, &config.jwt_audience, signing).await?;
+        let refresh = std::time::Duration::from_secs(config.key_refresh_secs);
+        let tokens = KeyRing::load(secrets.clone(), &config.jwt_issuer, &config.jwt_audience, signing, refresh).await?;
         let pepper = load_or_create(secrets.as_ref(), API_KEY_PEPPER_SECRET, generate_pepper).await?;
         let http = crate::llm::http_client(&config.llm_timeouts());
         let gateway_keys = GatewayKeys::from_config(&config).await?.map(Arc::new);

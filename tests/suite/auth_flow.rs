@@ -315,7 +315,7 @@ async fn a_signing_key_rotation_reaches_running_functions() {
     let config = (*app.state.config).clone();
     // The tenants function, warm since before the rotation.
     let tenants = paas_tenants::router(AppState::from_config(config.clone(), Signing::VerifyOnly).await.unwrap());
-    let new_kid = paas_cli::operators::rotate_signing_key(config.clone()).await.unwrap();
+    let new_kid = paas_cli::operators::rotate_signing_key(config.clone(), false).await.unwrap();
     // An auth function that starts after it signs with the new key.
     let auth = paas_auth::router(AppState::from_config(config, Signing::Sign).await.unwrap());
 
@@ -340,4 +340,32 @@ async fn a_signing_key_rotation_reaches_running_functions() {
         let response = tenants.clone().oneshot(request.body(axum::body::Body::empty()).unwrap()).await.unwrap();
         assert_eq!(response.status(), 200, "old and new keys both verify on the warm function");
     }
+}
+
+/// A leaked signing key is dropped (`paas keys rotate --drop-old`): a
+/// function that has been warm since before stops taking its tokens within
+/// the key refresh interval, without a restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_key_dropped_in_an_emergency_stops_verifying_within_the_refresh_interval() {
+    use paas_shared::AppState;
+    use paas_shared::state::Signing;
+
+    let app = TestApp::with(|c| c.key_refresh_secs = 1).await;
+    let acme = app.signup("acme").await;
+    let config = (*app.state.config).clone();
+    let warm = paas_tenants::router(AppState::from_config(config.clone(), Signing::VerifyOnly).await.unwrap());
+    let tenant_status = |token: String| {
+        use tower::ServiceExt;
+        let request = http::Request::get("/api/v1/tenant").header("authorization", format!("Bearer {token}"));
+        let warm = warm.clone();
+        async move { warm.oneshot(request.body(axum::body::Body::empty()).unwrap()).await.unwrap().status() }
+    };
+    assert_eq!(tenant_status(acme.access.clone()).await, 200);
+
+    paas_cli::operators::rotate_signing_key(config, true).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert_eq!(tenant_status(acme.access.clone()).await, 401, "the dropped key no longer verifies");
+    let fresh = app.post("/api/auth/login", None, json!({"email": acme.email, "password": PASSWORD})).await;
+    fresh.expect(200);
+    assert_eq!(tenant_status(fresh.str("access_token")).await, 200);
 }

@@ -5,6 +5,7 @@ mod support;
 
 mod agents;
 mod api_basics;
+mod auth_attacks;
 mod auth_flow;
 mod chat;
 mod chat_metering;

@@ -126,6 +126,27 @@ pub async fn bounded_add_larger_than_the_limit_fails_on_a_missing_counter(store:
     assert_eq!(refund["tokens"], 6);
 }
 
+pub async fn a_floor_holds_under_20_concurrent_takes_and_a_missing_counter_is_below_it(store: DynStore) {
+    let key = Key::new("t1", "COUNTS");
+    let floor = || vec![Cond::AtLeast("admins".into(), 2)];
+    let take = Update::default().add("admins", -1);
+    assert!(store.update(&CONTRACT, &key, &take, &floor()).await.unwrap_err().is_condition_failed());
+    store.update(&CONTRACT, &key, &Update::default().set("admins", 5), &[]).await.unwrap();
+    let takes = (0..20).map(|_| {
+        let (store, key, take) = (store.clone(), key.clone(), take.clone());
+        tokio::spawn(async move { store.update(&CONTRACT, &key, &take, &floor()).await })
+    });
+    let mut accepted = 0;
+    for task in takes.collect::<Vec<_>>() {
+        match task.await.unwrap() {
+            Ok(_) => accepted += 1,
+            Err(err) => assert!(err.is_condition_failed(), "only the floor refuses a take: {err:?}"),
+        }
+    }
+    assert_eq!(accepted, 4);
+    assert_eq!(store.get(&CONTRACT, &key).await.unwrap().unwrap()["admins"], 1);
+}
+
 pub async fn delete_answers_the_old_item_and_honours_conditions(store: DynStore) {
     let key = Key::new("t1", "a");
     store.put(&CONTRACT, item("t1", "a", json!({"version": 3})), &[]).await.unwrap();
@@ -394,6 +415,7 @@ contract!(
     update_cannot_change_key_attributes,
     bounded_counter_stops_exactly_at_its_limit_under_50_concurrent_adds,
     bounded_add_larger_than_the_limit_fails_on_a_missing_counter,
+    a_floor_holds_under_20_concurrent_takes_and_a_missing_counter_is_below_it,
     delete_answers_the_old_item_and_honours_conditions,
     transaction_applies_every_kind_of_write,
     transaction_whose_last_write_fails_leaves_nothing_behind,

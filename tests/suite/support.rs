@@ -106,6 +106,27 @@ pub struct Signup {
 
 pub const PASSWORD: &str = "correct horse battery staple";
 
+/// A request as a client builds it: a bearer token and a JSON body, if any.
+fn request(
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<serde_json::Value>,
+) -> http::Request<axum::body::Body> {
+    let mut request = http::Request::builder().method(method).uri(path);
+    if let Some(token) = token {
+        request = request.header(http::header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    let body = match body {
+        Some(json) => {
+            request = request.header(http::header::CONTENT_TYPE, "application/json");
+            axum::body::Body::from(json.to_string())
+        }
+        None => axum::body::Body::empty(),
+    };
+    request.body(body).unwrap()
+}
+
 impl TestApp {
     pub async fn new() -> Self {
         Self::with(|_| {}).await
@@ -120,18 +141,7 @@ impl TestApp {
     }
 
     pub async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<serde_json::Value>) -> Reply {
-        let mut request = http::Request::builder().method(method).uri(path);
-        if let Some(token) = token {
-            request = request.header(http::header::AUTHORIZATION, format!("Bearer {token}"));
-        }
-        let body = match body {
-            Some(json) => {
-                request = request.header(http::header::CONTENT_TYPE, "application/json");
-                axum::body::Body::from(json.to_string())
-            }
-            None => axum::body::Body::empty(),
-        };
-        self.send(request.body(body).unwrap()).await
+        self.send(request(method, path, token, body)).await
     }
 
     pub async fn send(&self, request: http::Request<axum::body::Body>) -> Reply {
@@ -150,11 +160,24 @@ impl TestApp {
 
     /// A GET as a client at `peer` sends it to `paas serve` (which knows the peer's address).
     pub async fn get_from(&self, peer: &str, path: &str, token: Option<&str>) -> Reply {
-        let mut request = http::Request::get(path);
-        if let Some(token) = token {
-            request = request.header(http::header::AUTHORIZATION, format!("Bearer {token}"));
-        }
-        let mut request = request.body(axum::body::Body::empty()).unwrap();
+        self.call_from(peer, "GET", path, token, None).await
+    }
+
+    /// A POST as a client at `peer` sends it.
+    pub async fn post_from(&self, peer: &str, path: &str, token: Option<&str>, body: serde_json::Value) -> Reply {
+        self.call_from(peer, "POST", path, token, Some(body)).await
+    }
+
+    /// A request as a client at `peer` (an `ip:port`) sends it.
+    pub async fn call_from(
+        &self,
+        peer: &str,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> Reply {
+        let mut request = request(method, path, token, body);
         let peer: std::net::SocketAddr = peer.parse().expect("a socket address");
         request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
         self.send(request).await

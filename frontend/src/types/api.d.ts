@@ -78,6 +78,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Ends the session of a live refresh token; any other token ends nothing,
+         *     with the same answer.
+         */
         post: operations["logout"];
         delete?: never;
         options?: never;
@@ -128,7 +132,8 @@ export interface paths {
         put?: never;
         /**
          * Changes the password and logs out everywhere else; answers fresh tokens
-         *     so the session that changed it goes on.
+         *     so the session that changed it goes on. The current password is
+         *     throttled like a log-in, so a stolen session cannot guess it.
          */
         post: operations["change_password"];
         delete?: never;
@@ -1231,6 +1236,14 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     logout: {
@@ -1246,7 +1259,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description the refresh token's family is ended */
+            /** @description the refresh token's family is ended, if the token was its live one */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -1345,6 +1358,14 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     refresh: {
@@ -1408,7 +1429,7 @@ export interface operations {
                     "application/json": components["schemas"]["SignupResponse"];
                 };
             };
-            /** @description slug taken */
+            /** @description slug taken, or the email has the most accounts allowed */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1418,6 +1439,15 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description too many sign-ups from this address */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2465,7 +2495,7 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedUser"];
                 };
             };
-            /** @description email taken */
+            /** @description email taken here, or it has the most accounts allowed */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2540,6 +2570,15 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `last_admin`: the tenant's last active admin */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     update_user: {
@@ -2566,6 +2605,15 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `last_admin`: the tenant's last active admin */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

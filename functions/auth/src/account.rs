@@ -4,6 +4,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use paas_shared::auth::client_addr::ClientAddr;
 use paas_shared::auth::password::{self, Password};
 use paas_shared::auth::permission::Permission;
 use paas_shared::auth::principal::SignedIn;
@@ -11,7 +12,7 @@ use paas_shared::domain::{DisplayName, TenantId, TenantStatus, UserStatus};
 use paas_shared::http::ApiJson;
 use paas_shared::identity::tenants::{self, TenantView};
 use paas_shared::identity::users::{self, UserView};
-use paas_shared::identity::{PLATFORM, invites, refresh};
+use paas_shared::identity::{PLATFORM, invites, refresh, throttle};
 use paas_shared::{AppError, AppResult, AppState};
 use serde::{Deserialize, Serialize};
 
@@ -35,7 +36,7 @@ pub async fn refresh(
     let user = users::get(&state.store, &rotated.partition, &rotated.user_id).await?;
     let fit = user.filter(|u| u.status == UserStatus::Active && u.token_version == rotated.token_version);
     let Some(user) = fit else {
-        refresh::end(&state.store, &rotated.next.token).await?;
+        refresh::end(&state.store, &rotated.next.token, grace).await?;
         return Err(AppError::Unauthorized);
     };
     if user.partition != PLATFORM {
@@ -48,10 +49,13 @@ pub async fn refresh(
     Ok(Json(tokens::respond(&state, &user, rotated.next).await?))
 }
 
+/// Ends the session of a live refresh token; any other token ends nothing,
+/// with the same answer.
 #[utoipa::path(post, path = "/api/auth/logout", tag = "auth", request_body = RefreshRequest,
-    responses((status = 204, description = "the refresh token's family is ended")))]
+    responses((status = 204, description = "the refresh token's family is ended, if the token was its live one")))]
 pub async fn logout(State(state): State<AppState>, ApiJson(body): ApiJson<RefreshRequest>) -> AppResult<StatusCode> {
-    refresh::end(&state.store, &body.refresh_token).await?;
+    let grace = chrono::Duration::seconds(state.config.refresh_grace_secs.into());
+    refresh::end(&state.store, &body.refresh_token, grace).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -92,24 +96,29 @@ pub struct ChangePasswordRequest {
 }
 
 /// Changes the password and logs out everywhere else; answers fresh tokens
-/// so the session that changed it goes on.
+/// so the session that changed it goes on. The current password is
+/// throttled like a log-in, so a stolen session cannot guess it.
 #[utoipa::path(post, path = "/api/auth/password", tag = "auth", security(("bearer" = [])), request_body = ChangePasswordRequest,
     responses((status = 200, body = TokenResponse), (status = 401, body = paas_shared::http::Problem),
-        (status = 422, body = paas_shared::http::Problem)))]
+        (status = 422, body = paas_shared::http::Problem), (status = 429, body = paas_shared::http::Problem)))]
 pub async fn change_password(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     signed_in: SignedIn,
     ApiJson(body): ApiJson<ChangePasswordRequest>,
 ) -> AppResult<Json<TokenResponse>> {
-    let mut user = signed_in.user;
-    if !password::verify_or_waste(&body.current_password, user.password_hash.as_deref()).await {
+    let seen = signed_in.user;
+    let account = throttle::Account::user(&seen);
+    throttle::claim(&state.store, &account, &client).await?;
+    if !password::verify_or_waste(&body.current_password, seen.password_hash.as_deref()).await {
         return Err(AppError::InvalidCredentials);
     }
-    let new = Password::parse_for(&body.new_password, user.email.as_str())
+    throttle::succeeded(&state.store, &account, &client).await?;
+    let new = Password::parse_for(&body.new_password, seen.email.as_str())
         .map_err(|e| AppError::Validation(e.to_string()))?;
+    let mut user = seen.clone();
     user.password_hash = Some(password::hash_async(&new).await.map_err(AppError::internal)?);
-    user.token_version += 1;
-    users::save(&state.store, &mut user).await?;
+    let user = users::save(&state.store, &seen, user, true).await?;
     Ok(Json(tokens::issue(&state, &user).await?))
 }
 
@@ -128,17 +137,19 @@ pub async fn accept_invite(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<AcceptInviteRequest>,
 ) -> AppResult<Json<TokenResponse>> {
+    // The token first: nothing about its user is read or told before it proves itself.
+    let (tenant_id, user_id) = invites::check(&state.store, &body.invite_token).await?;
+    let seen = users::get(&state.store, tenant_id.as_str(), &user_id).await?.ok_or_else(invites::invalid)?;
     // Check the password before consuming the invite, so a weak one can be retried.
-    let (tenant_id, user_id) = invites::peek(&body.invite_token)?;
-    let mut user = users::get(&state.store, tenant_id.as_str(), &user_id).await?.ok_or_else(invites::invalid)?;
     let password =
-        Password::parse_for(&body.password, user.email.as_str()).map_err(|e| AppError::Validation(e.to_string()))?;
+        Password::parse_for(&body.password, seen.email.as_str()).map_err(|e| AppError::Validation(e.to_string()))?;
     invites::redeem(&state.store, &body.invite_token).await?;
+    let mut user = seen.clone();
     user.password_hash = Some(password::hash_async(&password).await.map_err(AppError::internal)?);
     user.status = UserStatus::Active;
     if body.name.is_some() {
         user.name = body.name;
     }
-    users::save(&state.store, &mut user).await?;
+    let user = users::save(&state.store, &seen, user, false).await?;
     Ok(Json(tokens::issue(&state, &user).await?))
 }

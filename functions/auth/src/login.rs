@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use paas_shared::auth::client_addr::ClientAddr;
 use paas_shared::auth::password;
-use paas_shared::domain::{Email, TenantStatus, UserStatus};
+use paas_shared::domain::{Email, TenantId, TenantStatus, UserStatus};
 use paas_shared::http::ApiJson;
 use paas_shared::identity::users::{self, User};
 use paas_shared::identity::{PLATFORM, tenants, throttle};
@@ -47,24 +47,39 @@ pub struct TenantChoices {
     pub tenants: Vec<TenantChoice>,
 }
 
-/// The accounts of an email whose password matches. Every candidate costs
-/// one hash, and an unknown email costs one too, so timing tells nothing.
-async fn matching_accounts(state: &AppState, email: &Email, password: &str, client: &str) -> AppResult<Vec<User>> {
-    throttle::begin(&state.store, email.as_str(), client).await?;
-    let accounts = users::accounts_of(&state.store, email).await?;
-    let mut matched = Vec::new();
+/// Which of these accounts the password opens. Each account is throttled
+/// per client address before its hash is checked (see `throttle`); no
+/// accounts (an unknown email) cost one hash too, so timing tells nothing.
+/// 429 when nothing matched and some account had to wait.
+async fn matching(
+    state: &AppState,
+    email: &Email,
+    accounts: Vec<User>,
+    password: &str,
+    client: &str,
+) -> AppResult<Vec<User>> {
+    throttle::client_attempt(&state.store, client).await?;
     if accounts.is_empty() {
+        throttle::claim(&state.store, &throttle::Account::unknown(email), client).await?;
         password::verify_or_waste(password, None).await;
+        return Err(AppError::InvalidCredentials);
     }
+    let (mut matched, mut waiting) = (Vec::new(), None);
     for user in accounts {
+        let account = throttle::Account::user(&user);
+        if let Err(err) = throttle::claim(&state.store, &account, client).await {
+            waiting = Some(err);
+            continue;
+        }
         if password::verify_or_waste(password, user.password_hash.as_deref()).await {
+            throttle::succeeded(&state.store, &account, client).await?;
             matched.push(user);
         }
     }
     if matched.is_empty() {
-        return Err(AppError::InvalidCredentials);
+        return Err(waiting.unwrap_or(AppError::InvalidCredentials));
     }
-    throttle::succeeded(&state.store, email.as_str(), client).await?;
+    throttle::client_succeeded(&state.store, client).await?;
     Ok(matched)
 }
 
@@ -74,7 +89,7 @@ async fn sign_in(state: &AppState, user: &User) -> AppResult<TokenResponse> {
         return Err(AppError::UserSuspended);
     }
     if user.partition != PLATFORM {
-        let tenant_id = paas_shared::domain::TenantId::parse(&user.partition).map_err(AppError::internal)?;
+        let tenant_id = TenantId::parse(&user.partition).map_err(AppError::internal)?;
         match tenants::get(&state.store, &tenant_id).await? {
             Some(tenant) if tenant.status == TenantStatus::Active => {}
             Some(_) => return Err(AppError::TenantSuspended),
@@ -92,7 +107,7 @@ async fn choice(state: &AppState, user: &User) -> AppResult<TenantChoice> {
             name: "Platform operators".into(),
         });
     }
-    let tenant_id = paas_shared::domain::TenantId::parse(&user.partition).map_err(AppError::internal)?;
+    let tenant_id = TenantId::parse(&user.partition).map_err(AppError::internal)?;
     let tenant = tenants::get(&state.store, &tenant_id).await?.ok_or(AppError::InvalidCredentials)?;
     Ok(TenantChoice {
         tenant_id: user.partition.clone(),
@@ -109,7 +124,8 @@ pub async fn login(
     ClientAddr(client): ClientAddr,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> AppResult<Response> {
-    let matched = matching_accounts(&state, &body.email, &body.password, &client).await?;
+    let accounts = users::accounts_of(&state.store, &body.email).await?;
+    let matched = matching(&state, &body.email, accounts, &body.password, &client).await?;
     if let [user] = matched.as_slice() {
         return Ok(Json(sign_in(&state, user).await?).into_response());
     }
@@ -121,13 +137,19 @@ pub async fn login(
 }
 
 #[utoipa::path(post, path = "/api/auth/login-with-tenant", tag = "auth", request_body = LoginWithTenantRequest,
-    responses((status = 200, body = TokenResponse), (status = 401, body = paas_shared::http::Problem)))]
+    responses((status = 200, body = TokenResponse), (status = 401, body = paas_shared::http::Problem),
+        (status = 429, body = paas_shared::http::Problem)))]
 pub async fn login_with_tenant(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
     ApiJson(body): ApiJson<LoginWithTenantRequest>,
 ) -> AppResult<Json<TokenResponse>> {
-    let matched = matching_accounts(&state, &body.email, &body.password, &client).await?;
-    let user = matched.iter().find(|u| u.partition == body.tenant_id).ok_or(AppError::InvalidCredentials)?;
-    Ok(Json(sign_in(&state, user).await?))
+    // Read by key: however many accounts the email has elsewhere, this one is found.
+    let known = body.tenant_id == PLATFORM || TenantId::parse(&body.tenant_id).is_ok();
+    let account = match known {
+        true => users::account_in(&state.store, &body.email, &body.tenant_id).await?,
+        false => None,
+    };
+    let matched = matching(&state, &body.email, account.into_iter().collect(), &body.password, &client).await?;
+    Ok(Json(sign_in(&state, &matched[0]).await?))
 }

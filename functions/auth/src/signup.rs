@@ -3,10 +3,12 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use paas_shared::auth::client_addr::ClientAddr;
 use paas_shared::auth::password::{self, Password};
 use paas_shared::domain::{DisplayName, Email, Plan, Quota, Role, Slug};
 use paas_shared::http::ApiJson;
 use paas_shared::identity::tenants::{self, Tenant, TenantView};
+use paas_shared::identity::throttle;
 use paas_shared::identity::users::{self, User, UserView};
 use paas_shared::store::{StoreError, Write, tables, to_item};
 use paas_shared::{AppError, AppResult, AppState};
@@ -35,12 +37,16 @@ pub struct SignupResponse {
 }
 
 #[utoipa::path(post, path = "/api/auth/signup", tag = "auth", request_body = SignupRequest,
-    responses((status = 201, body = SignupResponse), (status = 409, description = "slug taken", body = paas_shared::http::Problem),
-        (status = 422, body = paas_shared::http::Problem)))]
+    responses((status = 201, body = SignupResponse),
+        (status = 409, description = "slug taken, or the email has the most accounts allowed", body = paas_shared::http::Problem),
+        (status = 422, body = paas_shared::http::Problem),
+        (status = 429, description = "too many sign-ups from this address", body = paas_shared::http::Problem)))]
 pub async fn signup(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     ApiJson(body): ApiJson<SignupRequest>,
 ) -> AppResult<(StatusCode, Json<SignupResponse>)> {
+    throttle::signup(&state.store, &client).await?;
     let password =
         Password::parse_for(&body.password, body.email.as_str()).map_err(|e| AppError::Validation(e.to_string()))?;
     // Every tenant starts on the free plan; platform operators change plans.
@@ -49,17 +55,22 @@ pub async fn signup(
     admin.password_hash = Some(password::hash_async(&password).await.map_err(AppError::internal)?);
 
     let mut writes = tenants::create_writes(&tenant)?;
-    let counts = serde_json::json!({ Quota::Users.name(): 1 });
+    let counts = serde_json::json!({ Quota::Users.name(): 1, users::ADMINS: 1 });
     writes.push(Write::Put {
         table: &tables::TENANTS,
         item: to_item(&tenants::counts_key(&tenant.tenant_id), &counts)?,
         conds: vec![],
     });
+    let email_account = writes.len();
+    writes.push(users::take_email_account(&admin.email));
     writes.extend(users::create_writes(&admin)?);
     match state.store.transact(writes).await {
         Ok(()) => {}
         Err(StoreError::ConditionFailed { write: Some(tenants::SLUG_WRITE) }) => {
             return Err(AppError::ConflictCode { code: "slug_taken", detail: "this tenant slug is taken".into() });
+        }
+        Err(StoreError::ConditionFailed { write: Some(i) }) if i == email_account => {
+            return Err(users::too_many_accounts());
         }
         Err(err) => return Err(err.into()),
     }

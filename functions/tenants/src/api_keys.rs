@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use paas_shared::auth::api_key::ApiKeyId;
 use paas_shared::auth::permission::Permission;
-use paas_shared::auth::principal::Caller;
+use paas_shared::auth::principal::{Actor, Caller};
 use paas_shared::domain::{DisplayName, Scope};
 use paas_shared::http::{ApiJson, Page, PageParams};
 use paas_shared::identity::api_keys::{self, ApiKeyView};
@@ -62,7 +62,11 @@ pub async fn create_key(
     if body.expires_at.is_some_and(|at| at <= Utc::now()) {
         return Err(AppError::Validation("expires_at must be in the future".into()));
     }
-    let created_by = caller.user_id().cloned();
+    // A key made by a key answers to the person behind that one.
+    let created_by = match &caller.actor {
+        Actor::User(user) => Some(user.user_id.clone()),
+        Actor::ApiKey(key) => key.created_by.clone(),
+    };
     let (record, key) = api_keys::create(
         &state.store,
         &state.key_hasher,

@@ -48,7 +48,8 @@ pub struct CreatedUser {
 
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", security(("bearer" = []), ("api_key" = [])),
     request_body = CreateUser,
-    responses((status = 201, body = CreatedUser), (status = 409, description = "email taken", body = paas_shared::http::Problem),
+    responses((status = 201, body = CreatedUser),
+        (status = 409, description = "email taken here, or it has the most accounts allowed", body = paas_shared::http::Problem),
         (status = 429, description = "users quota", body = paas_shared::http::Problem)))]
 pub async fn create_user(
     State(state): State<AppState>,
@@ -117,6 +118,7 @@ fn not_self(caller: &Caller, user: &User) -> AppResult<()> {
 #[utoipa::path(patch, path = "/api/v1/users/{user_id}", tag = "users", security(("bearer" = []), ("api_key" = [])),
     params(("user_id" = String, Path)), request_body = UpdateUser,
     responses((status = 200, body = UserView), (status = 404, body = paas_shared::http::Problem),
+        (status = 409, description = "`last_admin`: the tenant's last active admin", body = paas_shared::http::Problem),
         (status = 422, body = paas_shared::http::Problem)))]
 pub async fn update_user(
     State(state): State<AppState>,
@@ -125,7 +127,8 @@ pub async fn update_user(
     ApiJson(body): ApiJson<UpdateUser>,
 ) -> AppResult<Json<UserView>> {
     caller.require(Permission::UsersManage)?;
-    let mut user = find(&state, &caller, &user_id).await?;
+    let seen = find(&state, &caller, &user_id).await?;
+    let mut user = seen.clone();
     let mut revoke = false;
     if let Some(role) = body.role.filter(|r| user.role != Some(*r)) {
         not_self(&caller, &user)?;
@@ -144,16 +147,14 @@ pub async fn update_user(
         user.name = Some(name);
     }
     // A new role or status takes effect at once: older tokens stop working.
-    if revoke {
-        user.token_version += 1;
-    }
-    users::save(&state.store, &mut user).await?;
+    let user = users::save(&state.store, &seen, user, revoke).await?;
     Ok(Json(UserView::from(&user)))
 }
 
 #[utoipa::path(delete, path = "/api/v1/users/{user_id}", tag = "users", security(("bearer" = []), ("api_key" = [])),
     params(("user_id" = String, Path)),
-    responses((status = 204, description = "deleted"), (status = 404, body = paas_shared::http::Problem)))]
+    responses((status = 204, description = "deleted"), (status = 404, body = paas_shared::http::Problem),
+        (status = 409, description = "`last_admin`: the tenant's last active admin", body = paas_shared::http::Problem)))]
 pub async fn delete_user(
     State(state): State<AppState>,
     caller: Caller,

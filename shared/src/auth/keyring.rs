@@ -1,8 +1,11 @@
 //! The access-token keys a process holds, kept current with the secret
 //! store: a token naming a key this process has not loaded (a rotation since
-//! it started) triggers a reload, at most every [`RELOAD_INTERVAL`], and a
-//! signer reloads every [`SIGNER_REFRESH`] so it moves to the newest key.
-//! So `paas keys rotate` reaches warm processes without a restart.
+//! it started) triggers a reload, at most every [`RELOAD_INTERVAL`], and
+//! keys older than the refresh interval (`PAAS_KEY_REFRESH_SECS`, 5 minutes)
+//! are read again before they verify or sign. So `paas keys rotate` reaches
+//! warm processes without a restart: signers move to the newest key, and a
+//! key removed in an emergency (`--drop-old`) stops verifying everywhere
+//! within the interval.
 
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -14,14 +17,14 @@ use crate::state::Signing;
 /// The least time between two reloads caused by unknown key ids, so forged
 /// tokens cannot make every request read the secret store.
 pub const RELOAD_INTERVAL: Duration = Duration::from_secs(30);
-/// How long a signer keeps signing with the key it loaded.
-pub const SIGNER_REFRESH: Duration = Duration::from_secs(300);
 
 pub struct KeyRing {
     secrets: DynSecrets,
     issuer: String,
     audience: String,
     signing: Signing,
+    /// How long loaded keys are used before they are read again.
+    refresh: Duration,
     current: RwLock<Loaded>,
 }
 
@@ -33,13 +36,20 @@ struct Loaded {
 }
 
 impl KeyRing {
-    pub async fn load(secrets: DynSecrets, issuer: &str, audience: &str, signing: Signing) -> anyhow::Result<Self> {
+    pub async fn load(
+        secrets: DynSecrets,
+        issuer: &str,
+        audience: &str,
+        signing: Signing,
+        refresh: Duration,
+    ) -> anyhow::Result<Self> {
         let keys = read(&secrets, issuer, audience, signing).await?;
         Ok(Self {
             secrets,
             issuer: issuer.to_owned(),
             audience: audience.to_owned(),
             signing,
+            refresh,
             current: RwLock::new(Loaded { keys: Arc::new(keys), at: Instant::now(), unknown_kid_reload: None }),
         })
     }
@@ -52,7 +62,7 @@ impl KeyRing {
         Arc::clone(&self.read_lock().keys)
     }
 
-    /// Reloads the keys; a failed reload keeps those already loaded.
+    /// Reloads the keys; a failed reload keeps those already loaded for another interval.
     async fn reload(&self, unknown_kid: bool) {
         match read(&self.secrets, &self.issuer, &self.audience, self.signing).await {
             Ok(keys) => {
@@ -64,11 +74,23 @@ impl KeyRing {
                     loaded.unknown_kid_reload = Some(now);
                 }
             }
-            Err(err) => tracing::warn!(error = format!("{err:#}"), "could not reload access-token keys"),
+            Err(err) => {
+                tracing::warn!(error = format!("{err:#}"), "could not reload access-token keys");
+                // Try again after another interval, not on every request of an outage.
+                self.current.write().unwrap_or_else(std::sync::PoisonError::into_inner).at = Instant::now();
+            }
+        }
+    }
+
+    /// Reads the keys again once they are older than the refresh interval.
+    async fn refresh_if_stale(&self) {
+        if self.read_lock().at.elapsed() >= self.refresh {
+            self.reload(false).await;
         }
     }
 
     pub async fn verify(&self, token: &str) -> Result<AccessClaims, TokenError> {
+        self.refresh_if_stale().await;
         match self.keys().verify(token) {
             Err(TokenError::UnknownKey) => {
                 let recent = self.read_lock().unknown_kid_reload.is_some_and(|at| at.elapsed() < RELOAD_INTERVAL);
@@ -89,9 +111,7 @@ impl KeyRing {
         role: &str,
         ver: u64,
     ) -> Result<(String, AccessClaims), TokenError> {
-        if self.read_lock().at.elapsed() >= SIGNER_REFRESH {
-            self.reload(false).await;
-        }
+        self.refresh_if_stale().await;
         self.keys().issue(sub, tid, role, ver)
     }
 

@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, header};
 
 use super::api_key::{PresentedKey, looks_like_api_key};
 use super::permission::Permission;
-use crate::domain::{Role, TenantId, TenantStatus, UserId, UserStatus};
+use crate::domain::{Role, Scope, TenantId, TenantStatus, UserId, UserStatus};
 use crate::identity::PLATFORM;
 use crate::identity::api_keys::{self, ApiKeyRecord};
 use crate::identity::tenants::{self, Tenant};
@@ -150,7 +150,19 @@ async fn authenticate_key(state: &AppState, token: &str) -> AppResult<Caller> {
     let record =
         api_keys::authenticate(&state.store, &state.key_hasher, &presented).await?.ok_or(AppError::Unauthorized)?;
     let tenant = active_tenant(tenants::get(&state.store, &record.tenant_id).await?)?;
+    if record.scopes.contains(&Scope::Admin) && !creator_is_admin(state, &record).await? {
+        return Err(AppError::Unauthorized);
+    }
     Ok(Caller { tenant, actor: Actor::ApiKey(record) })
+}
+
+/// An admin-scope key holds only while the admin who made it still is one
+/// (active, admin role): demoting, suspending or deleting them stops it.
+/// Keys recorded without a creator (made before creators were kept) hold.
+async fn creator_is_admin(state: &AppState, record: &ApiKeyRecord) -> AppResult<bool> {
+    let Some(creator) = &record.created_by else { return Ok(true) };
+    let user = users::get(&state.store, record.tenant_id.as_str(), creator).await?;
+    Ok(user.is_some_and(|u| u.status == UserStatus::Active && u.role == Some(Role::Admin)))
 }
 
 impl FromRequestParts<AppState> for Caller {

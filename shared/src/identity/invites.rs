@@ -42,8 +42,8 @@ pub fn invalid() -> AppError {
     AppError::Validation("this invite is not valid (used, expired or mistyped)".into())
 }
 
-/// Whose invite a token claims to be, without checking or consuming it.
-pub fn peek(token: &str) -> AppResult<(TenantId, UserId)> {
+/// Whose invite a token claims to be, from its shape alone.
+fn parse(token: &str) -> AppResult<(TenantId, UserId)> {
     let mut parts = token.splitn(4, '.');
     let (Some("inv"), Some(tenant), Some(user), Some(_)) = (parts.next(), parts.next(), parts.next(), parts.next())
     else {
@@ -52,9 +52,10 @@ pub fn peek(token: &str) -> AppResult<(TenantId, UserId)> {
     Ok((TenantId::parse(tenant).map_err(|_| invalid())?, UserId::parse(user).map_err(|_| invalid())?))
 }
 
-/// Consumes a presented invite: answers whose it was, exactly once.
-pub async fn redeem(store: &DynStore, token: &str) -> AppResult<(TenantId, UserId)> {
-    let (tenant_id, user_id) = peek(token)?;
+/// The stored invite a presented token matches, with its key; any other
+/// token (mistyped, used, expired, forged) is [`invalid`].
+async fn matching(store: &DynStore, token: &str) -> AppResult<(TenantId, UserId, Key, Invite)> {
+    let (tenant_id, user_id) = parse(token)?;
     let key = invite_key(&tenant_id, &user_id);
     let Some(item) = store.get(&tables::AUTH, &key).await? else { return Err(invalid()) };
     let invite: Invite = from_item(item)?;
@@ -62,6 +63,18 @@ pub async fn redeem(store: &DynStore, token: &str) -> AppResult<(TenantId, UserI
     if aws_lc_rs::constant_time::verify_slices_are_equal(presented.as_bytes(), invite.hash.as_bytes()).is_err() {
         return Err(invalid());
     }
+    Ok((tenant_id, user_id, key, invite))
+}
+
+/// Whose invite a presented token is, once its hash matches, without consuming it.
+pub async fn check(store: &DynStore, token: &str) -> AppResult<(TenantId, UserId)> {
+    let (tenant_id, user_id, ..) = matching(store, token).await?;
+    Ok((tenant_id, user_id))
+}
+
+/// Consumes a presented invite: answers whose it was, exactly once.
+pub async fn redeem(store: &DynStore, token: &str) -> AppResult<(TenantId, UserId)> {
+    let (tenant_id, user_id, key, invite) = matching(store, token).await?;
     // Deleting on the stored hash makes a concurrent second redemption fail.
     store
         .delete(&tables::AUTH, &key, &[Cond::equals("hash", invite.hash)])

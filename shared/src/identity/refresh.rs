@@ -150,12 +150,27 @@ fn rotated_meanwhile() -> AppError {
     }
 }
 
-/// Ends the family a token belongs to (log-out). Unknown tokens are a no-op.
-pub async fn end(store: &DynStore, presented: &str) -> AppResult<()> {
-    if let Some((partition, family_id)) = parse(presented) {
-        store.delete(&tables::AUTH, &family_key(partition, family_id), &[]).await?;
+/// Ends the family of a presented token (log-out), if it is the family's
+/// current token or the one just replaced within `grace` (a client that
+/// logged out while a parallel refresh rotated it). Any other token (a
+/// stale one, a guessed secret, an unknown family) ends nothing, and the
+/// answer is the same, so log-out tells nothing about a token.
+pub async fn end(store: &DynStore, presented: &str, grace: Duration) -> AppResult<()> {
+    let Some((partition, family_id)) = parse(presented) else { return Ok(()) };
+    let key = family_key(partition, family_id);
+    let Some(item) = store.get(&tables::AUTH, &key).await? else { return Ok(()) };
+    let family: Family = from_item(item)?;
+    let presented_hash = hash(presented);
+    let just_replaced =
+        family.previous_hash.as_deref() == Some(presented_hash.as_str()) && Utc::now() - family.rotated_at <= grace;
+    if presented_hash != family.current_hash && !just_replaced {
+        return Ok(());
     }
-    Ok(())
+    // On the hash just read: a rotation in between leaves the family to its new token.
+    match store.delete(&tables::AUTH, &key, &[Cond::equals("current_hash", family.current_hash)]).await {
+        Err(err) if !err.is_condition_failed() => Err(err.into()),
+        _ => Ok(()),
+    }
 }
 
 #[cfg(test)]

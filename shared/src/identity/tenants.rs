@@ -198,7 +198,7 @@ pub async fn delete_everything(store: &DynStore, tenant: &Tenant) -> AppResult<(
     let tid = tenant.tenant_id.as_str();
     // Pointers outside the tenant's partitions first, while the records naming them still exist.
     for user in crate::identity::users::list_all(store, &tenant.tenant_id).await? {
-        store.delete(&tables::USERS, &crate::identity::users::email_key(&user.email, tid), &[]).await?;
+        crate::identity::users::release_email_claim(store, &user).await?;
     }
     for key in crate::identity::api_keys::list_all(store, &tenant.tenant_id).await? {
         store.delete(&tables::API_KEYS, &crate::identity::api_keys::pointer_key(&key.key_id), &[]).await?;

@@ -253,6 +253,7 @@ impl Expr {
                     format!("(attribute_not_exists({a}) OR {a} <= {m})")
                 }
                 Cond::AtMost(attr, max) => format!("{} <= {}", self.name(attr), self.number(*max)),
+                Cond::AtLeast(attr, min) => format!("{} >= {}", self.name(attr), self.number(*min)),
             });
         }
         Ok((!parts.is_empty()).then(|| parts.join(" AND ")))

@@ -59,6 +59,9 @@ pub enum Cond {
     /// The numeric attribute, missing counting as 0, is at most this value.
     /// `AtMost(counter, limit - delta)` bounds an atomic add by `limit`.
     AtMost(String, i64),
+    /// The numeric attribute exists and is at least this value (a counter
+    /// that must not fall below a floor).
+    AtLeast(String, i64),
 }
 
 impl Cond {
@@ -362,6 +365,7 @@ pub(crate) fn conds_hold(conds: &[Cond], item: Option<&Item>) -> bool {
             let current = item.and_then(|i| i.get(attr)).map_or(Some(0), Value::as_i64);
             current.is_some_and(|c| c <= *max)
         }
+        Cond::AtLeast(attr, min) => item.and_then(|i| i.get(attr)).and_then(Value::as_i64).is_some_and(|c| c >= *min),
     })
 }
 
