@@ -16,6 +16,7 @@ mod isolation;
 mod lambda_runtime;
 mod llm_providers;
 mod llm_settings;
+mod secret_stores;
 mod security;
 mod store_contract;
 mod tenant_admin;
