@@ -10,6 +10,7 @@ mod chat;
 mod chat_metering;
 mod chat_providers;
 mod chat_quota;
+mod deletion;
 mod gateway_keys;
 mod identity_on_dynamodb;
 mod isolation;
