@@ -413,9 +413,16 @@ impl TestApp {
     /// failing as the answered [`FirstTries`] says once it is armed.
     pub fn flaky(&mut self) -> Arc<FirstTries> {
         let tries = Arc::new(FirstTries::default());
-        self.state.store = Arc::new(FlakyStore { inner: self.state.store.clone(), tries: tries.clone() });
-        self.state.secrets = Arc::new(FlakySecrets { inner: self.state.secrets.clone(), tries: tries.clone() });
-        self.router = paas_cli::serve::app(self.state.clone()).expect("app");
+        self.rebuild(|state| {
+            state.store = Arc::new(FlakyStore { inner: state.store.clone(), tries: tries.clone() });
+            state.secrets = Arc::new(FlakySecrets { inner: state.secrets.clone(), tries: tries.clone() });
+        });
         tries
+    }
+
+    /// The same service on the same data, with its state changed (another backend in front, say).
+    pub fn rebuild(&mut self, change: impl FnOnce(&mut AppState)) {
+        change(&mut self.state);
+        self.router = paas_cli::serve::app(self.state.clone()).expect("app");
     }
 }
