@@ -1497,7 +1497,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the tenant and everything it owned are gone */
+            /** @description the tenant and everything it owned are gone (also when a deletion that failed half-way is retried) */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -1944,7 +1944,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description deleted with its messages */
+            /** @description deleted with its messages and log (also when a deletion that failed half-way is retried) */
             204: {
                 headers: {
                     [name: string]: unknown;
