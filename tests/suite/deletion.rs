@@ -111,8 +111,8 @@ async fn a_tenant_with_everything(app: &TestApp) -> (Signup, String) {
     let tool = json!({"name": "hook", "description": "d", "endpoint": "http://127.0.0.1:9/hook",
         "secret_header": {"name": "X-Key", "value": "tool-secret"}});
     app.post("/api/v1/tools", Some(&acme.access), tool).await.expect(201);
-    chat_frames(&app, &acme.access, json!({"message": "What is 12*(3+4)?", "agent_type": "agent"})).await;
-    chat_frames(&app, &acme.access, json!({"message": "Hello"})).await;
+    chat_frames(app, &acme.access, json!({"message": "What is 12*(3+4)?", "agent_type": "agent"})).await;
+    chat_frames(app, &acme.access, json!({"message": "Hello"})).await;
     app.use_provider(&acme, "openai_compatible", "http://127.0.0.1:9/v1").await;
     let tenant_id = TenantId::parse(&acme.tenant_id).unwrap();
     let tenant = tenants::get(&app.state.store, &tenant_id).await.unwrap().unwrap();
