@@ -9,8 +9,6 @@ use std::sync::Arc;
 use aws_sdk_secretsmanager::config::{BehaviorVersion, Credentials, Region};
 use paas_shared::secrets::{self, AwsSecrets, DynSecrets, LocalSecrets};
 
-use crate::support::DYNAMODB_ENDPOINT_VAR;
-
 /// Every name under the prefix, and how many pages held them.
 async fn all_names(store: &DynSecrets, prefix: &str) -> (BTreeSet<String>, usize) {
     let (mut names, mut page) = store.list(prefix, None).await.unwrap();
@@ -54,12 +52,10 @@ async fn local_lists_and_deletes_by_prefix() {
 
 #[tokio::test]
 async fn secrets_manager_lists_and_deletes_by_prefix() {
-    let endpoint = std::env::var(DYNAMODB_ENDPOINT_VAR)
-        .unwrap_or_else(|_| panic!("{DYNAMODB_ENDPOINT_VAR} is not set: run the suite through scripts/test"));
     let config = aws_sdk_secretsmanager::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
-        .endpoint_url(endpoint)
+        .endpoint_url(crate::support::emulator_endpoint())
         .credentials_provider(Credentials::new("test", "test", None, None, "tests"))
         .build();
     let client = aws_sdk_secretsmanager::Client::from_conf(config);

@@ -35,13 +35,18 @@ pub fn sqlite() -> TestStore {
     TestStore { store: Arc::new(store), _dir: Some(dir) }
 }
 
-/// Fresh tables under a unique prefix on the emulator the test script started.
-pub async fn dynamodb() -> TestStore {
-    let endpoint = std::env::var(DYNAMODB_ENDPOINT_VAR).unwrap_or_else(|_| {
+/// Where the emulator the test script started listens (moto: DynamoDB, API Gateway, Secrets Manager).
+pub fn emulator_endpoint() -> String {
+    std::env::var(DYNAMODB_ENDPOINT_VAR).unwrap_or_else(|_| {
         panic!(
             "{DYNAMODB_ENDPOINT_VAR} is not set: run the suite through scripts/test, which starts the DynamoDB emulator"
         )
-    });
+    })
+}
+
+/// Fresh tables under a unique prefix on the emulator the test script started.
+pub async fn dynamodb() -> TestStore {
+    let endpoint = emulator_endpoint();
     let config = aws_sdk_dynamodb::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
