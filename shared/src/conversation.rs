@@ -2,14 +2,23 @@
 //! key the session's ULID, so a partition reads newest first backwards) and
 //! their messages and agent-log entries, in one partition per session
 //! (`<tenant>#<session>`, so a busy tenant has no hot partition).
+//!
+//! Deleting a session marks it first ([`tombstone`]), so it reads as missing
+//! at once and a failed deletion can be resumed; every message and log entry
+//! is written on the condition that its session is live, so a turn still
+//! running when its session is deleted writes nothing.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::principal::{Actor, Caller};
 use crate::domain::{SessionId, TenantId};
+use crate::identity::tenants;
 use crate::llm::Usage;
-use crate::store::{Cond, Cursor, DynStore, Key, Query, SortRange, Update, Write, from_item, tables, to_item};
+use crate::store::{
+    Cond, Cursor, DynStore, Key, MAX_TRANSACTION_WRITES, Query, SortRange, Update, Write, from_item, tables, to_item,
+    tombstone,
+};
 use crate::{AppError, AppResult};
 
 /// Who started a session: a user, or an API key acting for a program.
@@ -147,15 +156,29 @@ impl Session {
     }
 }
 
+/// Creates a session, only while its tenant is live (not being deleted).
 pub async fn create(store: &DynStore, tenant_id: &TenantId, session: &Session) -> AppResult<()> {
-    store
-        .put(&tables::SESSIONS, to_item(&session_key(tenant_id, &session.session_id), session)?, &[Cond::NotExists])
-        .await?;
-    Ok(())
+    let writes = vec![
+        Write::Put {
+            table: &tables::SESSIONS,
+            item: to_item(&session_key(tenant_id, &session.session_id), session)?,
+            conds: vec![Cond::NotExists],
+        },
+        tenants::check_live(tenant_id),
+    ];
+    // A failed condition: the tenant was deleted while the request ran.
+    store.transact(writes).await.map_err(AppError::missing_if_condition_failed)
 }
 
-/// A session of this tenant; a malformed or foreign id is simply missing.
+/// A session of this tenant; a malformed or foreign id, or one being deleted, is simply missing.
 pub async fn get(store: &DynStore, tenant_id: &TenantId, session_id: &str) -> AppResult<Option<Session>> {
+    let Ok(session_id) = SessionId::parse(session_id) else { return Ok(None) };
+    let item = store.get(&tables::SESSIONS, &session_key(tenant_id, &session_id)).await?;
+    Ok(tombstone::unless_marked(item).map(from_item).transpose()?)
+}
+
+/// A session as its deletion sees it: also while it is being deleted, so a retry can finish.
+pub async fn get_to_delete(store: &DynStore, tenant_id: &TenantId, session_id: &str) -> AppResult<Option<Session>> {
     let Ok(session_id) = SessionId::parse(session_id) else { return Ok(None) };
     Ok(store.get(&tables::SESSIONS, &session_key(tenant_id, &session_id)).await?.map(from_item).transpose()?)
 }
@@ -168,25 +191,46 @@ pub async fn list(
     cursor: Option<Cursor>,
 ) -> AppResult<(Vec<Session>, Option<String>)> {
     let query = Query::partition(&tables::SESSIONS, tenant_id.as_str()).backward().limit(limit).after(cursor);
-    Ok(store.query(&query).await?.typed()?)
+    let mut page = store.query(&query).await?;
+    page.items.retain(|item| !tombstone::is_marked(item));
+    Ok(page.typed()?)
 }
 
 pub async fn rename(store: &DynStore, tenant_id: &TenantId, session: &Session, title: &str) -> AppResult<Session> {
     let update = Update::default()
         .set("title", title)
         .set("updated_at", serde_json::to_value(Utc::now()).map_err(AppError::internal)?);
-    let item =
-        store.update(&tables::SESSIONS, &session_key(tenant_id, &session.session_id), &update, &[Cond::Exists]).await?;
-    Ok(from_item(item)?)
+    let key = session_key(tenant_id, &session.session_id);
+    let item = store.update(&tables::SESSIONS, &key, &update, &tombstone::live()).await;
+    Ok(from_item(item.map_err(AppError::missing_if_condition_failed)?)?)
 }
 
-/// Deletes a session with its messages and log.
-pub async fn delete(store: &DynStore, tenant_id: &TenantId, session: &Session) -> AppResult<()> {
-    // The session goes first, so a half-finished delete leaves no visible session.
-    store.delete(&tables::SESSIONS, &session_key(tenant_id, &session.session_id), &[]).await?;
-    crate::identity::tenants::delete_partition(store, &tables::MESSAGES, &partition(tenant_id, &session.session_id))
-        .await?;
+/// Deletes a session with its messages and log: marked first, the record
+/// last, so a deletion that fails half-way is finished by the next one.
+pub async fn delete(store: &DynStore, tenant_id: &TenantId, session_id: &SessionId) -> AppResult<()> {
+    let key = session_key(tenant_id, session_id);
+    tombstone::mark(store.as_ref(), &tables::SESSIONS, &key).await?;
+    crate::store::delete_partition(store.as_ref(), &tables::MESSAGES, &partition(tenant_id, session_id)).await?;
+    store.delete(&tables::SESSIONS, &key, &[]).await?;
     Ok(())
+}
+
+/// Every session of a tenant as stored, being deleted or not (for the tenant's deletion).
+pub(crate) async fn all_ids(store: &DynStore, tenant_id: &TenantId) -> AppResult<Vec<SessionId>> {
+    let query = Query::partition(&tables::SESSIONS, tenant_id.as_str()).limit(500);
+    let items = crate::store::query_all(store.as_ref(), query).await?;
+    items
+        .iter()
+        .map(|item| {
+            let key = crate::store::key_of(item)?;
+            SessionId::parse(&key.sk).map_err(|_| AppError::internal(anyhow::anyhow!("a session key is no session id")))
+        })
+        .collect()
+}
+
+/// The write that holds only while the session is live.
+fn check_live(tenant_id: &TenantId, session_id: &SessionId) -> Write {
+    tombstone::check_live(&tables::SESSIONS, session_key(tenant_id, session_id))
 }
 
 /// Stores a message and counts it on its session, together.
@@ -207,20 +251,29 @@ pub async fn append(
             table: &tables::SESSIONS,
             key: session_key(tenant_id, session_id),
             update: Update::default().add("message_count", 1).set("updated_at", now),
-            conds: vec![Cond::Exists],
+            conds: tombstone::live(),
         },
     ];
     // A failed condition: the session was deleted while its turn ran.
     store.transact(writes).await.map_err(AppError::missing_if_condition_failed)
 }
 
+/// Stores a turn's log entries, in as few transactions as fit, each only while the session is live
+/// (404 once it is deleted, and nothing written).
 pub async fn append_log(
     store: &DynStore,
     tenant_id: &TenantId,
     session_id: &SessionId,
-    entry: &LogEntry,
+    entries: &[LogEntry],
 ) -> AppResult<()> {
-    store.put(&tables::MESSAGES, to_item(&log_key(tenant_id, session_id, &entry.entry_id), entry)?, &[]).await?;
+    for chunk in entries.chunks(MAX_TRANSACTION_WRITES - 1) {
+        let mut writes = vec![check_live(tenant_id, session_id)];
+        for entry in chunk {
+            let item = to_item(&log_key(tenant_id, session_id, &entry.entry_id), entry)?;
+            writes.push(Write::Put { table: &tables::MESSAGES, item, conds: vec![] });
+        }
+        store.transact(writes).await.map_err(AppError::missing_if_condition_failed)?;
+    }
     Ok(())
 }
 

@@ -200,6 +200,41 @@ async fn the_key_follows_plan_changes_suspension_and_deletion() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tenant_deletion_stopped_by_an_api_gateway_outage_is_finished_by_a_retry() {
+    let gateway = Gateway::new().await;
+    let mut app = gateway.app().await;
+    let acme = app.signup("acme").await;
+    let key_id = recorded_key(&app, &acme.tenant_id).await.unwrap().key_id;
+    let ops = app.operator().await;
+    let path = format!("/api/platform/tenants/{}", acme.tenant_id);
+    let working = app.state.gateway_keys.clone();
+    // Nothing listens on port 9 of this machine: every API Gateway call fails.
+    let down = GatewayKeys::from_config(&paas_shared::Config {
+        apigw_usage_plans: Some(gateway.usage_plans_var()),
+        apigw_endpoint: Some("http://127.0.0.1:9".into()),
+        ..paas_shared::Config::default()
+    })
+    .await
+    .unwrap()
+    .map(Arc::new);
+
+    app.rebuild(|state| state.gateway_keys = down);
+    app.call("DELETE", &path, Some(&ops), None).await.expect_code(500, "internal");
+    // Already gone to everyone, though its key and record remain for the retry.
+    app.get(&path, &ops).await.expect_code(404, "not_found");
+    app.get("/api/v1/tenant", &acme.access).await.expect(401);
+    assert!(gateway.key(&key_id).await.is_some());
+    let tenant_id = TenantId::parse(&acme.tenant_id).unwrap();
+    assert!(tenants::get_to_delete(&app.state.store, &tenant_id).await.unwrap().is_some());
+
+    app.rebuild(|state| state.gateway_keys = working);
+    app.call("DELETE", &path, Some(&ops), None).await.expect(204);
+    assert_eq!(gateway.key(&key_id).await, None, "the retry deletes the key");
+    assert!(tenants::get_to_delete(&app.state.store, &tenant_id).await.unwrap().is_none());
+    app.call("DELETE", &path, Some(&ops), None).await.expect_code(404, "not_found");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_api_gateway_outage_loses_no_sign_up_and_the_authorizer_provisions_the_key() {
     let gateway = Gateway::new().await;
     // Nothing listens on port 9 of this machine: every API Gateway call fails.

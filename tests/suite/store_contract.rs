@@ -70,6 +70,24 @@ pub async fn put_with_version_match_is_optimistic_locking(store: DynStore) {
     assert!(exists.unwrap_err().is_condition_failed(), "Exists fails on a missing item");
 }
 
+pub async fn absent_holds_until_the_attribute_is_set(store: DynStore) {
+    let (key, mark) = (Key::new("t1", "a"), Update::default().set("deleting", "now"));
+    let live = [Cond::Exists, Cond::Absent("deleting".into())];
+    let refused = store.update(&CONTRACT, &key, &Update::default().add("n", 1), &live).await;
+    assert!(refused.unwrap_err().is_condition_failed(), "a missing item is not live");
+    store.put(&CONTRACT, item("t1", "a", json!({"n": 0})), &[]).await.unwrap();
+    store.update(&CONTRACT, &key, &Update::default().add("n", 1), &live).await.unwrap();
+    store.update(&CONTRACT, &key, &mark, &live).await.unwrap();
+    let writes = vec![
+        Write::Put { table: &CONTRACT, item: item("t1", "child", json!({})), conds: vec![] },
+        Write::Check { table: &CONTRACT, key: key.clone(), conds: live.to_vec() },
+    ];
+    let err = store.transact(writes).await.unwrap_err();
+    assert!(matches!(err, StoreError::ConditionFailed { write: Some(1) }), "{err:?}");
+    assert!(store.get(&CONTRACT, &Key::new("t1", "child")).await.unwrap().is_none(), "nothing written after the mark");
+    assert_eq!(store.get(&CONTRACT, &key).await.unwrap().unwrap()["n"], 1);
+}
+
 pub async fn update_sets_adds_removes_and_answers_the_new_item(store: DynStore) {
     store.put(&CONTRACT, item("t1", "a", json!({"name": "x", "gone": 1, "n": 5})), &[]).await.unwrap();
     let update = Update::default().set("name", "y").add("n", 3).add("fresh", 2).remove("gone");
@@ -410,6 +428,7 @@ contract!(
     put_then_get_round_trips_values,
     put_if_not_exists_refuses_a_second_put,
     put_with_version_match_is_optimistic_locking,
+    absent_holds_until_the_attribute_is_set,
     update_sets_adds_removes_and_answers_the_new_item,
     update_creates_a_missing_item_unless_it_must_exist,
     update_cannot_change_key_attributes,

@@ -35,13 +35,18 @@ pub fn sqlite() -> TestStore {
     TestStore { store: Arc::new(store), _dir: Some(dir) }
 }
 
-/// Fresh tables under a unique prefix on the emulator the test script started.
-pub async fn dynamodb() -> TestStore {
-    let endpoint = std::env::var(DYNAMODB_ENDPOINT_VAR).unwrap_or_else(|_| {
+/// Where the emulator the test script started listens (moto: DynamoDB, API Gateway, Secrets Manager).
+pub fn emulator_endpoint() -> String {
+    std::env::var(DYNAMODB_ENDPOINT_VAR).unwrap_or_else(|_| {
         panic!(
             "{DYNAMODB_ENDPOINT_VAR} is not set: run the suite through scripts/test, which starts the DynamoDB emulator"
         )
-    });
+    })
+}
+
+/// Fresh tables under a unique prefix on the emulator the test script started.
+pub async fn dynamodb() -> TestStore {
+    let endpoint = emulator_endpoint();
     let config = aws_sdk_dynamodb::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
@@ -296,5 +301,156 @@ impl TestApp {
     pub async fn use_provider(&self, admin: &Signup, provider: &str, base_url: &str) {
         let body = serde_json::json!({"provider": provider, "model": "test-model", "base_url": base_url, "api_key": "sk-test-secret-9876"});
         self.call("PUT", "/api/v1/tenant/llm", Some(&admin.access), Some(body)).await.expect(200);
+    }
+}
+
+/// Fails every write the first time it is tried, once armed: a write to the
+/// store (put, update, delete, a transaction), and a deletion or listing in
+/// the secret store. Each attempt at a long job (a deletion) then gets one
+/// write further than the last before it fails, so retrying until it
+/// succeeds puts a failure at every step.
+#[derive(Default)]
+pub struct FirstTries {
+    armed: std::sync::atomic::AtomicBool,
+    tried: std::sync::Mutex<std::collections::HashSet<String>>,
+}
+
+impl FirstTries {
+    pub fn arm(&self, on: bool) {
+        self.armed.store(on, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    fn check(&self, what: String) -> anyhow::Result<()> {
+        let first = self.armed.load(std::sync::atomic::Ordering::SeqCst)
+            && self.tried.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(what.clone());
+        if first { Err(anyhow::anyhow!("injected failure: {what}")) } else { Ok(()) }
+    }
+
+    fn check_store(&self, what: String) -> paas_shared::store::StoreResult<()> {
+        self.check(what).map_err(paas_shared::store::StoreError::Backend)
+    }
+}
+
+/// A store whose writes fail as [`FirstTries`] says.
+pub struct FlakyStore {
+    inner: DynStore,
+    tries: Arc<FirstTries>,
+}
+
+fn describe(table: &TableDef, key: &paas_shared::store::Key) -> String {
+    format!("{}:{}:{}", table.name, key.pk, key.sk)
+}
+
+#[async_trait::async_trait]
+impl paas_shared::store::Store for FlakyStore {
+    async fn get(
+        &self,
+        table: &'static TableDef,
+        key: &paas_shared::store::Key,
+    ) -> paas_shared::store::StoreResult<Option<paas_shared::store::Item>> {
+        self.inner.get(table, key).await
+    }
+
+    async fn put(
+        &self,
+        table: &'static TableDef,
+        item: paas_shared::store::Item,
+        conds: &[paas_shared::store::Cond],
+    ) -> paas_shared::store::StoreResult<()> {
+        self.tries.check_store(format!("put {}", describe(table, &paas_shared::store::key_of(&item)?)))?;
+        self.inner.put(table, item, conds).await
+    }
+
+    async fn update(
+        &self,
+        table: &'static TableDef,
+        key: &paas_shared::store::Key,
+        update: &paas_shared::store::Update,
+        conds: &[paas_shared::store::Cond],
+    ) -> paas_shared::store::StoreResult<paas_shared::store::Item> {
+        self.tries.check_store(format!("update {}", describe(table, key)))?;
+        self.inner.update(table, key, update, conds).await
+    }
+
+    async fn delete(
+        &self,
+        table: &'static TableDef,
+        key: &paas_shared::store::Key,
+        conds: &[paas_shared::store::Cond],
+    ) -> paas_shared::store::StoreResult<Option<paas_shared::store::Item>> {
+        self.tries.check_store(format!("delete {}", describe(table, key)))?;
+        self.inner.delete(table, key, conds).await
+    }
+
+    async fn query(
+        &self,
+        query: &paas_shared::store::Query,
+    ) -> paas_shared::store::StoreResult<paas_shared::store::Page> {
+        self.inner.query(query).await
+    }
+
+    async fn transact(&self, writes: Vec<paas_shared::store::Write>) -> paas_shared::store::StoreResult<()> {
+        use paas_shared::store::Write;
+        let mut targets = Vec::new();
+        for write in &writes {
+            targets.push(match write {
+                Write::Put { table, item, .. } => describe(table, &paas_shared::store::key_of(item)?),
+                Write::Update { table, key, .. }
+                | Write::Delete { table, key, .. }
+                | Write::Check { table, key, .. } => describe(table, key),
+            });
+        }
+        self.tries.check_store(format!("transact {}", targets.join(" ")))?;
+        self.inner.transact(writes).await
+    }
+
+    fn backend_name(&self) -> &'static str {
+        self.inner.backend_name()
+    }
+}
+
+/// A secret store whose deletions and listings fail as [`FirstTries`] says.
+pub struct FlakySecrets {
+    inner: paas_shared::secrets::DynSecrets,
+    tries: Arc<FirstTries>,
+}
+
+#[async_trait::async_trait]
+impl paas_shared::secrets::SecretStore for FlakySecrets {
+    async fn get(&self, name: &str) -> anyhow::Result<Option<String>> {
+        self.inner.get(name).await
+    }
+
+    async fn put(&self, name: &str, value: &str) -> anyhow::Result<()> {
+        self.inner.put(name, value).await
+    }
+
+    async fn delete(&self, name: &str) -> anyhow::Result<()> {
+        self.tries.check(format!("delete secret {name}"))?;
+        self.inner.delete(name).await
+    }
+
+    async fn list(&self, prefix: &str, page: Option<String>) -> anyhow::Result<(Vec<String>, Option<String>)> {
+        self.tries.check(format!("list secrets {prefix} {page:?}"))?;
+        self.inner.list(prefix, page).await
+    }
+}
+
+impl TestApp {
+    /// The same service on the same data, with its store and secret store
+    /// failing as the answered [`FirstTries`] says once it is armed.
+    pub fn flaky(&mut self) -> Arc<FirstTries> {
+        let tries = Arc::new(FirstTries::default());
+        self.rebuild(|state| {
+            state.store = Arc::new(FlakyStore { inner: state.store.clone(), tries: tries.clone() });
+            state.secrets = Arc::new(FlakySecrets { inner: state.secrets.clone(), tries: tries.clone() });
+        });
+        tries
+    }
+
+    /// The same service on the same data, with its state changed (another backend in front, say).
+    pub fn rebuild(&mut self, change: impl FnOnce(&mut AppState)) {
+        change(&mut self.state);
+        self.router = paas_cli::serve::app(self.state.clone()).expect("app");
     }
 }

@@ -1527,7 +1527,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the tenant and everything it owned are gone */
+            /** @description the tenant and everything it owned are gone (also when a deletion that failed half-way is retried) */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -1974,7 +1974,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description deleted with its messages */
+            /** @description deleted with its messages and log (also when a deletion that failed half-way is retried) */
             204: {
                 headers: {
                     [name: string]: unknown;

@@ -167,11 +167,12 @@ pub async fn run(state: AppState, turn: Prepared, mut budget: TurnBudget, tx: mp
         Err(AppError::NotFound) => tracing::info!(session_id, "the session was deleted during its turn"),
         Err(err) => tracing::error!(error = %err, session_id, "could not store the assistant message"),
     }
-    // A log without its session would be orphaned.
-    let log = if matches!(stored, Err(AppError::NotFound)) { &[][..] } else { &collected.log[..] };
-    for entry in log {
-        if let Err(err) = conversation::append_log(store, &tenant.tenant_id, session, entry).await {
-            tracing::error!(error = %err, session_id, "could not store an agent log entry");
+    // The log is written only while its session lives (each write checks), so a deleted session gets none.
+    if !matches!(stored, Err(AppError::NotFound)) {
+        match conversation::append_log(store, &tenant.tenant_id, session, &collected.log).await {
+            Ok(()) => {}
+            Err(AppError::NotFound) => tracing::info!(session_id, "the session was deleted during its turn"),
+            Err(err) => tracing::error!(error = %err, session_id, "could not store the turn's agent log"),
         }
     }
     if let Err(err) = budget.close(unsettled).await {

@@ -100,16 +100,19 @@ pub async fn rename_session(
 
 #[utoipa::path(delete, path = "/api/v1/sessions/{session_id}", tag = "sessions", security(("bearer" = []), ("api_key" = [])),
     params(("session_id" = String, Path)),
-    responses((status = 204, description = "deleted with its messages"), (status = 404, body = paas_shared::http::Problem)))]
+    responses((status = 204, description = "deleted with its messages and log (also when a deletion that failed half-way is retried)"),
+        (status = 404, body = paas_shared::http::Problem)))]
 pub async fn delete_session(
     State(state): State<AppState>,
     caller: Caller,
     Path(session_id): Path<String>,
 ) -> AppResult<StatusCode> {
     caller.require(Permission::SessionsWrite)?;
-    let session = find(&state, &caller, &session_id).await?;
+    // A session being deleted is found too: this request finishes what a failed one began.
+    let session =
+        conversation::get_to_delete(&state.store, caller.tenant_id(), &session_id).await?.ok_or(AppError::NotFound)?;
     session.check_may_change(&caller)?;
-    conversation::delete(&state.store, caller.tenant_id(), &session).await?;
+    conversation::delete(&state.store, caller.tenant_id(), &session.session_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

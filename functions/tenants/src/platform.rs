@@ -4,14 +4,11 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use paas_shared::agents::tenant_tools;
 use paas_shared::auth::principal::Operator;
 use paas_shared::domain::{Plan, QuotaOverrides, TenantId, TenantStatus};
 use paas_shared::http::{ApiJson, Page, PageParams};
 use paas_shared::identity::gateway_keys::GatewayKeys;
-use paas_shared::identity::llm_settings;
 use paas_shared::identity::tenants::{self, Tenant, TenantView};
-use paas_shared::llm::ProviderKind;
 use paas_shared::{AppError, AppResult, AppState};
 use serde::Deserialize;
 
@@ -89,31 +86,19 @@ pub async fn update_tenant(
 
 #[utoipa::path(delete, path = "/api/platform/tenants/{tenant_id}", tag = "platform", security(("bearer" = [])),
     params(("tenant_id" = String, Path)),
-    responses((status = 204, description = "the tenant and everything it owned are gone"), (status = 404, body = paas_shared::http::Problem)))]
+    responses((status = 204, description = "the tenant and everything it owned are gone (also when a deletion that failed half-way is retried)"),
+        (status = 404, body = paas_shared::http::Problem)))]
 pub async fn delete_tenant(
     State(state): State<AppState>,
     operator: Operator,
     Path(tenant_id): Path<String>,
 ) -> AppResult<StatusCode> {
-    let mut tenant = find(&state, &tenant_id).await?;
-    // Suspend first, so nothing it owns is used while it is being deleted.
-    if tenant.status != TenantStatus::Suspended {
-        tenant.status = TenantStatus::Suspended;
-        tenants::save(&state.store, &mut tenant).await?;
-    }
-    let tools = tenant_tools::list(&state.store, &tenant.tenant_id).await?;
-    // Its API Gateway key first, while the record still names it; if API
-    // Gateway fails, so does the deletion, and a retry finishes it.
-    if let Some(gateway) = &state.gateway_keys {
-        gateway.delete(&state.store, &tenant).await.map_err(AppError::internal)?;
-    }
-    tenants::delete_everything(&state.store, &tenant).await?;
-    let mut secrets: Vec<String> =
-        ProviderKind::ALL.iter().map(|kind| llm_settings::key_secret_name(&tenant.tenant_id, *kind)).collect();
-    secrets.extend(tools.iter().map(|tool| tenant_tools::secret_name(&tenant.tenant_id, &tool.tool_id)));
-    for name in secrets {
-        state.secrets.delete(&name).await.map_err(AppError::internal)?;
-    }
+    let tenant_id = TenantId::parse(&tenant_id).map_err(|_| AppError::NotFound)?;
+    // A tenant being deleted is found too: this request finishes what a failed one began.
+    let tenant = tenants::get_to_delete(&state.store, &tenant_id).await?.ok_or(AppError::NotFound)?;
+    // Once it is marked, its users and keys are refused and its turns' writes fail; a failure
+    // after that answers 500 and leaves it marked, for a retry to finish.
+    tenants::delete(&state.store, state.secrets.as_ref(), state.gateway_keys.as_deref(), &tenant).await?;
     tracing::info!(tenant_id = %tenant.tenant_id, operator = %operator.user.user_id, "tenant deleted");
     Ok(StatusCode::NO_CONTENT)
 }

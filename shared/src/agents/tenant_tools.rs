@@ -93,7 +93,7 @@ fn name_key(tenant_id: &TenantId, name: &str) -> Key {
 }
 
 pub fn secret_name(tenant_id: &TenantId, tool_id: &str) -> String {
-    format!("tenants/{tenant_id}/tools/{tool_id}")
+    format!("{}tools/{tool_id}", crate::identity::tenants::secrets_prefix(tenant_id))
 }
 
 fn name_taken() -> AppError {

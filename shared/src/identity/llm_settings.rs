@@ -49,7 +49,7 @@ fn provider_key(tenant_id: &TenantId, kind: ProviderKind) -> Key {
 
 /// The secret that holds a tenant's key for one provider.
 pub fn key_secret_name(tenant_id: &TenantId, kind: ProviderKind) -> String {
-    format!("tenants/{tenant_id}/llm-api-key/{}", kind.as_str())
+    format!("{}llm-api-key/{}", super::tenants::secrets_prefix(tenant_id), kind.as_str())
 }
 
 /// The tenant's default provider settings (the offline provider until one is set).

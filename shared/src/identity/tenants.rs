@@ -1,13 +1,24 @@
 //! Tenants: profile, plan, status, settings and quota overrides (item
 //! `META`), a global slug pointer that keeps slugs unique, and the counts
 //! (`COUNTS`) that the user and agent quotas are enforced on.
+//!
+//! Deleting a tenant marks its record first ([`tombstone`]): from then on
+//! it reads as missing to everyone (its users and keys are refused, the
+//! operators' routes answer 404) and the writes of turns still running fail.
+//! Then what lives outside our tables goes (its API Gateway keys, every
+//! secret under [`secrets_prefix`]), then its partitions, and the record
+//! last, so a deletion stopped by any failure is finished by a retry.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::gateway_keys::{self, GatewayKey};
+use super::gateway_keys::{self, GatewayKey, GatewayKeys};
 use crate::domain::{DisplayName, Plan, Quota, QuotaOverrides, Quotas, Slug, TenantId, TenantStatus};
-use crate::store::{Cond, DynStore, Key, Query, StoreError, StoreResult, Update, Write, from_item, tables, to_item};
+use crate::secrets::SecretStore;
+use crate::store::{
+    Cond, DynStore, Key, Query, StoreError, StoreResult, Update, Write, delete_partition, delete_partition_but,
+    from_item, tables, to_item, tombstone,
+};
 use crate::{AppError, AppResult};
 
 /// What a tenant admin may change about the workspace's behaviour.
@@ -95,6 +106,16 @@ fn slug_key(slug: &Slug) -> Key {
     Key::new(format!("SLUG#{}", slug.as_str()), "SLUG")
 }
 
+/// Every secret the tenant owns is named under this prefix.
+pub fn secrets_prefix(tenant_id: &TenantId) -> String {
+    format!("tenants/{tenant_id}/")
+}
+
+/// A transaction's write that holds only while the tenant exists and is not being deleted.
+pub fn check_live(tenant_id: &TenantId) -> Write {
+    tombstone::check_live(&tables::TENANTS, meta_key(tenant_id))
+}
+
 pub fn counts_key(tenant_id: &TenantId) -> Key {
     Key::new(tenant_id.as_str(), "COUNTS")
 }
@@ -133,20 +154,30 @@ pub fn create_writes(tenant: &Tenant) -> StoreResult<Vec<Write>> {
 /// Index of the slug claim within [`create_writes`], to tell a taken slug apart.
 pub const SLUG_WRITE: usize = 1;
 
+/// A tenant; one being deleted is missing.
 pub async fn get(store: &DynStore, tenant_id: &TenantId) -> AppResult<Option<Tenant>> {
-    match store.get(&tables::TENANTS, &meta_key(tenant_id)).await? {
-        Some(item) => Ok(Some(from_tenant_item(item)?)),
-        None => Ok(None),
-    }
+    let item = tombstone::unless_marked(store.get(&tables::TENANTS, &meta_key(tenant_id)).await?);
+    Ok(item.map(from_tenant_item).transpose()?)
+}
+
+/// A tenant as its deletion sees it: also while it is being deleted, so a retry can finish.
+pub async fn get_to_delete(store: &DynStore, tenant_id: &TenantId) -> AppResult<Option<Tenant>> {
+    Ok(store.get(&tables::TENANTS, &meta_key(tenant_id)).await?.map(from_tenant_item).transpose()?)
 }
 
 /// Saves a changed tenant only if nobody changed it since it was read
-/// (409 otherwise, so concurrent edits never silently undo each other).
+/// (409 otherwise, so concurrent edits never silently undo each other),
+/// and never once its deletion began (404).
 pub async fn save(store: &DynStore, tenant: &mut Tenant) -> AppResult<()> {
     let seen = serde_json::to_value(tenant.updated_at).map_err(AppError::internal)?;
     tenant.updated_at = Utc::now();
-    store.put(&tables::TENANTS, tenant_item(tenant)?, &[Cond::Equals("updated_at".into(), seen)]).await?;
-    Ok(())
+    let conds = [Cond::Equals("updated_at".into(), seen), Cond::Absent(tombstone::ATTR.into())];
+    match store.put(&tables::TENANTS, tenant_item(tenant)?, &conds).await {
+        Err(err) if err.is_condition_failed() && get(store, &tenant.tenant_id).await?.is_none() => {
+            Err(AppError::NotFound)
+        }
+        other => Ok(other?),
+    }
 }
 
 /// Every tenant, for platform operators, oldest first.
@@ -160,7 +191,8 @@ pub async fn list(
         .limit(limit)
         .after(cursor);
     let page = store.query(&query).await?;
-    let tenants = page.items.into_iter().map(from_tenant_item).collect::<StoreResult<_>>()?;
+    let live = page.items.into_iter().filter(|item| !tombstone::is_marked(item));
+    let tenants = live.map(from_tenant_item).collect::<StoreResult<_>>()?;
     Ok((tenants, page.next.map(|c| c.encode())))
 }
 
@@ -192,43 +224,44 @@ pub fn quota_error(counter: Quota, limit: u32) -> AppError {
     AppError::QuotaExceeded { quota: counter, limit: u64::from(limit), reset_at: None }
 }
 
-/// Deletes a tenant and everything it owns, partition by partition. Each
-/// deletion is idempotent, so a retry after a failure finishes the job.
-pub async fn delete_everything(store: &DynStore, tenant: &Tenant) -> AppResult<()> {
-    let tid = tenant.tenant_id.as_str();
+/// Deletes a tenant and everything it owns, in the order the module docs
+/// give. Every step is idempotent, so a retry after any failure finishes the job.
+pub async fn delete(
+    store: &DynStore,
+    secrets: &dyn SecretStore,
+    gateway: Option<&GatewayKeys>,
+    tenant: &Tenant,
+) -> AppResult<()> {
+    let tenant_id = &tenant.tenant_id;
+    let tid = tenant_id.as_str();
+    tombstone::mark(store.as_ref(), &tables::TENANTS, &meta_key(tenant_id)).await?;
+    if let Some(gateway) = gateway {
+        gateway.delete(store, tenant).await.map_err(AppError::internal)?;
+    }
+    crate::secrets::delete_prefixed(secrets, &secrets_prefix(tenant_id)).await.map_err(AppError::internal)?;
     // Pointers outside the tenant's partitions first, while the records naming them still exist.
-    for user in crate::identity::users::list_all(store, &tenant.tenant_id).await? {
+    for user in crate::identity::users::list_all(store, tenant_id).await? {
         crate::identity::users::release_email_claim(store, &user).await?;
     }
-    for key in crate::identity::api_keys::list_all(store, &tenant.tenant_id).await? {
+    for key in crate::identity::api_keys::list_all(store, tenant_id).await? {
         store.delete(&tables::API_KEYS, &crate::identity::api_keys::pointer_key(&key.key_id), &[]).await?;
     }
-    // Message partitions are one per session, named after it.
-    let sessions = drain_keys(store, &tables::SESSIONS, tid).await?;
-    for session in &sessions {
-        delete_partition(store, &tables::MESSAGES, &format!("{tid}#{}", session.sk)).await?;
+    for session_id in crate::conversation::all_ids(store, tenant_id).await? {
+        crate::conversation::delete(store, tenant_id, &session_id).await?;
     }
-    for table in [&tables::SESSIONS, &tables::AGENTS, &tables::API_KEYS, &tables::USERS, &tables::AUTH] {
-        delete_partition(store, table, tid).await?;
+    for table in [&tables::AGENTS, &tables::API_KEYS, &tables::USERS, &tables::AUTH] {
+        delete_partition(store.as_ref(), table, tid).await?;
     }
-    store.delete(&tables::TENANTS, &slug_key(&tenant.slug), &[]).await?;
-    delete_partition(store, &tables::TENANTS, tid).await?;
-    Ok(())
-}
-
-async fn drain_keys(store: &DynStore, table: &'static tables::TableDef, partition: &str) -> StoreResult<Vec<Key>> {
-    let items = crate::store::query_all(store.as_ref(), Query::partition(table, partition).limit(500)).await?;
-    items.iter().map(crate::store::key_of).collect()
-}
-
-/// Deletes every item of one partition.
-pub async fn delete_partition(store: &DynStore, table: &'static tables::TableDef, partition: &str) -> StoreResult<()> {
-    for key in drain_keys(store, table, partition).await? {
-        match store.delete(table, &key, &[]).await {
-            Ok(_) | Err(StoreError::ConditionFailed { .. }) => {}
-            Err(err) => return Err(err),
-        }
+    // The slug may already name a new tenant (a retry after it was freed).
+    let slug_is_ours = [Cond::equals("tenant_id", tid)];
+    match store.delete(&tables::TENANTS, &slug_key(&tenant.slug), &slug_is_ours).await {
+        Ok(_) | Err(StoreError::ConditionFailed { .. }) => {}
+        Err(err) => return Err(err.into()),
     }
+    // Usage counters, turn leases and settings; the record, which says what is left, goes last.
+    let meta = meta_key(tenant_id);
+    delete_partition_but(store.as_ref(), &tables::TENANTS, tid, Some(&meta)).await?;
+    store.delete(&tables::TENANTS, &meta, &[]).await?;
     Ok(())
 }
 

@@ -22,6 +22,10 @@
 //! once it has expired, by whichever request next finds the tenant at a
 //! limit, and by the usage report: its slot and its reservation stop
 //! counting, and its unsettled step costs nothing.
+//!
+//! Every transaction also checks that the tenant is live ([`tenants::check_live`]),
+//! so a turn still running when its tenant is deleted recreates none of these
+//! items: it is refused a slot or a step (404), and its settling writes nothing.
 
 use std::time::Duration;
 
@@ -29,7 +33,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::tenants::Tenant;
+use super::tenants::{self, Tenant};
 use super::usage::{self, TOKENS};
 use crate::domain::{Quota, TenantId};
 use crate::store::{Cond, DynStore, Item, Key, Query, SortRange, StoreError, Update, Write, query_all, tables};
@@ -89,6 +93,18 @@ fn month_hold(tenant_id: &TenantId, at: DateTime<Utc>, tokens: i64, conds: Vec<C
     }
 }
 
+/// The writes with, last, the check that the tenant is live; and that check's index.
+fn while_live(tenant_id: &TenantId, mut writes: Vec<Write>) -> (Vec<Write>, usize) {
+    writes.push(tenants::check_live(tenant_id));
+    let check = writes.len() - 1;
+    (writes, check)
+}
+
+/// Whether a transaction of [`while_live`] failed because the tenant is being deleted or gone.
+fn tenant_gone(result: &Result<(), StoreError>, check: usize) -> bool {
+    matches!(result, Err(StoreError::ConditionFailed { write: Some(i) }) if *i == check)
+}
+
 /// A step's reservation and the write that takes it, sized to what the month has left.
 enum Sized {
     Fits(Reservation, Write),
@@ -126,21 +142,28 @@ impl TurnBudget {
             lease_item.insert("month".into(), Value::String(usage::month_of(reservation.at)));
             lease_item.insert(RESERVED.into(), to_i64(reservation.total()).into());
             let (take_slot, slot_free) = Update::bounded_add(TURNS, 1, i64::from(slots));
-            let writes = vec![
-                Write::Update {
-                    table: &tables::TENANTS,
-                    key: turns_key(&tenant.tenant_id),
-                    update: take_slot,
-                    conds: vec![slot_free],
-                },
-                hold,
-                Write::Put {
-                    table: &tables::TENANTS,
-                    item: with_key(&lease_key, lease_item),
-                    conds: vec![Cond::NotExists],
-                },
-            ];
-            match store.transact(writes).await {
+            let (writes, check) = while_live(
+                &tenant.tenant_id,
+                vec![
+                    Write::Update {
+                        table: &tables::TENANTS,
+                        key: turns_key(&tenant.tenant_id),
+                        update: take_slot,
+                        conds: vec![slot_free],
+                    },
+                    hold,
+                    Write::Put {
+                        table: &tables::TENANTS,
+                        item: with_key(&lease_key, lease_item),
+                        conds: vec![Cond::NotExists],
+                    },
+                ],
+            );
+            let result = store.transact(writes).await;
+            if tenant_gone(&result, check) {
+                return Err(AppError::NotFound);
+            }
+            match result {
                 Ok(()) => {
                     return Ok(Self {
                         store: store.clone(),
@@ -190,16 +213,18 @@ impl TurnBudget {
             let note = Update::default()
                 .set("month", usage::month_of(reservation.at))
                 .set(RESERVED, to_i64(reservation.total()));
-            let writes = vec![
-                hold,
-                Write::Update {
-                    table: &tables::TENANTS,
-                    key: self.lease.clone(),
-                    update: note,
-                    conds: vec![Cond::Exists],
-                },
-            ];
-            match self.store.transact(writes).await {
+            let lease = Write::Update {
+                table: &tables::TENANTS,
+                key: self.lease.clone(),
+                update: note,
+                conds: vec![Cond::Exists],
+            };
+            let (writes, check) = while_live(&self.tenant.tenant_id, vec![hold, lease]);
+            let result = self.store.transact(writes).await;
+            if tenant_gone(&result, check) {
+                return Err(AppError::NotFound);
+            }
+            match result {
                 Ok(()) => {
                     self.step = Some(reservation);
                     return Ok(reservation);
@@ -245,11 +270,16 @@ impl TurnBudget {
         ];
         match self.step.take() {
             Some(reservation) => self.record(reservation, used, end).await,
-            None => match self.store.transact(end).await {
-                // Reclaimed after it expired: the slot was given back then.
-                Ok(()) | Err(StoreError::ConditionFailed { write: Some(0) }) => Ok(()),
-                Err(err) => Err(err.into()),
-            },
+            None => {
+                let (end, check) = while_live(&self.tenant.tenant_id, end);
+                match self.store.transact(end).await {
+                    // Reclaimed after it expired: the slot was given back then.
+                    Ok(()) | Err(StoreError::ConditionFailed { write: Some(0) }) => Ok(()),
+                    // The tenant's deletion takes its counters and leases with it.
+                    Err(StoreError::ConditionFailed { write: Some(i) }) if i == check => Ok(()),
+                    Err(err) => Err(err.into()),
+                }
+            }
         }
     }
 
@@ -278,16 +308,29 @@ impl TurnBudget {
             },
         ];
         writes.extend(lease);
-        match self.store.transact(writes).await {
+        let (writes, check) = while_live(tenant_id, writes);
+        let result = self.store.transact(writes).await;
+        if tenant_gone(&result, check) {
+            tracing::info!(%tenant_id, used, "a turn ended after its tenant was deleted");
+            return Ok(());
+        }
+        match result {
             Ok(()) => Ok(()),
             Err(StoreError::ConditionFailed { write: Some(2) }) => {
                 tracing::warn!(%tenant_id, used, "a turn settled after its lease was reclaimed");
                 let used = Update::default().add(TOKENS, used_i);
-                let writes = vec![
-                    Write::Update { table: &tables::TENANTS, key: month_key, update: used.clone(), conds: vec![] },
-                    Write::Update { table: &tables::TENANTS, key: day_key, update: used, conds: vec![] },
-                ];
-                Ok(self.store.transact(writes).await?)
+                let (writes, check) = while_live(
+                    tenant_id,
+                    vec![
+                        Write::Update { table: &tables::TENANTS, key: month_key, update: used.clone(), conds: vec![] },
+                        Write::Update { table: &tables::TENANTS, key: day_key, update: used, conds: vec![] },
+                    ],
+                );
+                let result = self.store.transact(writes).await;
+                if tenant_gone(&result, check) {
+                    return Ok(());
+                }
+                Ok(result?)
             }
             Err(err) => Err(err.into()),
         }

@@ -9,9 +9,9 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::tenants::Tenant;
+use super::tenants::{self, Tenant};
 use crate::domain::{Quota, TenantId};
-use crate::store::{DynStore, Key, Query, SortRange, Update, from_item, tables};
+use crate::store::{DynStore, Key, Query, SortRange, StoreError, Update, Write, from_item, tables};
 use crate::{AppError, AppResult};
 
 pub(super) const TOKENS: &str = "tokens";
@@ -46,13 +46,20 @@ pub fn next_month(now: DateTime<Utc>) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(year, month, 1, 0, 0, 0).single().expect("the first of a month exists")
 }
 
-/// Counts a new session against today's limit.
+/// Counts a new session against today's limit, while the tenant is live
+/// (404 once its deletion began, so no counter outlives it).
 pub async fn take_session(store: &DynStore, tenant: &Tenant) -> AppResult<()> {
     let now = Utc::now();
     let limit = tenant.quotas().sessions_per_day;
     let (update, cond) = Update::bounded_add(SESSIONS, 1, i64::from(limit));
-    match store.update(&tables::TENANTS, &day_key(&tenant.tenant_id, now.date_naive()), &update, &[cond]).await {
-        Ok(_) => Ok(()),
+    let key = day_key(&tenant.tenant_id, now.date_naive());
+    let writes = vec![
+        Write::Update { table: &tables::TENANTS, key, update, conds: vec![cond] },
+        tenants::check_live(&tenant.tenant_id),
+    ];
+    match store.transact(writes).await {
+        Ok(()) => Ok(()),
+        Err(StoreError::ConditionFailed { write: Some(1) }) => Err(AppError::NotFound),
         Err(err) if err.is_condition_failed() => Err(AppError::QuotaExceeded {
             quota: Quota::SessionsDay,
             limit: limit.into(),

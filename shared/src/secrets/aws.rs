@@ -6,6 +6,7 @@ use std::fmt;
 use anyhow::Context;
 use aws_sdk_secretsmanager::Client;
 use aws_sdk_secretsmanager::error::DisplayErrorContext;
+use aws_sdk_secretsmanager::types::{Filter, FilterNameStringType};
 
 use super::SecretStore;
 
@@ -71,6 +72,29 @@ impl SecretStore for AwsSecrets {
                 Err(anyhow::anyhow!("{}", DisplayErrorContext(err))).with_context(|| format!("creating secret {id}"))
             }
         }
+    }
+
+    async fn list(&self, prefix: &str, page: Option<String>) -> anyhow::Result<(Vec<String>, Option<String>)> {
+        let by_name = Filter::builder().key(FilterNameStringType::Name).values(self.id(prefix)).build();
+        let out = self
+            .client
+            .list_secrets()
+            .filters(by_name)
+            .max_results(100)
+            .set_next_token(page)
+            .send()
+            .await
+            .map_err(|err| anyhow::anyhow!("{}", DisplayErrorContext(err)))
+            .with_context(|| format!("listing secrets under {}", self.id(prefix)))?;
+        // The name filter matches prefixes regardless of case; only ours, exactly, count.
+        let names = out
+            .secret_list()
+            .iter()
+            .filter_map(|secret| secret.name()?.strip_prefix(self.prefix.as_str()))
+            .filter(|name| name.starts_with(prefix))
+            .map(str::to_owned)
+            .collect();
+        Ok((names, out.next_token))
     }
 
     async fn delete(&self, name: &str) -> anyhow::Result<()> {

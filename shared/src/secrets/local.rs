@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
+use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -16,6 +17,9 @@ use anyhow::Context;
 use super::SecretStore;
 
 const FILE_NAME: &str = "secrets.json";
+
+/// Names per page of [`SecretStore::list`].
+const PAGE: usize = 100;
 
 type Secrets = BTreeMap<String, String>;
 
@@ -82,6 +86,29 @@ impl SecretStore for LocalSecrets {
     async fn delete(&self, name: &str) -> anyhow::Result<()> {
         let name = name.to_owned();
         self.update(move |map| map.remove(&name).is_some()).await
+    }
+
+    /// Names in order; a page's token is its last name.
+    async fn list(&self, prefix: &str, page: Option<String>) -> anyhow::Result<(Vec<String>, Option<String>)> {
+        let inner = Arc::clone(&self.inner);
+        let prefix = prefix.to_owned();
+        tokio::task::spawn_blocking(move || {
+            let map = read(&inner.path)?;
+            let start = match &page {
+                Some(after) => Bound::Excluded(after.as_str()),
+                None => Bound::Included(prefix.as_str()),
+            };
+            let names: Vec<String> = map
+                .range::<str, _>((start, Bound::Unbounded))
+                .map(|(name, _)| name)
+                .take_while(|name| name.starts_with(&prefix))
+                .take(PAGE)
+                .cloned()
+                .collect();
+            let next = (names.len() == PAGE).then(|| names[PAGE - 1].clone());
+            Ok((names, next))
+        })
+        .await?
     }
 }
 
@@ -153,6 +180,26 @@ mod tests {
         secrets.delete("a").await.unwrap();
         assert_eq!(secrets.get("a").await.unwrap(), None);
         secrets.delete("a").await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn lists_names_by_prefix_page_by_page() {
+        let dir = tempfile::tempdir().unwrap();
+        let secrets = LocalSecrets::open(dir.path()).unwrap();
+        let mut names: Vec<String> = (0..PAGE + 5).map(|i| format!("tenants/a/{i:03}")).collect();
+        for name in names.iter().chain(&["tenants/ab".into(), "tenants/".into(), "other".into()]) {
+            secrets.put(name, "v").await.unwrap();
+        }
+        let (first, next) = secrets.list("tenants/a/", None).await.unwrap();
+        assert_eq!(first.len(), PAGE);
+        let (rest, last) = secrets.list("tenants/a/", next).await.unwrap();
+        assert_eq!(last, None);
+        names.sort();
+        assert_eq!([first, rest].concat(), names, "every name under the prefix, once, and no other");
+
+        crate::secrets::delete_prefixed(&secrets, "tenants/a/").await.unwrap();
+        assert_eq!(secrets.list("tenants/a/", None).await.unwrap(), (vec![], None));
+        assert_eq!(secrets.list("", None).await.unwrap().0, ["other", "tenants/", "tenants/ab"]);
     }
 
     #[tokio::test]

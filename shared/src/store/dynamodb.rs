@@ -247,6 +247,7 @@ impl Expr {
                 Cond::NotExists => format!("attribute_not_exists({})", self.name(PK)),
                 Cond::Exists => format!("attribute_exists({})", self.name(PK)),
                 Cond::Equals(attr, value) => format!("{} = {}", self.name(attr), self.value(to_value(value)?)),
+                Cond::Absent(attr) => format!("attribute_not_exists({})", self.name(attr)),
                 // A missing counter counts as 0, which passes only a bound >= 0.
                 Cond::AtMost(attr, max) if *max >= 0 => {
                     let (a, m) = (self.name(attr), self.number(*max));

@@ -10,6 +10,7 @@ mod cursor;
 mod dynamodb;
 mod sqlite;
 pub mod tables;
+pub mod tombstone;
 
 use std::sync::Arc;
 
@@ -56,6 +57,8 @@ pub enum Cond {
     Exists,
     /// The attribute exists and equals the value (versions, states).
     Equals(String, Value),
+    /// The attribute is missing (a missing item has none): a mark not set, such as a tombstone.
+    Absent(String),
     /// The numeric attribute, missing counting as 0, is at most this value.
     /// `AtMost(counter, limit - delta)` bounds an atomic add by `limit`.
     AtMost(String, i64),
@@ -234,6 +237,33 @@ pub async fn query_all(store: &dyn Store, mut query: Query) -> StoreResult<Vec<I
     }
 }
 
+/// Deletes every item of one partition, page after page; an item already
+/// gone counts as deleted, so a retry after a failure finishes the job.
+pub async fn delete_partition(store: &dyn Store, table: &'static TableDef, partition: &str) -> StoreResult<()> {
+    delete_partition_but(store, table, partition, None).await
+}
+
+/// [`delete_partition`], keeping one item (a record deleted after what it owns).
+pub async fn delete_partition_but(
+    store: &dyn Store,
+    table: &'static TableDef,
+    partition: &str,
+    keep: Option<&Key>,
+) -> StoreResult<()> {
+    for item in query_all(store, Query::partition(table, partition).limit(500)).await? {
+        let key = key_of(&item)?;
+        if Some(&key) == keep {
+            continue;
+        }
+        match store.delete(table, &key, &[]).await {
+            // Expired meanwhile: as good as deleted.
+            Ok(_) | Err(StoreError::ConditionFailed { .. }) => {}
+            Err(err) => return Err(err),
+        }
+    }
+    Ok(())
+}
+
 /// One write of a transaction.
 #[derive(Debug, Clone)]
 pub enum Write {
@@ -361,6 +391,7 @@ pub(crate) fn conds_hold(conds: &[Cond], item: Option<&Item>) -> bool {
         Cond::NotExists => item.is_none(),
         Cond::Exists => item.is_some(),
         Cond::Equals(attr, value) => item.and_then(|i| i.get(attr)) == Some(value),
+        Cond::Absent(attr) => item.and_then(|i| i.get(attr)).is_none(),
         Cond::AtMost(attr, max) => {
             let current = item.and_then(|i| i.get(attr)).map_or(Some(0), Value::as_i64);
             current.is_some_and(|c| c <= *max)

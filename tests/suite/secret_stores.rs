@@ -1,0 +1,63 @@
+//! The secret stores' contract, on the local file and on Secrets Manager
+//! (moto's, beside the DynamoDB emulator): names listed by prefix, page by
+//! page, exactly (Secrets Manager's own name filter ignores case), and every
+//! secret under a prefix deleted, as a tenant's deletion does.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use aws_sdk_secretsmanager::config::{BehaviorVersion, Credentials, Region};
+use paas_shared::secrets::{self, AwsSecrets, DynSecrets, LocalSecrets};
+
+/// Every name under the prefix, and how many pages held them.
+async fn all_names(store: &DynSecrets, prefix: &str) -> (BTreeSet<String>, usize) {
+    let (mut names, mut page) = store.list(prefix, None).await.unwrap();
+    let mut pages = 1;
+    while let Some(token) = page {
+        let (more, next) = store.list(prefix, Some(token)).await.unwrap();
+        names.extend(more);
+        page = next;
+        pages += 1;
+        assert!(pages < 20, "pagination does not end");
+    }
+    let count = names.len();
+    let names: BTreeSet<String> = names.into_iter().collect();
+    assert_eq!(names.len(), count, "each name once");
+    (names, pages)
+}
+
+async fn lists_and_deletes_by_prefix(store: DynSecrets) {
+    let tenant: BTreeSet<String> = (0..105).map(|i| format!("tenants/01ABC/tools/{i:03}")).collect();
+    let others = ["tenants/01ABCD/llm-api-key/openai", "tenants/01abc/tools/x", "api-key-pepper"];
+    for name in tenant.iter().map(String::as_str).chain(others) {
+        store.put(name, "value").await.unwrap();
+    }
+    let (listed, pages) = all_names(&store, "tenants/01ABC/").await;
+    assert_eq!(listed, tenant, "every name under the prefix and no other");
+    assert!(pages > 1, "105 names take more than one page");
+
+    secrets::delete_prefixed(store.as_ref(), "tenants/01ABC/").await.unwrap();
+    assert!(all_names(&store, "tenants/01ABC/").await.0.is_empty());
+    for name in others {
+        assert_eq!(store.get(name).await.unwrap().as_deref(), Some("value"), "{name} is not under the prefix");
+    }
+    secrets::delete_prefixed(store.as_ref(), "tenants/01ABC/").await.unwrap();
+}
+
+#[tokio::test]
+async fn local_lists_and_deletes_by_prefix() {
+    let dir = tempfile::tempdir().unwrap();
+    lists_and_deletes_by_prefix(Arc::new(LocalSecrets::open(dir.path()).unwrap())).await;
+}
+
+#[tokio::test]
+async fn secrets_manager_lists_and_deletes_by_prefix() {
+    let config = aws_sdk_secretsmanager::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(crate::support::emulator_endpoint())
+        .credentials_provider(Credentials::new("test", "test", None, None, "tests"))
+        .build();
+    let client = aws_sdk_secretsmanager::Client::from_conf(config);
+    lists_and_deletes_by_prefix(Arc::new(AwsSecrets::new(client, format!("t{}/", ulid::Ulid::new())))).await;
+}
