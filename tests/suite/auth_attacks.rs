@@ -7,26 +7,9 @@ use std::time::Duration;
 use futures::future::join_all;
 use serde_json::{Value, json};
 
-use crate::support::{PASSWORD, TestApp};
+use crate::support::{PASSWORD, TestApp, on_both_backends};
 
-/// Runs each named story on SQLite and on the DynamoDB emulator.
-macro_rules! on_both_stores {
-    ($($story:ident),* $(,)?) => {$(
-        mod $story {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn on_sqlite() {
-                super::$story(crate::support::TestApp::new().await).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn on_dynamodb() {
-                super::$story(crate::support::TestApp::on_dynamodb().await).await;
-            }
-        }
-    )*};
-}
-
-on_both_stores!(
+on_both_backends!(
     a_signup_flood_under_an_operators_email_cannot_lock_the_operator_out,
     signups_from_one_address_are_throttled,
     a_guesser_cannot_lock_the_owner_out,

@@ -14,25 +14,10 @@ use serde_json::{Value, json};
 
 use crate::chat::{SseFrame, answer_text, assert_well_formed, done, parse_sse};
 use crate::fake_llm::{FakeLlm, Reply, usage};
-use crate::support::{Signup, TestApp};
-
-/// Generates a test per backend from `async fn name(app: TestApp)`.
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn on_sqlite() {
-                super::$name(super::app(false).await).await;
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn on_dynamodb() {
-                super::$name(super::app(true).await).await;
-            }
-        }
-    )*};
-}
+use crate::support::{Signup, TestApp, on_both_backends};
 
 on_both_backends!(
+    with = super::app;
     a_provider_that_reports_zero_or_nothing_costs_the_floor,
     usage_above_the_reservation_is_recorded_and_shown_as_overage,
     one_endless_line_is_cut_at_the_event_cap,
@@ -42,27 +27,19 @@ on_both_backends!(
     an_abandoned_turn_stops_counting_once_its_lease_expires,
 );
 
-/// Its five turns stay open until every refusal is in: a long deadline.
-mod fifty_concurrent_chats_on_a_free_tenant_run_exactly_its_concurrent_turns {
-    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    async fn on_sqlite() {
-        super::fifty_concurrent_chats_on_a_free_tenant_run_exactly_its_concurrent_turns(
-            super::app_with(false, 60).await,
-        )
-        .await;
-    }
-    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    async fn on_dynamodb() {
-        super::fifty_concurrent_chats_on_a_free_tenant_run_exactly_its_concurrent_turns(
-            super::app_with(true, 60).await,
-        )
-        .await;
-    }
-}
+on_both_backends!(
+    with = super::long_turns_app;
+    fifty_concurrent_chats_on_a_free_tenant_run_exactly_its_concurrent_turns,
+);
 
 /// Provider timeouts that suit tests, and a short turn deadline.
 async fn app(dynamodb: bool) -> TestApp {
     app_with(dynamodb, 3).await
+}
+
+/// For turns that must stay open until a test lets them go.
+async fn long_turns_app(dynamodb: bool) -> TestApp {
+    app_with(dynamodb, 60).await
 }
 
 async fn app_with(dynamodb: bool, turn_secs: u64) -> TestApp {

@@ -16,22 +16,7 @@ use serde_json::json;
 
 use crate::chat::chat_frames;
 use crate::fake_llm::{FakeLlm, Reply, usage};
-use crate::support::{FirstTries, Signup, TestApp};
-
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn on_sqlite() {
-                super::$name(crate::support::TestApp::new().await).await;
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn on_dynamodb() {
-                super::$name(crate::support::TestApp::on_dynamodb().await).await;
-            }
-        }
-    )*};
-}
+use crate::support::{FirstTries, Signup, TestApp, on_both_backends};
 
 on_both_backends!(
     a_session_deletion_that_fails_at_any_step_is_finished_by_a_retry,

@@ -260,6 +260,11 @@ impl TestApp {
 impl TestApp {
     /// The service on fresh tables in the DynamoDB emulator (credentials and
     /// region from the environment, which `scripts/test` sets).
+    /// On the DynamoDB emulator when `dynamodb`, else on SQLite.
+    pub async fn on(dynamodb: bool) -> Self {
+        if dynamodb { Self::on_dynamodb().await } else { Self::new().await }
+    }
+
     pub async fn on_dynamodb() -> Self {
         Self::on_dynamodb_with(|_| {}).await
     }
@@ -454,3 +459,27 @@ impl TestApp {
         self.router = paas_cli::serve::app(self.state.clone()).expect("app");
     }
 }
+
+/// Runs each named story, an `async fn story(app: TestApp)`, once on SQLite
+/// and once on the DynamoDB emulator (`mod story { on_sqlite, on_dynamodb }`).
+/// The app comes from `with = make;` (an `async fn make(dynamodb: bool) -> TestApp`),
+/// [`TestApp::on`] by default.
+macro_rules! on_both_backends {
+    (with = $make:path; $($story:ident),* $(,)?) => {$(
+        mod $story {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn on_sqlite() {
+                super::$story($make(false).await).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn on_dynamodb() {
+                super::$story($make(true).await).await;
+            }
+        }
+    )*};
+    ($($story:ident),* $(,)?) => {
+        $crate::support::on_both_backends!(with = $crate::support::TestApp::on; $($story),*);
+    };
+}
+pub(crate) use on_both_backends;
