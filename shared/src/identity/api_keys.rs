@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::api_key::{ApiKeyId, KeyHasher, NewApiKey, PresentedKey};
 use crate::domain::{DisplayName, Scope, TenantId, UserId};
-use crate::store::{Cond, DynStore, Key, Query, StoreResult, Update, Write, from_item, tables, to_item};
+use crate::store::{Cond, DynStore, Key, Query, StoreError, StoreResult, Update, Write, from_item, tables, to_item};
 use crate::{AppError, AppResult};
 
 /// How stale `last_used_at` may get before a request refreshes it: recording
@@ -117,8 +117,14 @@ pub async fn create(
                 item: to_item(&pointer_key(&record.key_id), &pointer)?,
                 conds: vec![Cond::NotExists],
             },
+            // Not into a tenant being deleted: its deletion has listed its keys already.
+            super::tenants::check_live(tenant_id),
         ])
-        .await?;
+        .await
+        .map_err(|err| match err {
+            StoreError::ConditionFailed { write: Some(2) } => AppError::NotFound,
+            err => err.into(),
+        })?;
     Ok((record, new_key))
 }
 

@@ -14,7 +14,7 @@
 //! Attempts are claimed *before* any password is hashed, with conditional
 //! writes, so parallel guesses cannot slip past.
 
-use crate::store::{Cond, DynStore, Key, Update, tables};
+use crate::store::{Cond, DynStore, Key, StoreError, Update, tables};
 use crate::{AppError, AppResult};
 
 pub const FREE_ATTEMPTS: i64 = 5;
@@ -121,8 +121,17 @@ pub async fn client_attempt(store: &DynStore, client: &str) -> AppResult<()> {
 /// A successful log-in gives the client its attempt back, so only failures accumulate.
 pub async fn client_succeeded(store: &DynStore, client: &str) -> AppResult<()> {
     let (key, _) = window_key("client", client, LOGIN_WINDOW_SECS);
-    store.update(&tables::AUTH, &key, &Update::default().add(ATTEMPTS, -1), &[]).await?;
-    Ok(())
+    give_back(store, &key).await
+}
+
+/// Takes back one counted attempt, if one is counted (a new window, or a
+/// forgotten count, has none to give back: no negative count is made).
+async fn give_back(store: &DynStore, key: &Key) -> AppResult<()> {
+    let counted = [Cond::Exists, Cond::AtLeast(ATTEMPTS.into(), 1)];
+    match store.update(&tables::AUTH, key, &Update::default().add(ATTEMPTS, -1), &counted).await {
+        Ok(_) | Err(StoreError::ConditionFailed { .. }) => Ok(()),
+        Err(err) => Err(err.into()),
+    }
 }
 
 /// Counts a sign-up of a client.

@@ -168,17 +168,25 @@ pub fn last_admin() -> AppError {
 
 /// Creates a user of a tenant within its user quota.
 pub async fn create_in_tenant(store: &DynStore, tenant_id: &TenantId, max_users: u32, user: &User) -> AppResult<()> {
-    let (mut update, cond) = Update::bounded_add(Quota::Users.name(), 1, i64::from(max_users));
-    if is_active_admin(user) {
-        update = update.add(ADMINS, 1);
-    }
-    let mut writes = vec![
-        Write::Update { table: &tables::TENANTS, key: tenants::counts_key(tenant_id), update, conds: vec![cond] },
-        take_email_account(&user.email),
-    ];
+    let (users, cond) = Update::bounded_add(Quota::Users.name(), 1, i64::from(max_users));
+    let counts = if is_active_admin(user) {
+        // Through admins_change, so a tenant from before the admin count gets it first.
+        let mut counts = admins_change(store, tenant_id, 1, users).await?;
+        if let Write::Update { conds, .. } = &mut counts {
+            conds.push(cond);
+        }
+        counts
+    } else {
+        Write::Update { table: &tables::TENANTS, key: tenants::counts_key(tenant_id), update: users, conds: vec![cond] }
+    };
+    let mut writes = vec![counts, take_email_account(&user.email)];
     writes.extend(create_writes(user)?);
+    // Not into a tenant being deleted: its deletion has listed its users already.
+    writes.push(tenants::check_live(tenant_id));
+    let live = writes.len() - 1;
     match store.transact(writes).await {
         Ok(()) => Ok(()),
+        Err(StoreError::ConditionFailed { write: Some(i) }) if i == live => Err(AppError::NotFound),
         Err(StoreError::ConditionFailed { write: Some(0) }) => Err(tenants::quota_error(Quota::Users, max_users)),
         Err(StoreError::ConditionFailed { write: Some(1) }) => Err(too_many_accounts()),
         Err(StoreError::ConditionFailed { write: Some(i) }) if i == 2 + EMAIL_WRITE => Err(email_taken()),
@@ -234,7 +242,12 @@ async fn admins_change(store: &DynStore, tenant_id: &TenantId, delta: i64, count
     if item.as_ref().and_then(|i| i.get(ADMINS)).is_none() {
         let admins = list_all(store, tenant_id).await?.iter().filter(|u| is_active_admin(u)).count();
         let admins = i64::try_from(admins).map_err(AppError::internal)?;
-        store.update(&tables::TENANTS, &key, &Update::default().set(ADMINS, admins), &[]).await?;
+        // Only the first to get here sets it: a racing change must not be counted from a stale list.
+        let absent = [Cond::Absent(ADMINS.into())];
+        match store.update(&tables::TENANTS, &key, &Update::default().set(ADMINS, admins), &absent).await {
+            Ok(_) | Err(StoreError::ConditionFailed { .. }) => {}
+            Err(err) => return Err(err.into()),
+        }
     }
     let conds = if delta < 0 { vec![Cond::AtLeast(ADMINS.into(), 1 - delta)] } else { vec![] };
     Ok(Write::Update { table: &tables::TENANTS, key, update: counts.add(ADMINS, delta), conds })
