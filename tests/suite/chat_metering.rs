@@ -395,3 +395,15 @@ async fn the_local_runner_stays_small_while_an_upstream_streams_100_mb_without_a
     assert_eq!(error_code(&parse_sse(&body)), Some("provider_event_too_large"));
     runner.kill().await.unwrap();
 }
+
+#[tokio::test]
+async fn an_absurd_report_is_believed_only_up_to_the_cap() {
+    let app = app(false).await;
+    let (acme, _fake) =
+        on_provider(&app, vec![Reply::openai_text(&["Cheap?"], Some(usage(u64::MAX / 2, u64::MAX / 2)))]).await;
+    let frames = turn(&app, &acme, json!({"message": "Count this"})).await;
+    let used = &done(&frames)["usage"];
+    assert_eq!((used["input_tokens"].as_u64(), used["output_tokens"].as_u64()), (Some(10_000_000), Some(10_000_000)));
+    assert_settled(&app, &acme, 20_000_000).await;
+    assert_eq!(standing(&app, &acme).await.overage, Some(20_000_000 - 200_000), "no counter wrapped round");
+}

@@ -18,6 +18,10 @@ pub const MAX_TOOL_CALLS_PER_STEP: usize = 16;
 pub const MAX_TOOL_CALLS_PER_TURN: usize = 64;
 /// Tool calls of one step that run at the same time.
 pub const MAX_CONCURRENT_TOOL_RUNS: usize = 4;
+/// The most tokens a provider's report is believed for one step, each way:
+/// far beyond any model's context, so only a lying upstream reaches it, and
+/// its figures cannot overflow the counters.
+pub const MAX_REPORTED_TOKENS: u64 = 10_000_000;
 
 /// A cap a turn ran into: its error code and what the client is told.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -205,7 +205,10 @@ async fn steps(
     for step in 1..=turn.profile.max_steps {
         if step > 1 {
             if let Err(err) = budget.settle(unsettled).await {
+                // Closing the budget settles it again; a next step would need a reservation it cannot take.
                 tracing::error!(error = %err, unsettled, "could not settle a step's tokens");
+                collected.error = Some(("internal", "could not count the tokens of the last step".into()));
+                return (Outcome::Failed, unsettled);
             }
             match budget.reserve(estimate_request(&request), turn.max_output).await {
                 Ok(reservation) => request.max_tokens = u32::try_from(reservation.output).unwrap_or(u32::MAX),
@@ -223,8 +226,8 @@ async fn steps(
         let Some(reservation) = budget.reservation() else { return (Outcome::Failed, 0) };
         let (end, step_text, used) = model_step(turn, &request, relay, collected, step, reservation).await;
         unsettled = used.input_tokens + used.output_tokens;
-        collected.usage.input_tokens += used.input_tokens;
-        collected.usage.output_tokens += used.output_tokens;
+        collected.usage.input_tokens = collected.usage.input_tokens.saturating_add(used.input_tokens);
+        collected.usage.output_tokens = collected.usage.output_tokens.saturating_add(used.output_tokens);
         let calls = match end {
             StepEnd::Answered(outcome) | StepEnd::Stopped(outcome) => return (outcome, unsettled),
             StepEnd::ToolCalls(calls) => calls,
@@ -361,7 +364,12 @@ async fn model_step(
                     }
                     calls.push(call);
                 }
-                Some(Ok(StreamEvent::Usage(usage))) => reported = Some(usage),
+                Some(Ok(StreamEvent::Usage(usage))) => {
+                    reported = Some(Usage {
+                        input_tokens: usage.input_tokens.min(caps::MAX_REPORTED_TOKENS),
+                        output_tokens: usage.output_tokens.min(caps::MAX_REPORTED_TOKENS),
+                    });
+                }
                 Some(Ok(StreamEvent::Finished(reason))) => finish = Some(reason),
             }
         }

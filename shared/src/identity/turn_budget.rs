@@ -241,15 +241,18 @@ impl TurnBudget {
 
     /// Records the tokens the current step used (all of them, above its
     /// reservation too) and gives back the rest of its reservation.
+    /// On failure the reservation stays held, for `close` (or the lease's expiry) to give back.
     pub async fn settle(&mut self, used: u64) -> AppResult<()> {
-        let Some(reservation) = self.step.take() else { return Ok(()) };
+        let Some(reservation) = self.step else { return Ok(()) };
         let lease = Write::Update {
             table: &tables::TENANTS,
             key: self.lease.clone(),
             update: Update::default().set(RESERVED, 0),
             conds: vec![Cond::Exists],
         };
-        self.record(reservation, used, vec![lease]).await
+        self.record(reservation, used, vec![lease]).await?;
+        self.step = None;
+        Ok(())
     }
 
     /// Settles the current step, if one is held, and gives the turn's slot back.
@@ -428,6 +431,8 @@ pub async fn reclaim_expired(store: &DynStore, tenant_id: &TenantId) -> AppResul
                 conds: vec![],
             });
         }
+        // Nothing of a tenant being deleted is brought back.
+        let (writes, _) = while_live(tenant_id, writes);
         match store.transact(writes).await {
             Ok(()) => {
                 reclaimed += 1;
@@ -446,9 +451,12 @@ pub async fn live_turns(store: &DynStore, tenant_id: &TenantId) -> AppResult<u64
     usage::counter(store, &turns_key(tenant_id), TURNS).await
 }
 
-/// The month's tokens held by steps still running.
-pub async fn reserved_tokens(store: &DynStore, tenant_id: &TenantId, at: DateTime<Utc>) -> AppResult<u64> {
-    usage::counter(store, &usage::month_key(tenant_id, at), RESERVED).await
+/// The month's tokens: `(used, reserved)`, read from one version of its counter.
+pub async fn month_tokens(store: &DynStore, tenant_id: &TenantId, at: DateTime<Utc>) -> AppResult<(u64, u64)> {
+    let item = store.get(&tables::TENANTS, &usage::month_key(tenant_id, at)).await?;
+    let number = |attr| item.as_ref().and_then(|i| i.get(attr)).and_then(Value::as_u64).unwrap_or(0);
+    let reserved = number(RESERVED);
+    Ok((number(TOKENS).saturating_sub(reserved), reserved))
 }
 
 fn race_pause(attempt: u32) -> Duration {

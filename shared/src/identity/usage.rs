@@ -147,9 +147,7 @@ pub async fn report(store: &DynStore, tenant: &Tenant) -> AppResult<UsageReport>
         })
         .collect();
     let turns = super::turn_budget::live_turns(store, &tenant.tenant_id).await?;
-    let held = counter(store, &month_key(&tenant.tenant_id, now), TOKENS).await?;
-    let reserved = super::turn_budget::reserved_tokens(store, &tenant.tenant_id, now).await?;
-    let tokens_month = held.saturating_sub(reserved);
+    let (tokens_month, reserved) = super::turn_budget::month_tokens(store, &tenant.tenant_id, now).await?;
     let sessions_today = daily.last().map_or(0, |d| d.sessions);
     let users = super::tenants::count(store, &tenant.tenant_id, Quota::Users).await?;
     let agents = super::tenants::count(store, &tenant.tenant_id, Quota::Agents).await?;
