@@ -20,6 +20,7 @@ on_both_backends!(
     an_admin_key_stops_when_its_creator_loses_admin,
     the_last_admin_cannot_be_demoted_suspended_or_deleted,
     concurrent_demotions_of_two_admins_leave_one,
+    a_tenant_from_before_the_admin_count_counts_its_new_admins,
     a_forged_invite_tells_nothing_about_its_user,
 );
 
@@ -233,6 +234,18 @@ async fn the_last_admin_cannot_be_demoted_suspended_or_deleted(app: TestApp) {
     // With a second admin, the first may go.
     app.member(&acme, "admin").await;
     app.call("PATCH", &path, Some(&key), Some(json!({"role": "user"}))).await.expect(200);
+}
+
+async fn a_tenant_from_before_the_admin_count_counts_its_new_admins(app: TestApp) {
+    use paas_shared::store::{Key, Update, tables};
+    let acme = app.signup("acme").await;
+    // As stored before tenants counted their admins.
+    let counts = Key::new(acme.tenant_id.as_str(), "COUNTS");
+    app.state.store.update(&tables::TENANTS, &counts, &Update::default().remove("admins"), &[]).await.unwrap();
+    let (_, bob) = app.member(&acme, "admin").await;
+    // Two admins now: the second may demote the first.
+    let path = format!("/api/v1/users/{}", acme.user_id);
+    app.call("PATCH", &path, Some(&bob), Some(json!({"role": "user"}))).await.expect(200);
 }
 
 async fn concurrent_demotions_of_two_admins_leave_one(app: TestApp) {

@@ -407,3 +407,20 @@ async fn an_absurd_report_is_believed_only_up_to_the_cap() {
     assert_settled(&app, &acme, 20_000_000).await;
     assert_eq!(standing(&app, &acme).await.overage, Some(20_000_000 - 200_000), "no counter wrapped round");
 }
+
+#[tokio::test]
+async fn a_turn_runs_at_most_64_tool_calls_over_its_steps() {
+    let app = app(false).await;
+    let ids: Vec<String> = (0..16).map(|n| format!("call_{n}")).collect();
+    let args: &[&str] = &[r#"{"expression":"1+1"}"#];
+    let calls: Vec<(&str, &str, &[&str])> = ids.iter().map(|id| (id.as_str(), "calculator", args)).collect();
+    let script = (0..5).map(|_| Reply::openai_tool_calls(&calls, Some(usage(2_000, 200)))).collect();
+    let (acme, fake) = on_provider(&app, script).await;
+
+    let frames = turn(&app, &acme, json!({"message": "Keep adding", "agent_type": "agent"})).await;
+    assert_eq!(error_code(&frames), Some("too_many_tool_calls"));
+    let results = frames.iter().filter(|f| f.event == "thought" && f.data["data"]["kind"] == "tool_result").count();
+    assert_eq!(results, 64, "four full steps ran, the fifth none");
+    assert_eq!(fake.requests().len(), 5);
+    assert_settled(&app, &acme, total(&frames)).await;
+}
