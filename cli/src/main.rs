@@ -2,8 +2,8 @@
 
 use clap::{Parser, Subcommand};
 use paas_cli::{browser_headers, operators, serve};
-use paas_shared::store::tables;
-use paas_shared::{Config, state, telemetry};
+use paas_core::store::tables;
+use paas_core::{Config, state, telemetry};
 
 #[derive(Parser)]
 #[command(name = "paas", version, about = "Multi-tenant agent platform: local runner and operator commands")]

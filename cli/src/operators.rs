@@ -2,14 +2,14 @@
 //! access-token signing key.
 
 use anyhow::{Context, bail};
-use paas_shared::auth::password::{self, Password};
-use paas_shared::auth::token::TokenKeys;
-use paas_shared::domain::{DisplayName, Email};
-use paas_shared::identity::PLATFORM;
-use paas_shared::identity::users::{self, User};
-use paas_shared::state::Signing;
-use paas_shared::store::StoreError;
-use paas_shared::{AppState, Config};
+use paas_core::Config;
+use paas_core::auth::keyring::Signing;
+use paas_core::auth::password::{self, Password};
+use paas_core::auth::token::TokenKeys;
+use paas_core::domain::{DisplayName, Email};
+use paas_core::identity::PLATFORM;
+use paas_core::identity::users::{self, User};
+use paas_core::store::StoreError;
 
 /// Creates a platform operator (a user outside every tenant) who logs in
 /// like anyone else and manages tenants under `/api/platform`.
@@ -19,7 +19,7 @@ pub async fn create_operator(
     password: &str,
     name: Option<String>,
 ) -> anyhow::Result<User> {
-    let state = AppState::from_config(config, Signing::Sign).await?;
+    let state = paas_store_sqlite::app_state(config, Signing::Sign).await?;
     let email = Email::try_from(email.to_owned()).context("email")?;
     let password = Password::parse_for(password, email.as_str()).context("password")?;
     let name = name.map(DisplayName::try_from).transpose().context("name")?;
@@ -36,8 +36,8 @@ pub async fn create_operator(
 /// expire, or, with `drop_old` (a leaked key), until verifiers next read
 /// their keys.
 pub async fn rotate_signing_key(config: Config, drop_old: bool) -> anyhow::Result<String> {
-    let state = AppState::from_config(config, Signing::Sign).await?;
+    let state = paas_store_sqlite::app_state(config, Signing::Sign).await?;
     // Keep old keys for twice the access-token lifetime, then drop them.
-    let keep = if drop_old { std::time::Duration::ZERO } else { paas_shared::auth::token::ACCESS_TTL * 2 };
+    let keep = if drop_old { std::time::Duration::ZERO } else { paas_core::auth::token::ACCESS_TTL * 2 };
     TokenKeys::rotate(state.secrets.as_ref(), keep).await
 }

@@ -10,8 +10,8 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use paas_shared::state::Signing;
-use paas_shared::{AppError, AppState, Config, http, metrics};
+use paas_core::auth::keyring::Signing;
+use paas_core::{AppError, AppState, Config, http, metrics};
 use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 use utoipa::OpenApi;
@@ -22,20 +22,20 @@ use crate::browser_headers;
 /// Every function's routes, merged as API Gateway would route them.
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(http::ApiDoc::openapi())
-        .merge(paas_auth::routes())
-        .merge(paas_tenants::routes())
-        .merge(paas_sessions::routes())
-        .merge(paas_chat::routes())
+        .merge(paas_auth::routes(OpenApiRouter::new()))
+        .merge(paas_tenants::routes(OpenApiRouter::new()))
+        .merge(paas_sessions::routes(OpenApiRouter::new()))
+        .merge(paas_chat::routes(OpenApiRouter::new()))
 }
 
 /// Each function's routes as `(METHOD, path)` pairs, from the same routers
 /// Lambda runs, so `template.yaml` can be held to them.
 pub fn routes_by_function() -> std::collections::BTreeMap<&'static str, Vec<(String, String)>> {
     let functions: [(&'static str, OpenApiRouter<AppState>); 4] = [
-        ("auth", paas_auth::routes()),
-        ("tenants", paas_tenants::routes()),
-        ("sessions", paas_sessions::routes()),
-        ("chat", paas_chat::routes()),
+        ("auth", paas_auth::routes(OpenApiRouter::new())),
+        ("tenants", paas_tenants::routes(OpenApiRouter::new())),
+        ("sessions", paas_sessions::routes(OpenApiRouter::new())),
+        ("chat", paas_chat::routes(OpenApiRouter::new())),
     ];
     functions
         .into_iter()
@@ -82,7 +82,7 @@ pub fn app(state: AppState) -> anyhow::Result<Router> {
 
 pub async fn run(config: Config) -> anyhow::Result<()> {
     let bind = config.bind;
-    let state = AppState::from_config(config, Signing::Sign).await?;
+    let state = paas_store_sqlite::app_state(config, Signing::Sign).await?;
     let listener = tokio::net::TcpListener::bind(bind).await?;
     tracing::info!(address = %listener.local_addr()?, "serving");
     eprintln!("paas: serving on http://{}", listener.local_addr()?);
@@ -103,7 +103,7 @@ fn may_read_metrics(request: &Request, token: Option<&str>) -> Result<(), AppErr
     };
     let presented = request.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
     match presented.and_then(|value| value.strip_prefix("Bearer ")) {
-        Some(presented) if paas_shared::auth::same_secret(presented, token) => Ok(()),
+        Some(presented) if paas_core::auth::same_secret(presented, token) => Ok(()),
         _ => Err(AppError::Unauthorized),
     }
 }

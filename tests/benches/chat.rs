@@ -10,8 +10,8 @@ use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::routing::post;
 use futures::StreamExt;
-use paas_shared::state::Signing;
-use paas_shared::{AppState, Config};
+use paas_core::Config;
+use paas_core::auth::keyring::Signing;
 use serde_json::{Value, json};
 
 const CHUNKS: usize = 50;
@@ -116,7 +116,7 @@ async fn main() {
     let fake = serve(Router::new().route("/v1/chat/completions", post(fake_provider))).await;
     let dir = tempfile::tempdir().unwrap();
     let config = Config { data_dir: dir.path().to_owned(), ..Config::default() };
-    let state = AppState::from_config(config.clone(), Signing::Sign).await.unwrap();
+    let state = paas_store_sqlite::app_state(config.clone(), Signing::Sign).await.unwrap();
     let platform = serve(paas_cli::serve::app(state).unwrap()).await;
     let http = reqwest::Client::new();
 

@@ -10,9 +10,9 @@ use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use http::Request;
-use paas_shared::auth::password::{self, Password};
-use paas_shared::state::Signing;
-use paas_shared::{AppState, Config};
+use paas_core::Config;
+use paas_core::auth::keyring::Signing;
+use paas_core::auth::password::{self, Password};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
@@ -68,7 +68,7 @@ fn row(name: &str, took: Duration, baseline: Duration) {
 async fn main() {
     let dir = tempfile::tempdir().unwrap();
     let config = Config { data_dir: dir.path().to_owned(), ..Config::default() };
-    let state = AppState::from_config(config, Signing::Sign).await.unwrap();
+    let state = paas_store_sqlite::app_state(config, Signing::Sign).await.unwrap();
     let app = paas_cli::serve::app(state.clone()).unwrap();
 
     let signup = json!({"tenant_name": "Bench", "tenant_slug": "bench", "email": "a@bench.test", "password": "correct horse battery staple"});

@@ -79,6 +79,9 @@ async fn main() {
     let data = tempfile::tempdir().unwrap();
     let env: Vec<(String, String)> = [
         ("PAAS_DATA_DIR", data.path().to_str().unwrap()),
+        // Lambda binaries store in DynamoDB only; no request here reaches the store.
+        ("PAAS_STORE", "dynamodb"),
+        ("PAAS_DYNAMODB_ENDPOINT", "http://127.0.0.1:9"),
         ("PAAS_LOG", "warn"),
         ("AWS_LAMBDA_HTTP_IGNORE_STAGE_IN_PATH", "true"),
     ]
@@ -91,9 +94,7 @@ async fn main() {
     };
     let (hello_ready, hello_memory) = measure(&hello, "hello", &env).await;
     let hello_size = size(&hello);
-    println!(
-        "each function as a Lambda function, against a minimal lambda_http hello function (release profile, SQLite store)\n"
-    );
+    println!("each function as a Lambda function, against a minimal lambda_http hello function (release profile)\n");
     println!(
         "{:<10}{:>14}{:>8}{:>16}{:>8}{:>16}{:>8}",
         "", "binary", "ratio", "start to ready", "ratio", "memory after 1", "ratio"

@@ -411,8 +411,8 @@ async fn a_refused_tool_update_leaves_its_secret_alone() {
     app.call("PATCH", &format!("/api/v1/tools/{tool_id}"), Some(&acme.access), Some(clash))
         .await
         .expect_code(409, "tool_name_taken");
-    let tenant_id = paas_shared::domain::TenantId::parse(&acme.tenant_id).unwrap();
-    let name = paas_shared::agents::tenant_tools::secret_name(&tenant_id, &tool_id);
+    let tenant_id = paas_core::domain::TenantId::parse(&acme.tenant_id).unwrap();
+    let name = paas_agents::tenant_tools::secret_name(&tenant_id, &tool_id);
     assert_eq!(app.state.secrets.get(&name).await.unwrap().as_deref(), Some("keep-me"));
     let kept = app.get(&format!("/api/v1/tools/{tool_id}"), &acme.access).await;
     assert_eq!((kept.body["name"].as_str(), kept.body["secret_set"].as_bool()), (Some("first"), Some(true)));

@@ -5,7 +5,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::routing::post;
 use http::{Request, StatusCode, header};
-use paas_shared::http::{ApiJson, finish, not_found};
+use paas_core::http::{ApiJson, finish, not_found};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 

@@ -169,8 +169,8 @@ async fn only_a_live_refresh_token_logs_out(app: TestApp) {
 }
 
 async fn a_stale_save_cannot_undo_log_out_everywhere(app: TestApp) {
-    use paas_shared::domain::{DisplayName, UserId};
-    use paas_shared::identity::users;
+    use paas_core::domain::{DisplayName, UserId};
+    use paas_core::identity::users;
 
     let acme = app.signup("acme").await;
     let user_id = UserId::parse(&acme.user_id).unwrap();
@@ -237,7 +237,7 @@ async fn the_last_admin_cannot_be_demoted_suspended_or_deleted(app: TestApp) {
 }
 
 async fn a_tenant_from_before_the_admin_count_counts_its_new_admins(app: TestApp) {
-    use paas_shared::store::{Key, Update, tables};
+    use paas_core::store::{Key, Update, tables};
     let acme = app.signup("acme").await;
     // As stored before tenants counted their admins.
     let counts = Key::new(acme.tenant_id.as_str(), "COUNTS");

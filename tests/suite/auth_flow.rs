@@ -306,18 +306,18 @@ async fn jwks_publishes_the_verifying_keys() {
 
 #[tokio::test]
 async fn a_signing_key_rotation_reaches_running_functions() {
-    use paas_shared::AppState;
-    use paas_shared::state::Signing;
+    use paas_core::auth::keyring::Signing;
     use tower::ServiceExt;
 
     let app = TestApp::new().await;
     let acme = app.signup("acme").await;
     let config = (*app.state.config).clone();
     // The tenants function, warm since before the rotation.
-    let tenants = paas_tenants::router(AppState::from_config(config.clone(), Signing::VerifyOnly).await.unwrap());
+    let tenants =
+        paas_tenants::router(paas_store_sqlite::app_state(config.clone(), Signing::VerifyOnly).await.unwrap());
     let new_kid = paas_cli::operators::rotate_signing_key(config.clone(), false).await.unwrap();
     // An auth function that starts after it signs with the new key.
-    let auth = paas_auth::router(AppState::from_config(config, Signing::Sign).await.unwrap());
+    let auth = paas_auth::router(paas_store_sqlite::app_state(config, Signing::Sign).await.unwrap());
 
     let login = http::Request::post("/api/auth/login")
         .header("content-type", "application/json")
@@ -347,13 +347,12 @@ async fn a_signing_key_rotation_reaches_running_functions() {
 /// the key refresh interval, without a restart.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_key_dropped_in_an_emergency_stops_verifying_within_the_refresh_interval() {
-    use paas_shared::AppState;
-    use paas_shared::state::Signing;
+    use paas_core::auth::keyring::Signing;
 
     let app = TestApp::with(|c| c.key_refresh_secs = 1).await;
     let acme = app.signup("acme").await;
     let config = (*app.state.config).clone();
-    let warm = paas_tenants::router(AppState::from_config(config.clone(), Signing::VerifyOnly).await.unwrap());
+    let warm = paas_tenants::router(paas_store_sqlite::app_state(config.clone(), Signing::VerifyOnly).await.unwrap());
     let tenant_status = |token: String| {
         use tower::ServiceExt;
         let request = http::Request::get("/api/v1/tenant").header("authorization", format!("Bearer {token}"));

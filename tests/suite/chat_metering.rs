@@ -6,10 +6,10 @@
 
 use std::time::{Duration, Instant};
 
-use paas_shared::domain::TenantId;
-use paas_shared::identity::tenants;
-use paas_shared::identity::turn_budget::TurnBudget;
-use paas_shared::llm::estimate_tokens;
+use paas_core::domain::TenantId;
+use paas_core::identity::tenants;
+use paas_core::metering::turn_budget::TurnBudget;
+use paas_llm::estimate_tokens;
 use serde_json::{Value, json};
 
 use crate::chat::{SseFrame, answer_text, assert_well_formed, done, parse_sse};
@@ -43,7 +43,7 @@ async fn long_turns_app(dynamodb: bool) -> TestApp {
 }
 
 async fn app_with(dynamodb: bool, turn_secs: u64) -> TestApp {
-    let configure = move |c: &mut paas_shared::Config| {
+    let configure = move |c: &mut paas_core::Config| {
         c.llm_idle_timeout_ms = turn_secs * 1000 + 2_000;
         c.llm_first_token_timeout_ms = 10_000;
         c.llm_connect_timeout_ms = 1_000;

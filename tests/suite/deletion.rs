@@ -7,11 +7,11 @@
 
 use std::time::Duration;
 
-use paas_shared::conversation::{self, LogEntry};
-use paas_shared::domain::{SessionId, TenantId};
-use paas_shared::identity::tenants;
-use paas_shared::identity::turn_budget::TurnBudget;
-use paas_shared::store::{DynStore, Key, Query, query_all, tables};
+use paas_core::conversation::{self, LogEntry};
+use paas_core::domain::{SessionId, TenantId};
+use paas_core::identity::tenants;
+use paas_core::metering::turn_budget::TurnBudget;
+use paas_core::store::{DynStore, Key, Query, query_all, tables};
 use serde_json::json;
 
 use crate::chat::chat_frames;
@@ -222,7 +222,7 @@ async fn a_turn_that_ends_after_its_session_was_deleted_writes_nothing(app: Test
         created_at: chrono::Utc::now(),
     };
     let late = conversation::append_log(&app.state.store, &tenant_id, &session_id, &[entry]).await;
-    assert!(matches!(late, Err(paas_shared::AppError::NotFound)), "{late:?}");
+    assert!(matches!(late, Err(paas_core::AppError::NotFound)), "{late:?}");
     assert_eq!(partition(&app.state.store, &tables::MESSAGES, &messages).await, Vec::<String>::new());
 }
 

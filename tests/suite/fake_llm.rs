@@ -22,7 +22,7 @@ use std::time::Duration;
 use axum::body::{Body, Bytes};
 use futures::StreamExt;
 use futures::stream::{self, BoxStream};
-use paas_shared::llm::Usage;
+use paas_llm::Usage;
 use serde_json::{Value, json};
 
 /// A running fake provider.

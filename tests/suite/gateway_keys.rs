@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use aws_sdk_apigateway::config::{BehaviorVersion, Credentials, Region};
 use paas_authorizer::{Authorizer, AuthorizerError, Verdict};
-use paas_shared::domain::TenantId;
-use paas_shared::identity::gateway_keys::{GatewayKey, GatewayKeys, KEY_VALUE_LEN, UsagePlans};
-use paas_shared::identity::tenants;
+use paas_core::domain::TenantId;
+use paas_core::identity::gateway_keys::{GatewayKey, GatewayKeys, KEY_VALUE_LEN, UsagePlans};
+use paas_core::identity::tenants;
 use serde_json::json;
 
 use crate::support::{DYNAMODB_ENDPOINT_VAR, TestApp};
@@ -169,7 +169,7 @@ async fn the_key_follows_plan_changes_suspension_and_deletion() {
     let recorded = recorded_key(&app, &acme.tenant_id).await.unwrap();
     assert_eq!(
         (recorded.key_id.as_str(), recorded.plan, recorded.enabled),
-        (key_id.as_str(), paas_shared::domain::Plan::Pro, true)
+        (key_id.as_str(), paas_core::domain::Plan::Pro, true)
     );
 
     app.call("PATCH", &path, Some(&ops), Some(json!({"status": "suspended"}))).await.expect(200);
@@ -209,10 +209,10 @@ async fn a_tenant_deletion_stopped_by_an_api_gateway_outage_is_finished_by_a_ret
     let path = format!("/api/platform/tenants/{}", acme.tenant_id);
     let working = app.state.gateway_keys.clone();
     // Nothing listens on port 9 of this machine: every API Gateway call fails.
-    let down = GatewayKeys::from_config(&paas_shared::Config {
+    let down = GatewayKeys::from_config(&paas_core::Config {
         apigw_usage_plans: Some(gateway.usage_plans_var()),
         apigw_endpoint: Some("http://127.0.0.1:9".into()),
-        ..paas_shared::Config::default()
+        ..paas_core::Config::default()
     })
     .await
     .unwrap()
@@ -262,10 +262,10 @@ async fn an_api_gateway_outage_loses_no_sign_up_and_the_authorizer_provisions_th
 
     // API Gateway is back: the tenant's first request through the authorizer provisions its key.
     let mut state = app.state.clone();
-    state.gateway_keys = GatewayKeys::from_config(&paas_shared::Config {
+    state.gateway_keys = GatewayKeys::from_config(&paas_core::Config {
         apigw_usage_plans: Some(gateway.usage_plans_var()),
         apigw_endpoint: Some(gateway.endpoint.clone()),
-        ..paas_shared::Config::default()
+        ..paas_core::Config::default()
     })
     .await
     .unwrap()

@@ -4,8 +4,8 @@
 
 use std::collections::BTreeSet;
 
-use paas_shared::auth::permission::Permission;
-use paas_shared::domain::{Role, Scope};
+use paas_core::auth::permission::Permission;
+use paas_core::domain::{Role, Scope};
 use serde_json::{Value, json};
 
 use crate::support::{Signup, TestApp};

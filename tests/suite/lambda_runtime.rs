@@ -18,13 +18,13 @@ async fn the_functions_run_behind_the_lambda_runtime_and_chat_streams() {
     let endpoint = std::env::var(DYNAMODB_ENDPOINT_VAR).expect("scripts/test starts the DynamoDB emulator");
     let data = tempfile::tempdir().unwrap();
     let prefix = format!("l{}-", ulid::Ulid::new());
-    let config = paas_shared::Config {
-        store: paas_shared::config::StoreKind::Dynamodb,
+    let config = paas_core::Config {
+        store: paas_core::config::StoreKind::Dynamodb,
         dynamodb_endpoint: Some(endpoint.clone()),
         table_prefix: prefix.clone(),
         ..Default::default()
     };
-    paas_shared::state::dynamo_store(&config).await.create_tables(paas_shared::store::tables::ALL).await.unwrap();
+    paas_core::state::dynamo_store(&config).await.create_tables(paas_core::store::tables::ALL).await.unwrap();
     let env: Vec<(String, String)> = [
         ("PAAS_STORE", "dynamodb"),
         ("PAAS_DYNAMODB_ENDPOINT", endpoint.as_str()),

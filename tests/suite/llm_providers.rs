@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
-use paas_shared::llm::{
+use paas_llm::{
     self, ChatMessage, ChatRequest, Completion, FinishReason, LlmError, LlmProvider, LlmStream, ProviderConfig,
     ProviderKind, RetryPolicy, StreamEvent, TimeoutKind, Timeouts, ToolCall, ToolSpec,
 };
@@ -30,8 +30,8 @@ fn config(kind: ProviderKind, base_url: String) -> ProviderConfig {
 }
 
 fn build(config: ProviderConfig) -> Arc<dyn LlmProvider> {
-    let http = llm::http_client(&config.timeouts);
-    llm::provider(config, http)
+    let http = paas_llm::http_client(&config.timeouts);
+    paas_llm::provider(config, http)
 }
 
 fn openai(base_url: String) -> Arc<dyn LlmProvider> {
@@ -548,7 +548,7 @@ fn provider_kinds_have_stable_names_and_defaults() {
     assert_eq!(ProviderKind::Zhipu.default_base_url(), Some("https://open.bigmodel.cn/api/paas/v4"));
     assert_eq!(ProviderKind::OpenAiCompatible.default_base_url(), None);
     assert!(ProviderKind::Anthropic.needs_api_key() && !ProviderKind::Ollama.needs_api_key());
-    assert_eq!(llm::estimate_tokens(""), 0);
-    assert_eq!(llm::estimate_tokens("hi"), 1);
-    assert_eq!(llm::estimate_tokens("twelve chars"), 3);
+    assert_eq!(paas_llm::estimate_tokens(""), 0);
+    assert_eq!(paas_llm::estimate_tokens("hi"), 1);
+    assert_eq!(paas_llm::estimate_tokens("twelve chars"), 3);
 }

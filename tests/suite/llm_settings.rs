@@ -32,8 +32,8 @@ async fn the_provider_key_is_write_only() {
         .call("PUT", "/api/v1/tenant/llm", Some(&acme.access), Some(json!({"provider": "openai", "api_key": ""})))
         .await;
     cleared.expect_code(422, "validation_failed");
-    let tenant_id = paas_shared::domain::TenantId::parse(&acme.tenant_id).unwrap();
-    let name = paas_shared::identity::llm_settings::key_secret_name(&tenant_id, paas_shared::llm::ProviderKind::OpenAi);
+    let tenant_id = paas_core::domain::TenantId::parse(&acme.tenant_id).unwrap();
+    let name = paas_llm::settings::key_secret_name(&tenant_id, paas_llm::ProviderKind::OpenAi);
     assert_eq!(app.state.secrets.get(&name).await.unwrap().as_deref(), Some(secret), "a refused change keeps the key");
     assert_eq!(app.get("/api/v1/tenant/llm", &acme.access).await.body["api_key_set"], true);
     let back = app

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use aws_sdk_secretsmanager::config::{BehaviorVersion, Credentials, Region};
-use paas_shared::secrets::{self, AwsSecrets, DynSecrets, LocalSecrets};
+use paas_core::secrets::{self, AwsSecrets, DynSecrets, LocalSecrets};
 
 /// Every name under the prefix, and how many pages held them.
 async fn all_names(store: &DynSecrets, prefix: &str) -> (BTreeSet<String>, usize) {

@@ -3,7 +3,7 @@
 //! answered as a 500 problem while the server keeps serving.
 
 use axum::routing::get;
-use paas_shared::http;
+use paas_core::http;
 
 use crate::support::TestApp;
 

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use paas_shared::store::{
+use paas_core::store::{
     Cond, Cursor, DynStore, Item, Key, Query, SortRange, StoreError, Update, Write, from_item, now_epoch, to_item,
 };
 use serde_json::{Value, json};
@@ -454,10 +454,10 @@ async fn sqlite_data_survives_reopening_the_file() {
     let path = dir.path().join("db.sqlite3");
     let tables = [&CONTRACT];
     {
-        let store = paas_shared::store::SqliteStore::open(&path, &tables).unwrap();
-        paas_shared::store::Store::put(&store, &CONTRACT, item("t1", "a", json!({"v": 1})), &[]).await.unwrap();
+        let store = paas_store_sqlite::SqliteStore::open(&path, &tables).unwrap();
+        paas_core::store::Store::put(&store, &CONTRACT, item("t1", "a", json!({"v": 1})), &[]).await.unwrap();
     }
-    let reopened = paas_shared::store::SqliteStore::open(&path, &tables).unwrap();
-    let got = paas_shared::store::Store::get(&reopened, &CONTRACT, &Key::new("t1", "a")).await.unwrap();
+    let reopened = paas_store_sqlite::SqliteStore::open(&path, &tables).unwrap();
+    let got = paas_core::store::Store::get(&reopened, &CONTRACT, &Key::new("t1", "a")).await.unwrap();
     assert_eq!(got.unwrap()["v"], 1);
 }

@@ -3,8 +3,9 @@
 use std::sync::Arc;
 
 use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
-use paas_shared::store::{DynStore, DynamoStore, IndexDef, SqliteStore, TableDef, tables};
-use paas_shared::{AppState, Config};
+use paas_core::store::{DynStore, DynamoStore, IndexDef, TableDef, tables};
+use paas_core::{AppState, Config};
+use paas_store_sqlite::SqliteStore;
 
 /// Where the test script started the DynamoDB emulator.
 pub const DYNAMODB_ENDPOINT_VAR: &str = "PAAS_TEST_DYNAMODB_ENDPOINT";
@@ -141,7 +142,7 @@ impl TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut config = Config { data_dir: dir.path().to_owned(), ..Config::default() };
         configure(&mut config);
-        let state = AppState::from_config(config, paas_shared::state::Signing::Sign).await.expect("state");
+        let state = paas_store_sqlite::app_state(config, paas_core::auth::keyring::Signing::Sign).await.expect("state");
         Self { router: paas_cli::serve::app(state.clone()).expect("app"), state, _dir: dir }
     }
 
@@ -275,13 +276,13 @@ impl TestApp {
             .unwrap_or_else(|_| panic!("{DYNAMODB_ENDPOINT_VAR} is not set: run the suite through scripts/test"));
         let prefix = format!("t{}-", ulid::Ulid::new());
         let configure = move |config: &mut Config| {
-            config.store = paas_shared::config::StoreKind::Dynamodb;
+            config.store = paas_core::config::StoreKind::Dynamodb;
             config.dynamodb_endpoint = Some(endpoint);
             config.table_prefix = prefix;
         };
         let mut config = Config::default();
         configure.clone()(&mut config);
-        let store = paas_shared::state::dynamo_store(&config).await;
+        let store = paas_core::state::dynamo_store(&config).await;
         store.create_tables(tables::ALL).await.expect("create tables on the emulator");
         Self::with(|config| {
             configure(config);
@@ -331,8 +332,8 @@ impl FirstTries {
         if first { Err(anyhow::anyhow!("injected failure: {what}")) } else { Ok(()) }
     }
 
-    fn check_store(&self, what: String) -> paas_shared::store::StoreResult<()> {
-        self.check(what).map_err(paas_shared::store::StoreError::Backend)
+    fn check_store(&self, what: String) -> paas_core::store::StoreResult<()> {
+        self.check(what).map_err(paas_core::store::StoreError::Backend)
     }
 }
 
@@ -342,37 +343,37 @@ pub struct FlakyStore {
     tries: Arc<FirstTries>,
 }
 
-fn describe(table: &TableDef, key: &paas_shared::store::Key) -> String {
+fn describe(table: &TableDef, key: &paas_core::store::Key) -> String {
     format!("{}:{}:{}", table.name, key.pk, key.sk)
 }
 
 #[async_trait::async_trait]
-impl paas_shared::store::Store for FlakyStore {
+impl paas_core::store::Store for FlakyStore {
     async fn get(
         &self,
         table: &'static TableDef,
-        key: &paas_shared::store::Key,
-    ) -> paas_shared::store::StoreResult<Option<paas_shared::store::Item>> {
+        key: &paas_core::store::Key,
+    ) -> paas_core::store::StoreResult<Option<paas_core::store::Item>> {
         self.inner.get(table, key).await
     }
 
     async fn put(
         &self,
         table: &'static TableDef,
-        item: paas_shared::store::Item,
-        conds: &[paas_shared::store::Cond],
-    ) -> paas_shared::store::StoreResult<()> {
-        self.tries.check_store(format!("put {}", describe(table, &paas_shared::store::key_of(&item)?)))?;
+        item: paas_core::store::Item,
+        conds: &[paas_core::store::Cond],
+    ) -> paas_core::store::StoreResult<()> {
+        self.tries.check_store(format!("put {}", describe(table, &paas_core::store::key_of(&item)?)))?;
         self.inner.put(table, item, conds).await
     }
 
     async fn update(
         &self,
         table: &'static TableDef,
-        key: &paas_shared::store::Key,
-        update: &paas_shared::store::Update,
-        conds: &[paas_shared::store::Cond],
-    ) -> paas_shared::store::StoreResult<paas_shared::store::Item> {
+        key: &paas_core::store::Key,
+        update: &paas_core::store::Update,
+        conds: &[paas_core::store::Cond],
+    ) -> paas_core::store::StoreResult<paas_core::store::Item> {
         self.tries.check_store(format!("update {}", describe(table, key)))?;
         self.inner.update(table, key, update, conds).await
     }
@@ -380,26 +381,23 @@ impl paas_shared::store::Store for FlakyStore {
     async fn delete(
         &self,
         table: &'static TableDef,
-        key: &paas_shared::store::Key,
-        conds: &[paas_shared::store::Cond],
-    ) -> paas_shared::store::StoreResult<Option<paas_shared::store::Item>> {
+        key: &paas_core::store::Key,
+        conds: &[paas_core::store::Cond],
+    ) -> paas_core::store::StoreResult<Option<paas_core::store::Item>> {
         self.tries.check_store(format!("delete {}", describe(table, key)))?;
         self.inner.delete(table, key, conds).await
     }
 
-    async fn query(
-        &self,
-        query: &paas_shared::store::Query,
-    ) -> paas_shared::store::StoreResult<paas_shared::store::Page> {
+    async fn query(&self, query: &paas_core::store::Query) -> paas_core::store::StoreResult<paas_core::store::Page> {
         self.inner.query(query).await
     }
 
-    async fn transact(&self, writes: Vec<paas_shared::store::Write>) -> paas_shared::store::StoreResult<()> {
-        use paas_shared::store::Write;
+    async fn transact(&self, writes: Vec<paas_core::store::Write>) -> paas_core::store::StoreResult<()> {
+        use paas_core::store::Write;
         let mut targets = Vec::new();
         for write in &writes {
             targets.push(match write {
-                Write::Put { table, item, .. } => describe(table, &paas_shared::store::key_of(item)?),
+                Write::Put { table, item, .. } => describe(table, &paas_core::store::key_of(item)?),
                 Write::Update { table, key, .. }
                 | Write::Delete { table, key, .. }
                 | Write::Check { table, key, .. } => describe(table, key),
@@ -416,12 +414,12 @@ impl paas_shared::store::Store for FlakyStore {
 
 /// A secret store whose deletions and listings fail as [`FirstTries`] says.
 pub struct FlakySecrets {
-    inner: paas_shared::secrets::DynSecrets,
+    inner: paas_core::secrets::DynSecrets,
     tries: Arc<FirstTries>,
 }
 
 #[async_trait::async_trait]
-impl paas_shared::secrets::SecretStore for FlakySecrets {
+impl paas_core::secrets::SecretStore for FlakySecrets {
     async fn get(&self, name: &str) -> anyhow::Result<Option<String>> {
         self.inner.get(name).await
     }

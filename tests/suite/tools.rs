@@ -11,8 +11,8 @@ use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::routing::{get, post};
 use futures::stream;
-use paas_shared::net_guard::NetPolicy;
-use paas_shared::tools::{self, Tool, ToolContext, ToolError, WebhookTool};
+use paas_llm::net_guard::NetPolicy;
+use paas_llm::tools::{self, Tool, ToolContext, ToolError, WebhookTool};
 use serde_json::{Value, json};
 
 /// An axum app on a random 127.0.0.1 port; dropping it stops the server.

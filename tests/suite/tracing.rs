@@ -8,7 +8,7 @@ use axum::body::Bytes;
 use opentelemetry::trace::{SpanId, TraceId};
 use opentelemetry::{Array, StringValue, Value};
 use opentelemetry_sdk::trace::{InMemorySpanExporter, SpanData};
-use paas_shared::telemetry;
+use paas_core::telemetry;
 use paas_tests::lambda_emulator::Function;
 use serde_json::json;
 use tracing::subscriber::DefaultGuard;
@@ -209,6 +209,9 @@ async fn on_lambda_each_invocation_exports_its_spans_over_otlp_in_the_lambda_seg
     let data = tempfile::tempdir().unwrap();
     let env: Vec<(String, String)> = [
         ("PAAS_DATA_DIR", data.path().to_str().unwrap()),
+        // Lambda binaries store in DynamoDB only; serving the key set never reaches it.
+        ("PAAS_STORE", "dynamodb"),
+        ("PAAS_DYNAMODB_ENDPOINT", "http://127.0.0.1:9"),
         ("PAAS_OTEL_EXPORTER", "otlp"),
         ("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint.as_str()),
         ("OTEL_BSP_SCHEDULE_DELAY", "60000"),

@@ -4,16 +4,16 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use paas_shared::auth::client_addr::ClientAddr;
-use paas_shared::auth::password::{self, Password};
-use paas_shared::auth::permission::Permission;
-use paas_shared::auth::principal::SignedIn;
-use paas_shared::domain::{DisplayName, TenantId, TenantStatus, UserStatus};
-use paas_shared::http::ApiJson;
-use paas_shared::identity::tenants::{self, TenantView};
-use paas_shared::identity::users::{self, UserView};
-use paas_shared::identity::{PLATFORM, invites, refresh, throttle};
-use paas_shared::{AppError, AppResult, AppState};
+use paas_core::auth::client_addr::ClientAddr;
+use paas_core::auth::password::{self, Password};
+use paas_core::auth::permission::Permission;
+use paas_core::auth::principal::SignedIn;
+use paas_core::domain::{DisplayName, TenantId, TenantStatus, UserStatus};
+use paas_core::http::ApiJson;
+use paas_core::identity::tenants::{self, TenantView};
+use paas_core::identity::users::{self, UserView};
+use paas_core::identity::{PLATFORM, invites, refresh, throttle};
+use paas_core::{AppError, AppResult, AppState};
 use serde::{Deserialize, Serialize};
 
 use crate::tokens::{self, TokenResponse};
@@ -25,8 +25,8 @@ pub struct RefreshRequest {
 }
 
 #[utoipa::path(post, path = "/api/auth/refresh", tag = "auth", request_body = RefreshRequest,
-    responses((status = 200, body = TokenResponse), (status = 401, body = paas_shared::http::Problem),
-        (status = 409, description = "rotated by a parallel request", body = paas_shared::http::Problem)))]
+    responses((status = 200, body = TokenResponse), (status = 401, body = paas_core::http::Problem),
+        (status = 409, description = "rotated by a parallel request", body = paas_core::http::Problem)))]
 pub async fn refresh(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<RefreshRequest>,
@@ -60,7 +60,7 @@ pub async fn logout(State(state): State<AppState>, ApiJson(body): ApiJson<Refres
 }
 
 #[utoipa::path(post, path = "/api/auth/logout-all", tag = "auth", security(("bearer" = [])),
-    responses((status = 204, description = "every token of the user is revoked"), (status = 401, body = paas_shared::http::Problem)))]
+    responses((status = 204, description = "every token of the user is revoked"), (status = 401, body = paas_core::http::Problem)))]
 pub async fn logout_all(State(state): State<AppState>, signed_in: SignedIn) -> AppResult<StatusCode> {
     users::revoke_tokens(&state.store, &signed_in.user).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -76,7 +76,7 @@ pub struct MeResponse {
 }
 
 #[utoipa::path(get, path = "/api/auth/me", tag = "auth", security(("bearer" = [])),
-    responses((status = 200, body = MeResponse), (status = 401, body = paas_shared::http::Problem)))]
+    responses((status = 200, body = MeResponse), (status = 401, body = paas_core::http::Problem)))]
 pub async fn me(signed_in: SignedIn) -> Json<MeResponse> {
     let role = signed_in.user.role;
     let permissions = Permission::ALL.into_iter().filter(|p| role.is_some_and(|r| r.grants(*p))).collect();
@@ -99,8 +99,8 @@ pub struct ChangePasswordRequest {
 /// so the session that changed it goes on. The current password is
 /// throttled like a log-in, so a stolen session cannot guess it.
 #[utoipa::path(post, path = "/api/auth/password", tag = "auth", security(("bearer" = [])), request_body = ChangePasswordRequest,
-    responses((status = 200, body = TokenResponse), (status = 401, body = paas_shared::http::Problem),
-        (status = 422, body = paas_shared::http::Problem), (status = 429, body = paas_shared::http::Problem)))]
+    responses((status = 200, body = TokenResponse), (status = 401, body = paas_core::http::Problem),
+        (status = 422, body = paas_core::http::Problem), (status = 429, body = paas_core::http::Problem)))]
 pub async fn change_password(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
@@ -132,7 +132,7 @@ pub struct AcceptInviteRequest {
 }
 
 #[utoipa::path(post, path = "/api/auth/accept-invite", tag = "auth", request_body = AcceptInviteRequest,
-    responses((status = 200, body = TokenResponse), (status = 422, body = paas_shared::http::Problem)))]
+    responses((status = 200, body = TokenResponse), (status = 422, body = paas_core::http::Problem)))]
 pub async fn accept_invite(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<AcceptInviteRequest>,

@@ -7,26 +7,24 @@ mod signup;
 mod tokens;
 
 use axum::Router;
-use paas_shared::{AppState, http};
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
+use paas_core::http::RouteTable;
+use paas_core::{AppState, http, route};
 
-/// The routes this function serves, for merging into the local runner.
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(signup::signup))
-        .routes(routes!(login::login))
-        .routes(routes!(login::login_with_tenant))
-        .routes(routes!(account::refresh))
-        .routes(routes!(account::logout))
-        .routes(routes!(account::logout_all))
-        .routes(routes!(account::me))
-        .routes(routes!(account::change_password))
-        .routes(routes!(account::accept_invite))
-        .routes(routes!(tokens::jwks))
+/// The routes this function serves: Lambda runs them, the local runner merges them.
+pub fn routes<T: RouteTable<AppState>>(table: T) -> T {
+    let table = route!(table, signup::signup);
+    let table = route!(table, login::login);
+    let table = route!(table, login::login_with_tenant);
+    let table = route!(table, account::refresh);
+    let table = route!(table, account::logout);
+    let table = route!(table, account::logout_all);
+    let table = route!(table, account::me);
+    let table = route!(table, account::change_password);
+    let table = route!(table, account::accept_invite);
+    route!(table, tokens::jwks)
 }
 
 /// The function's complete service.
 pub fn router(state: AppState) -> Router {
-    http::app(routes(), state)
+    http::app(routes(Router::new()), state)
 }

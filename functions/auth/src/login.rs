@@ -7,13 +7,13 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use paas_shared::auth::client_addr::ClientAddr;
-use paas_shared::auth::password;
-use paas_shared::domain::{Email, TenantId, TenantStatus, UserStatus};
-use paas_shared::http::ApiJson;
-use paas_shared::identity::users::{self, User};
-use paas_shared::identity::{PLATFORM, tenants, throttle};
-use paas_shared::{AppError, AppResult, AppState};
+use paas_core::auth::client_addr::ClientAddr;
+use paas_core::auth::password;
+use paas_core::domain::{Email, TenantId, TenantStatus, UserStatus};
+use paas_core::http::ApiJson;
+use paas_core::identity::users::{self, User};
+use paas_core::identity::{PLATFORM, tenants, throttle};
+use paas_core::{AppError, AppResult, AppState};
 use serde::{Deserialize, Serialize};
 
 use crate::tokens::{self, TokenResponse};
@@ -118,7 +118,7 @@ async fn choice(state: &AppState, user: &User) -> AppResult<TenantChoice> {
 
 #[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = TokenResponse), (status = 202, description = "choose a tenant", body = TenantChoices),
-        (status = 401, body = paas_shared::http::Problem), (status = 429, body = paas_shared::http::Problem)))]
+        (status = 401, body = paas_core::http::Problem), (status = 429, body = paas_core::http::Problem)))]
 pub async fn login(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
@@ -137,8 +137,8 @@ pub async fn login(
 }
 
 #[utoipa::path(post, path = "/api/auth/login-with-tenant", tag = "auth", request_body = LoginWithTenantRequest,
-    responses((status = 200, body = TokenResponse), (status = 401, body = paas_shared::http::Problem),
-        (status = 429, body = paas_shared::http::Problem)))]
+    responses((status = 200, body = TokenResponse), (status = 401, body = paas_core::http::Problem),
+        (status = 429, body = paas_core::http::Problem)))]
 pub async fn login_with_tenant(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,

@@ -3,15 +3,15 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use paas_shared::auth::client_addr::ClientAddr;
-use paas_shared::auth::password::{self, Password};
-use paas_shared::domain::{DisplayName, Email, Plan, Quota, Role, Slug};
-use paas_shared::http::ApiJson;
-use paas_shared::identity::tenants::{self, Tenant, TenantView};
-use paas_shared::identity::throttle;
-use paas_shared::identity::users::{self, User, UserView};
-use paas_shared::store::{StoreError, Write, tables, to_item};
-use paas_shared::{AppError, AppResult, AppState};
+use paas_core::auth::client_addr::ClientAddr;
+use paas_core::auth::password::{self, Password};
+use paas_core::domain::{DisplayName, Email, Plan, Quota, Role, Slug};
+use paas_core::http::ApiJson;
+use paas_core::identity::tenants::{self, Tenant, TenantView};
+use paas_core::identity::throttle;
+use paas_core::identity::users::{self, User, UserView};
+use paas_core::store::{StoreError, Write, tables, to_item};
+use paas_core::{AppError, AppResult, AppState};
 use serde::{Deserialize, Serialize};
 
 use crate::tokens::{self, TokenResponse};
@@ -38,9 +38,9 @@ pub struct SignupResponse {
 
 #[utoipa::path(post, path = "/api/auth/signup", tag = "auth", request_body = SignupRequest,
     responses((status = 201, body = SignupResponse),
-        (status = 409, description = "slug taken, or the email has the most accounts allowed", body = paas_shared::http::Problem),
-        (status = 422, body = paas_shared::http::Problem),
-        (status = 429, description = "too many sign-ups from this address", body = paas_shared::http::Problem)))]
+        (status = 409, description = "slug taken, or the email has the most accounts allowed", body = paas_core::http::Problem),
+        (status = 422, body = paas_core::http::Problem),
+        (status = 429, description = "too many sign-ups from this address", body = paas_core::http::Problem)))]
 pub async fn signup(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,

@@ -2,8 +2,8 @@
 
 use axum::Json;
 use axum::extract::State;
-use paas_shared::identity::{refresh, users::User};
-use paas_shared::{AppError, AppResult, AppState};
+use paas_core::identity::{refresh, users::User};
+use paas_core::{AppError, AppResult, AppState};
 use serde::Serialize;
 
 /// The role claim of platform operators, who hold no tenant role.

@@ -33,10 +33,10 @@ use lambda_http::aws_lambda_events::apigw::{
     ApiGatewayCustomAuthorizerPolicy, ApiGatewayCustomAuthorizerRequestTypeRequest, ApiGatewayCustomAuthorizerResponse,
 };
 use lambda_http::aws_lambda_events::iam::{IamPolicyEffect, IamPolicyStatement};
-use paas_shared::auth::principal::{Actor, Authenticated, verify_headers};
-use paas_shared::identity::PLATFORM;
-use paas_shared::identity::gateway_keys::GatewayKeys;
-use paas_shared::{AppError, AppState};
+use paas_core::auth::principal::{Actor, Authenticated, verify_headers};
+use paas_core::identity::PLATFORM;
+use paas_core::identity::gateway_keys::GatewayKeys;
+use paas_core::{AppError, AppState};
 
 /// The event API Gateway sends a REQUEST authorizer, and the answer.
 pub use lambda_http::aws_lambda_events::apigw::{
@@ -180,7 +180,7 @@ impl Authorizer {
     /// Gateway call failed). `None` when gateway keys are off.
     async fn usage_key(
         &self,
-        tenant: &paas_shared::identity::tenants::Tenant,
+        tenant: &paas_core::identity::tenants::Tenant,
     ) -> Result<Option<String>, AuthorizerError> {
         let Some(gateway) = &self.state.gateway_keys else { return Ok(None) };
         if GatewayKeys::in_step(tenant)

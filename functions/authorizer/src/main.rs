@@ -5,8 +5,8 @@ use std::sync::Arc;
 use lambda_http::aws_lambda_events::apigw::ApiGatewayCustomAuthorizerRequestTypeRequest;
 use lambda_http::lambda_runtime::LambdaEvent;
 use paas_authorizer::{Authorizer, AuthorizerError};
-use paas_shared::runtime;
-use paas_shared::state::Signing;
+use paas_core::auth::keyring::Signing;
+use paas_core::runtime;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {

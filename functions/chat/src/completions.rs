@@ -6,10 +6,10 @@ use std::time::Duration;
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::{Stream, StreamExt};
-use paas_shared::auth::permission::Permission;
-use paas_shared::auth::principal::Caller;
-use paas_shared::http::ApiJson;
-use paas_shared::{AppResult, AppState};
+use paas_core::auth::permission::Permission;
+use paas_core::auth::principal::Caller;
+use paas_core::http::ApiJson;
+use paas_core::{AppResult, AppState};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 use tracing::Instrument;
@@ -24,9 +24,9 @@ use crate::turn;
     request_body = ChatBody,
     responses(
         (status = 200, description = "text/event-stream of session, thought, message, error and done frames", content_type = "text/event-stream"),
-        (status = 404, description = "the session does not exist", body = paas_shared::http::Problem),
-        (status = 422, body = paas_shared::http::Problem),
-        (status = 429, description = "a quota is used up, or the tenant's concurrent turns are all streaming (Retry-After)", body = paas_shared::http::Problem)))]
+        (status = 404, description = "the session does not exist", body = paas_core::http::Problem),
+        (status = 422, body = paas_core::http::Problem),
+        (status = 429, description = "a quota is used up, or the tenant's concurrent turns are all streaming (Retry-After)", body = paas_core::http::Problem)))]
 pub async fn completions(
     State(state): State<AppState>,
     caller: Caller,

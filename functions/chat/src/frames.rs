@@ -3,7 +3,7 @@
 //! envelope `{"event": ..., "data": ...}`.
 
 use axum::response::sse::Event;
-use paas_shared::llm::Usage;
+use paas_llm::Usage;
 use serde::Serialize;
 use serde_json::{Value, json};
 

@@ -9,16 +9,15 @@ mod prepare;
 mod turn;
 
 use axum::Router;
-use paas_shared::{AppState, http};
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
+use paas_core::http::RouteTable;
+use paas_core::{AppState, http, route};
 
-/// The routes this function serves, for merging into the local runner.
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(completions::completions))
+/// The routes this function serves: Lambda runs them, the local runner merges them.
+pub fn routes<T: RouteTable<AppState>>(table: T) -> T {
+    route!(table, completions::completions)
 }
 
 /// The function's complete service.
 pub fn router(state: AppState) -> Router {
-    http::app(routes(), state)
+    http::app(routes(Router::new()), state)
 }

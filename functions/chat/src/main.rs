@@ -1,4 +1,4 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    paas_shared::runtime::run_lambda_streaming(paas_chat::router, paas_shared::state::Signing::VerifyOnly).await
+    paas_core::runtime::run_lambda_streaming(paas_chat::router, paas_core::auth::keyring::Signing::VerifyOnly).await
 }

@@ -7,18 +7,19 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use paas_shared::agents::definition;
-use paas_shared::agents::tenant_tools;
-use paas_shared::agents::{self, AgentProfile};
-use paas_shared::auth::principal::Caller;
-use paas_shared::conversation::{self, Message, MessageRole, MessageStatus, Owner, Session};
-use paas_shared::identity::llm_settings;
-use paas_shared::identity::tenants::Tenant;
-use paas_shared::identity::turn_budget::TurnBudget;
-use paas_shared::identity::usage;
-use paas_shared::llm::{ChatMessage, ChatRequest, LlmProvider, estimate_messages, estimate_request};
-use paas_shared::tools::{self, ToolContext};
-use paas_shared::{AppError, AppResult, AppState, net_guard};
+use paas_agents::AgentProfile;
+use paas_agents::definition;
+use paas_agents::tenant_tools;
+use paas_core::auth::principal::Caller;
+use paas_core::conversation::{self, Message, MessageRole, MessageStatus, Owner, Session};
+use paas_core::identity::tenants::Tenant;
+use paas_core::metering::turn_budget::TurnBudget;
+use paas_core::metering::usage;
+use paas_core::{AppError, AppResult, AppState};
+use paas_llm::net_guard;
+use paas_llm::settings;
+use paas_llm::tools::{self, ToolContext};
+use paas_llm::{ChatMessage, ChatRequest, LlmProvider, estimate_messages, estimate_request};
 
 use crate::turn::TurnTools;
 use serde::Deserialize;
@@ -120,7 +121,7 @@ pub async fn prepare(state: &AppState, caller: &Caller, body: ChatBody) -> AppRe
     let tenant = &caller.tenant;
     let profile = match &body.agent_id {
         Some(id) => definition::get(&state.store, &tenant.tenant_id, id).await?.ok_or(AppError::NotFound)?.profile(),
-        None => agents::builtin(body.agent_type.as_deref())?,
+        None => paas_agents::builtin(body.agent_type.as_deref())?,
     };
     let tools = resolve_tools(state, tenant, &profile).await?;
     let existing = match &body.session_id {
@@ -140,7 +141,7 @@ pub async fn prepare(state: &AppState, caller: &Caller, body: ChatBody) -> AppRe
     let max_output = u64::from(profile.max_output_tokens.min(state.config.turn_max_output_tokens));
     let context = u64::from(state.config.context_tokens).saturating_sub(max_output);
     let messages = prompt(&profile, history, message, context);
-    let connected = llm_settings::connect(state, &tenant.tenant_id, profile.provider).await?;
+    let connected = settings::connect(state, &tenant.tenant_id, profile.provider).await?;
     let (provider, model) = (connected.provider, profile.model.clone().unwrap_or(connected.model));
 
     let mut request = ChatRequest {

@@ -23,14 +23,14 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use futures::StreamExt;
-use paas_shared::conversation::{self, LogEntry, Message, MessageRole, MessageStatus};
-use paas_shared::identity::turn_budget::TurnBudget;
-use paas_shared::llm::{
+use paas_core::conversation::{self, LogEntry, Message, MessageRole, MessageStatus};
+use paas_core::metering::turn_budget::TurnBudget;
+use paas_core::{AppError, AppState, metrics};
+use paas_llm::genai;
+use paas_llm::tools::{self, Tool};
+use paas_llm::{
     ChatMessage, ChatRequest, FinishReason, LlmError, StreamEvent, TokenTally, ToolCall, Usage, estimate_request,
 };
-use paas_shared::telemetry::genai;
-use paas_shared::tools::{self, Tool};
-use paas_shared::{AppError, AppState, metrics};
 use tokio::sync::mpsc;
 use tracing::Instrument;
 
@@ -278,7 +278,7 @@ async fn model_step(
     relay: &Relay<'_>,
     collected: &mut Collected,
     step: u32,
-    reservation: paas_shared::identity::turn_budget::Reservation,
+    reservation: paas_core::metering::turn_budget::Reservation,
 ) -> (StepEnd, String, Usage) {
     let mut text = String::new();
     let mut output = TokenTally::default();

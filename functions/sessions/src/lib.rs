@@ -3,20 +3,18 @@
 mod routes;
 
 use axum::Router;
-use paas_shared::{AppState, http};
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
+use paas_core::http::RouteTable;
+use paas_core::{AppState, http, route};
 
-/// The routes this function serves, for merging into the local runner.
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(routes::list_sessions, routes::create_session))
-        .routes(routes!(routes::get_session, routes::rename_session, routes::delete_session))
-        .routes(routes!(routes::list_messages))
-        .routes(routes!(routes::session_log))
+/// The routes this function serves: Lambda runs them, the local runner merges them.
+pub fn routes<T: RouteTable<AppState>>(table: T) -> T {
+    let table = route!(table, routes::list_sessions, routes::create_session);
+    let table = route!(table, routes::get_session, routes::rename_session, routes::delete_session);
+    let table = route!(table, routes::list_messages);
+    route!(table, routes::session_log)
 }
 
 /// The function's complete service.
 pub fn router(state: AppState) -> Router {
-    http::app(routes(), state)
+    http::app(routes(Router::new()), state)
 }

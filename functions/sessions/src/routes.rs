@@ -4,12 +4,13 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use paas_shared::auth::permission::Permission;
-use paas_shared::auth::principal::Caller;
-use paas_shared::conversation::{self, LogEntry, Message, Owner, Session};
-use paas_shared::http::{ApiJson, Page, PageParams};
-use paas_shared::identity::usage;
-use paas_shared::{AppError, AppResult, AppState};
+use paas_core::auth::permission::Permission;
+use paas_core::auth::principal::Caller;
+use paas_core::conversation::{self, LogEntry, Message, Owner, Session};
+use paas_core::domain::agent_types;
+use paas_core::http::{ApiJson, Page, PageParams};
+use paas_core::metering::usage;
+use paas_core::{AppError, AppResult, AppState};
 use serde::Deserialize;
 
 async fn find(state: &AppState, caller: &Caller, session_id: &str) -> AppResult<Session> {
@@ -49,7 +50,7 @@ fn check_title(title: &str) -> AppResult<String> {
 
 #[utoipa::path(post, path = "/api/v1/sessions", tag = "sessions", security(("bearer" = []), ("api_key" = [])),
     request_body = CreateSession,
-    responses((status = 201, body = Session), (status = 429, description = "sessions per day", body = paas_shared::http::Problem)))]
+    responses((status = 201, body = Session), (status = 429, description = "sessions per day", body = paas_core::http::Problem)))]
 pub async fn create_session(
     State(state): State<AppState>,
     caller: Caller,
@@ -57,7 +58,7 @@ pub async fn create_session(
 ) -> AppResult<(StatusCode, Json<Session>)> {
     caller.require(Permission::SessionsWrite)?;
     let title = body.title.as_deref().map(check_title).transpose()?.unwrap_or_else(|| "New chat".into());
-    let agent_type = paas_shared::agents::builtin_type(body.agent_type.as_deref())?;
+    let agent_type = agent_types::checked(body.agent_type.as_deref())?.to_owned();
     usage::take_session(&state.store, &caller.tenant).await?;
     let session = Session::new(title, Owner::of(&caller), Some(agent_type), None, None);
     conversation::create(&state.store, caller.tenant_id(), &session).await?;
@@ -66,7 +67,7 @@ pub async fn create_session(
 
 #[utoipa::path(get, path = "/api/v1/sessions/{session_id}", tag = "sessions", security(("bearer" = []), ("api_key" = [])),
     params(("session_id" = String, Path)),
-    responses((status = 200, body = Session), (status = 404, body = paas_shared::http::Problem)))]
+    responses((status = 200, body = Session), (status = 404, body = paas_core::http::Problem)))]
 pub async fn get_session(
     State(state): State<AppState>,
     caller: Caller,
@@ -84,7 +85,7 @@ pub struct RenameSession {
 
 #[utoipa::path(patch, path = "/api/v1/sessions/{session_id}", tag = "sessions", security(("bearer" = []), ("api_key" = [])),
     params(("session_id" = String, Path)), request_body = RenameSession,
-    responses((status = 200, body = Session), (status = 404, body = paas_shared::http::Problem)))]
+    responses((status = 200, body = Session), (status = 404, body = paas_core::http::Problem)))]
 pub async fn rename_session(
     State(state): State<AppState>,
     caller: Caller,
@@ -101,7 +102,7 @@ pub async fn rename_session(
 #[utoipa::path(delete, path = "/api/v1/sessions/{session_id}", tag = "sessions", security(("bearer" = []), ("api_key" = [])),
     params(("session_id" = String, Path)),
     responses((status = 204, description = "deleted with its messages and log (also when a deletion that failed half-way is retried)"),
-        (status = 404, body = paas_shared::http::Problem)))]
+        (status = 404, body = paas_core::http::Problem)))]
 pub async fn delete_session(
     State(state): State<AppState>,
     caller: Caller,
@@ -118,7 +119,7 @@ pub async fn delete_session(
 
 #[utoipa::path(get, path = "/api/v1/sessions/{session_id}/messages", tag = "sessions", security(("bearer" = []), ("api_key" = [])),
     params(("session_id" = String, Path), ("limit" = Option<usize>, Query), ("cursor" = Option<String>, Query)),
-    responses((status = 200, description = "newest first", body = Page<Message>), (status = 404, body = paas_shared::http::Problem)))]
+    responses((status = 200, description = "newest first", body = Page<Message>), (status = 404, body = paas_core::http::Problem)))]
 pub async fn list_messages(
     State(state): State<AppState>,
     caller: Caller,
@@ -135,7 +136,7 @@ pub async fn list_messages(
 #[utoipa::path(get, path = "/api/v1/sessions/{session_id}/log", tag = "sessions", security(("bearer" = []), ("api_key" = [])),
     params(("session_id" = String, Path), ("limit" = Option<usize>, Query), ("cursor" = Option<String>, Query)),
     responses((status = 200, description = "thoughts and tool steps, in order", body = Page<LogEntry>),
-        (status = 404, body = paas_shared::http::Problem)))]
+        (status = 404, body = paas_core::http::Problem)))]
 pub async fn session_log(
     State(state): State<AppState>,
     caller: Caller,

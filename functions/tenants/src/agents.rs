@@ -4,15 +4,15 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use paas_shared::agents::definition::{self, Agent, AgentFields};
-use paas_shared::agents::tenant_tools;
-use paas_shared::auth::permission::Permission;
-use paas_shared::auth::principal::Caller;
-use paas_shared::conversation::Owner;
-use paas_shared::domain::Role;
-use paas_shared::http::{ApiJson, Page, PageParams};
-use paas_shared::identity::llm_settings;
-use paas_shared::{AppError, AppResult, AppState};
+use paas_agents::definition::{self, Agent, AgentFields};
+use paas_agents::tenant_tools;
+use paas_core::auth::permission::Permission;
+use paas_core::auth::principal::Caller;
+use paas_core::conversation::Owner;
+use paas_core::domain::Role;
+use paas_core::http::{ApiJson, Page, PageParams};
+use paas_core::{AppError, AppResult, AppState};
+use paas_llm::settings;
 
 /// Agents are the admins' to manage, and also the users' where the tenant allows it.
 fn require_manage(caller: &Caller) -> AppResult<()> {
@@ -23,7 +23,7 @@ fn require_manage(caller: &Caller) -> AppResult<()> {
 /// An agent's provider override must name a provider the tenant configured.
 async fn check_provider(state: &AppState, caller: &Caller, agent: &Agent) -> AppResult<()> {
     if let Some(kind) = agent.provider
-        && llm_settings::get_for(&state.store, caller.tenant_id(), kind).await?.is_none()
+        && settings::get_for(&state.store, caller.tenant_id(), kind).await?.is_none()
     {
         return Err(AppError::Validation(format!(
             "the tenant has not configured the {} provider (PUT /api/v1/tenant/llm)",
@@ -52,8 +52,8 @@ pub async fn list_agents(
 
 #[utoipa::path(post, path = "/api/v1/agents", tag = "agents", security(("bearer" = []), ("api_key" = [])),
     request_body = AgentFields,
-    responses((status = 201, body = Agent), (status = 422, body = paas_shared::http::Problem),
-        (status = 429, description = "agents quota", body = paas_shared::http::Problem)))]
+    responses((status = 201, body = Agent), (status = 422, body = paas_core::http::Problem),
+        (status = 429, description = "agents quota", body = paas_core::http::Problem)))]
 pub async fn create_agent(
     State(state): State<AppState>,
     caller: Caller,
@@ -69,7 +69,7 @@ pub async fn create_agent(
 
 #[utoipa::path(get, path = "/api/v1/agents/{agent_id}", tag = "agents", security(("bearer" = []), ("api_key" = [])),
     params(("agent_id" = String, Path)),
-    responses((status = 200, body = Agent), (status = 404, body = paas_shared::http::Problem)))]
+    responses((status = 200, body = Agent), (status = 404, body = paas_core::http::Problem)))]
 pub async fn get_agent(
     State(state): State<AppState>,
     caller: Caller,
@@ -81,8 +81,8 @@ pub async fn get_agent(
 
 #[utoipa::path(patch, path = "/api/v1/agents/{agent_id}", tag = "agents", security(("bearer" = []), ("api_key" = [])),
     params(("agent_id" = String, Path)), request_body = AgentFields,
-    responses((status = 200, description = "the next version", body = Agent), (status = 404, body = paas_shared::http::Problem),
-        (status = 409, description = "changed meanwhile", body = paas_shared::http::Problem)))]
+    responses((status = 200, description = "the next version", body = Agent), (status = 404, body = paas_core::http::Problem),
+        (status = 409, description = "changed meanwhile", body = paas_core::http::Problem)))]
 pub async fn update_agent(
     State(state): State<AppState>,
     caller: Caller,
@@ -100,7 +100,7 @@ pub async fn update_agent(
 
 #[utoipa::path(delete, path = "/api/v1/agents/{agent_id}", tag = "agents", security(("bearer" = []), ("api_key" = [])),
     params(("agent_id" = String, Path)),
-    responses((status = 204, description = "deleted"), (status = 404, body = paas_shared::http::Problem)))]
+    responses((status = 204, description = "deleted"), (status = 404, body = paas_core::http::Problem)))]
 pub async fn delete_agent(
     State(state): State<AppState>,
     caller: Caller,

@@ -5,18 +5,18 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use paas_shared::auth::api_key::ApiKeyId;
-use paas_shared::auth::permission::Permission;
-use paas_shared::auth::principal::{Actor, Caller};
-use paas_shared::domain::{DisplayName, Scope};
-use paas_shared::http::{ApiJson, Page, PageParams};
-use paas_shared::identity::api_keys::{self, ApiKeyView};
-use paas_shared::{AppError, AppResult, AppState};
+use paas_core::auth::api_key::ApiKeyId;
+use paas_core::auth::permission::Permission;
+use paas_core::auth::principal::{Actor, Caller};
+use paas_core::domain::{DisplayName, Scope};
+use paas_core::http::{ApiJson, Page, PageParams};
+use paas_core::identity::api_keys::{self, ApiKeyView};
+use paas_core::{AppError, AppResult, AppState};
 use serde::{Deserialize, Serialize};
 
 #[utoipa::path(get, path = "/api/v1/api-keys", tag = "api-keys", security(("bearer" = []), ("api_key" = [])),
     params(("limit" = Option<usize>, Query), ("cursor" = Option<String>, Query)),
-    responses((status = 200, body = Page<ApiKeyView>), (status = 403, body = paas_shared::http::Problem)))]
+    responses((status = 200, body = Page<ApiKeyView>), (status = 403, body = paas_core::http::Problem)))]
 pub async fn list_keys(
     State(state): State<AppState>,
     caller: Caller,
@@ -46,7 +46,7 @@ pub struct CreatedKey {
 
 #[utoipa::path(post, path = "/api/v1/api-keys", tag = "api-keys", security(("bearer" = []), ("api_key" = [])),
     request_body = CreateKey,
-    responses((status = 201, body = CreatedKey), (status = 422, body = paas_shared::http::Problem)))]
+    responses((status = 201, body = CreatedKey), (status = 422, body = paas_core::http::Problem)))]
 pub async fn create_key(
     State(state): State<AppState>,
     caller: Caller,
@@ -83,7 +83,7 @@ pub async fn create_key(
 
 #[utoipa::path(delete, path = "/api/v1/api-keys/{key_id}", tag = "api-keys", security(("bearer" = []), ("api_key" = [])),
     params(("key_id" = String, Path)),
-    responses((status = 204, description = "revoked"), (status = 404, body = paas_shared::http::Problem)))]
+    responses((status = 204, description = "revoked"), (status = 404, body = paas_core::http::Problem)))]
 pub async fn revoke_key(
     State(state): State<AppState>,
     caller: Caller,

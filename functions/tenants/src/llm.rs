@@ -6,19 +6,20 @@ use std::time::Instant;
 use axum::Json;
 use axum::extract::State;
 use chrono::Utc;
-use paas_shared::auth::permission::Permission;
-use paas_shared::auth::principal::Caller;
-use paas_shared::http::ApiJson;
-use paas_shared::identity::llm_settings::{self, LlmSettings};
-use paas_shared::llm::{ChatMessage, ChatRequest, ProviderKind};
-use paas_shared::{AppError, AppResult, AppState, net_guard};
+use paas_core::auth::permission::Permission;
+use paas_core::auth::principal::Caller;
+use paas_core::http::ApiJson;
+use paas_core::{AppError, AppResult, AppState};
+use paas_llm::net_guard;
+use paas_llm::settings::{self, LlmSettings};
+use paas_llm::{ChatMessage, ChatRequest, ProviderKind};
 use serde::{Deserialize, Serialize};
 
 #[utoipa::path(get, path = "/api/v1/tenant/llm", tag = "tenant", security(("bearer" = []), ("api_key" = [])),
-    responses((status = 200, body = LlmSettings), (status = 403, body = paas_shared::http::Problem)))]
+    responses((status = 200, body = LlmSettings), (status = 403, body = paas_core::http::Problem)))]
 pub async fn get_llm(State(state): State<AppState>, caller: Caller) -> AppResult<Json<LlmSettings>> {
     caller.require(Permission::TenantManage)?;
-    Ok(Json(llm_settings::get(&state.store, caller.tenant_id()).await?))
+    Ok(Json(settings::get(&state.store, caller.tenant_id()).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -48,7 +49,7 @@ fn check_model(model: &str) -> AppResult<()> {
 #[utoipa::path(put, path = "/api/v1/tenant/llm", tag = "tenant", security(("bearer" = []), ("api_key" = [])),
     request_body = PutLlm,
     responses((status = 200, body = LlmSettings),
-        (status = 422, description = "invalid settings, or `secret_required`: a changed base_url without the api_key", body = paas_shared::http::Problem)))]
+        (status = 422, description = "invalid settings, or `secret_required`: a changed base_url without the api_key", body = paas_core::http::Problem)))]
 pub async fn put_llm(
     State(state): State<AppState>,
     caller: Caller,
@@ -57,15 +58,14 @@ pub async fn put_llm(
     caller.require(Permission::TenantManage)?;
     let tenant_id = caller.tenant_id();
     // Each provider keeps its own key: one left out stays as it was for this provider.
-    let current =
-        llm_settings::get_for(&state.store, tenant_id, body.provider).await?.unwrap_or_else(LlmSettings::offline);
+    let current = settings::get_for(&state.store, tenant_id, body.provider).await?.unwrap_or_else(LlmSettings::offline);
     let model = body.model.unwrap_or_else(|| body.provider.default_model().to_owned());
     check_model(&model)?;
     let base_url = body.base_url.filter(|u| !u.trim().is_empty());
     if body.provider == ProviderKind::OpenAiCompatible && base_url.is_none() {
         return Err(AppError::Validation("openai_compatible needs a base_url".into()));
     }
-    if let Some(url) = llm_settings::guarded_url(body.provider, base_url.as_deref()) {
+    if let Some(url) = settings::guarded_url(body.provider, base_url.as_deref()) {
         net_guard::check_url(&url, &net_guard::policy(&state.config))
             .await
             .map_err(|e| AppError::Validation(e.to_string()))?;
@@ -84,14 +84,14 @@ pub async fn put_llm(
     }
     let (api_key_set, api_key_last4) = match key {
         Some("") => (false, None),
-        Some(key) => (true, Some(llm_settings::last4(key))),
+        Some(key) => (true, Some(settings::last4(key))),
         None => (current.api_key_set, current.api_key_last4),
     };
     if body.provider.needs_api_key() && !api_key_set {
         return Err(AppError::Validation(format!("the {} provider needs an api_key", provider_name(body.provider))));
     }
     // Only now, with everything checked, does the stored key change.
-    let secret = llm_settings::key_secret_name(tenant_id, body.provider);
+    let secret = settings::key_secret_name(tenant_id, body.provider);
     match key {
         Some("") => state.secrets.delete(&secret).await.map_err(AppError::internal)?,
         Some(key) => state.secrets.put(&secret, key).await.map_err(AppError::internal)?,
@@ -105,7 +105,7 @@ pub async fn put_llm(
         api_key_last4,
         updated_at: Some(Utc::now()),
     };
-    llm_settings::save(&state.store, tenant_id, &settings).await?;
+    settings::save(&state.store, tenant_id, &settings).await?;
     tracing::info!(tenant_id = %tenant_id, provider = provider_name(settings.provider), "LLM settings changed");
     Ok(Json(settings))
 }
@@ -135,10 +135,10 @@ pub struct LlmTestError {
 /// Asks the configured provider for a tiny answer; the result is data
 /// (200 either way), since a failing provider is what the test is for.
 #[utoipa::path(post, path = "/api/v1/tenant/llm/test", tag = "tenant", security(("bearer" = []), ("api_key" = [])),
-    responses((status = 200, body = LlmTest), (status = 403, body = paas_shared::http::Problem)))]
+    responses((status = 200, body = LlmTest), (status = 403, body = paas_core::http::Problem)))]
 pub async fn test_llm(State(state): State<AppState>, caller: Caller) -> AppResult<Json<LlmTest>> {
     caller.require(Permission::TenantManage)?;
-    let connected = llm_settings::connect(&state, caller.tenant_id(), None).await?;
+    let connected = settings::connect(&state, caller.tenant_id(), None).await?;
     let (provider, model, provider_label) = (connected.provider, connected.model, provider_name(connected.kind));
     let request = ChatRequest {
         model: model.clone(),

@@ -4,17 +4,17 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use paas_shared::auth::principal::Operator;
-use paas_shared::domain::{Plan, QuotaOverrides, TenantId, TenantStatus};
-use paas_shared::http::{ApiJson, Page, PageParams};
-use paas_shared::identity::gateway_keys::GatewayKeys;
-use paas_shared::identity::tenants::{self, Tenant, TenantView};
-use paas_shared::{AppError, AppResult, AppState};
+use paas_core::auth::principal::Operator;
+use paas_core::domain::{Plan, QuotaOverrides, TenantId, TenantStatus};
+use paas_core::http::{ApiJson, Page, PageParams};
+use paas_core::identity::gateway_keys::GatewayKeys;
+use paas_core::identity::tenants::{self, Tenant, TenantView};
+use paas_core::{AppError, AppResult, AppState};
 use serde::Deserialize;
 
 #[utoipa::path(get, path = "/api/platform/tenants", tag = "platform", security(("bearer" = [])),
     params(("limit" = Option<usize>, Query), ("cursor" = Option<String>, Query)),
-    responses((status = 200, body = Page<TenantView>), (status = 403, body = paas_shared::http::Problem)))]
+    responses((status = 200, body = Page<TenantView>), (status = 403, body = paas_core::http::Problem)))]
 pub async fn list_tenants(
     State(state): State<AppState>,
     _: Operator,
@@ -31,7 +31,7 @@ async fn find(state: &AppState, tenant_id: &str) -> AppResult<Tenant> {
 
 #[utoipa::path(get, path = "/api/platform/tenants/{tenant_id}", operation_id = "platform_get_tenant", tag = "platform", security(("bearer" = [])),
     params(("tenant_id" = String, Path)),
-    responses((status = 200, body = TenantView), (status = 404, body = paas_shared::http::Problem)))]
+    responses((status = 200, body = TenantView), (status = 404, body = paas_core::http::Problem)))]
 pub async fn get_tenant(
     State(state): State<AppState>,
     _: Operator,
@@ -52,7 +52,7 @@ pub struct UpdateTenantPlan {
 
 #[utoipa::path(patch, path = "/api/platform/tenants/{tenant_id}", operation_id = "platform_update_tenant", tag = "platform", security(("bearer" = [])),
     params(("tenant_id" = String, Path)), request_body = UpdateTenantPlan,
-    responses((status = 200, body = TenantView), (status = 404, body = paas_shared::http::Problem)))]
+    responses((status = 200, body = TenantView), (status = 404, body = paas_core::http::Problem)))]
 pub async fn update_tenant(
     State(state): State<AppState>,
     operator: Operator,
@@ -87,7 +87,7 @@ pub async fn update_tenant(
 #[utoipa::path(delete, path = "/api/platform/tenants/{tenant_id}", tag = "platform", security(("bearer" = [])),
     params(("tenant_id" = String, Path)),
     responses((status = 204, description = "the tenant and everything it owned are gone (also when a deletion that failed half-way is retried)"),
-        (status = 404, body = paas_shared::http::Problem)))]
+        (status = 404, body = paas_core::http::Problem)))]
 pub async fn delete_tenant(
     State(state): State<AppState>,
     operator: Operator,

@@ -2,16 +2,16 @@
 
 use axum::Json;
 use axum::extract::State;
-use paas_shared::auth::permission::Permission;
-use paas_shared::auth::principal::Caller;
-use paas_shared::domain::DisplayName;
-use paas_shared::http::ApiJson;
-use paas_shared::identity::tenants::{self, TenantSettings, TenantView};
-use paas_shared::{AppResult, AppState};
+use paas_core::auth::permission::Permission;
+use paas_core::auth::principal::Caller;
+use paas_core::domain::DisplayName;
+use paas_core::http::ApiJson;
+use paas_core::identity::tenants::{self, TenantSettings, TenantView};
+use paas_core::{AppResult, AppState};
 use serde::Deserialize;
 
 #[utoipa::path(get, path = "/api/v1/tenant", tag = "tenant", security(("bearer" = []), ("api_key" = [])),
-    responses((status = 200, body = TenantView), (status = 401, body = paas_shared::http::Problem)))]
+    responses((status = 200, body = TenantView), (status = 401, body = paas_core::http::Problem)))]
 pub async fn get_tenant(caller: Caller) -> AppResult<Json<TenantView>> {
     caller.require(Permission::TenantRead)?;
     Ok(Json(caller.tenant.into()))
@@ -26,8 +26,8 @@ pub struct UpdateTenant {
 
 #[utoipa::path(patch, path = "/api/v1/tenant", tag = "tenant", security(("bearer" = []), ("api_key" = [])),
     request_body = UpdateTenant,
-    responses((status = 200, body = TenantView), (status = 403, body = paas_shared::http::Problem),
-        (status = 422, body = paas_shared::http::Problem)))]
+    responses((status = 200, body = TenantView), (status = 403, body = paas_core::http::Problem),
+        (status = 422, body = paas_core::http::Problem)))]
 pub async fn update_tenant(
     State(state): State<AppState>,
     caller: Caller,

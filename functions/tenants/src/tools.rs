@@ -5,18 +5,19 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use paas_shared::agents::tenant_tools::{self, TenantTool, ToolFields};
-use paas_shared::auth::permission::Permission;
-use paas_shared::auth::principal::Caller;
-use paas_shared::http::{ApiJson, Page};
-use paas_shared::{AppError, AppResult, AppState, net_guard};
+use paas_agents::tenant_tools::{self, TenantTool, ToolFields};
+use paas_core::auth::permission::Permission;
+use paas_core::auth::principal::Caller;
+use paas_core::http::{ApiJson, Page};
+use paas_core::{AppError, AppResult, AppState};
+use paas_llm::net_guard;
 
 async fn find(state: &AppState, caller: &Caller, tool_id: &str) -> AppResult<TenantTool> {
     tenant_tools::get(&state.store, caller.tenant_id(), tool_id).await?.ok_or(AppError::NotFound)
 }
 
 #[utoipa::path(get, path = "/api/v1/tools", tag = "tools", security(("bearer" = []), ("api_key" = [])),
-    responses((status = 200, body = Page<TenantTool>), (status = 403, body = paas_shared::http::Problem)))]
+    responses((status = 200, body = Page<TenantTool>), (status = 403, body = paas_core::http::Problem)))]
 pub async fn list_tools(State(state): State<AppState>, caller: Caller) -> AppResult<Json<Page<TenantTool>>> {
     caller.require(Permission::TenantManage)?;
     Ok(Json(Page::new(tenant_tools::list(&state.store, caller.tenant_id()).await?, None)))
@@ -24,8 +25,8 @@ pub async fn list_tools(State(state): State<AppState>, caller: Caller) -> AppRes
 
 #[utoipa::path(post, path = "/api/v1/tools", tag = "tools", security(("bearer" = []), ("api_key" = [])),
     request_body = ToolFields,
-    responses((status = 201, body = TenantTool), (status = 409, description = "name taken", body = paas_shared::http::Problem),
-        (status = 422, body = paas_shared::http::Problem)))]
+    responses((status = 201, body = TenantTool), (status = 409, description = "name taken", body = paas_core::http::Problem),
+        (status = 422, body = paas_core::http::Problem)))]
 pub async fn create_tool(
     State(state): State<AppState>,
     caller: Caller,
@@ -39,7 +40,7 @@ pub async fn create_tool(
 
 #[utoipa::path(get, path = "/api/v1/tools/{tool_id}", tag = "tools", security(("bearer" = []), ("api_key" = [])),
     params(("tool_id" = String, Path)),
-    responses((status = 200, body = TenantTool), (status = 404, body = paas_shared::http::Problem)))]
+    responses((status = 200, body = TenantTool), (status = 404, body = paas_core::http::Problem)))]
 pub async fn get_tool(
     State(state): State<AppState>,
     caller: Caller,
@@ -51,9 +52,9 @@ pub async fn get_tool(
 
 #[utoipa::path(patch, path = "/api/v1/tools/{tool_id}", tag = "tools", security(("bearer" = []), ("api_key" = [])),
     params(("tool_id" = String, Path)), request_body = ToolFields,
-    responses((status = 200, body = TenantTool), (status = 404, body = paas_shared::http::Problem),
-        (status = 409, description = "name taken", body = paas_shared::http::Problem),
-        (status = 422, description = "invalid fields, or `secret_required`: a changed endpoint without the secret_header", body = paas_shared::http::Problem)))]
+    responses((status = 200, body = TenantTool), (status = 404, body = paas_core::http::Problem),
+        (status = 409, description = "name taken", body = paas_core::http::Problem),
+        (status = 422, description = "invalid fields, or `secret_required`: a changed endpoint without the secret_header", body = paas_core::http::Problem)))]
 pub async fn update_tool(
     State(state): State<AppState>,
     caller: Caller,
@@ -68,7 +69,7 @@ pub async fn update_tool(
 
 #[utoipa::path(delete, path = "/api/v1/tools/{tool_id}", tag = "tools", security(("bearer" = []), ("api_key" = [])),
     params(("tool_id" = String, Path)),
-    responses((status = 204, description = "deleted"), (status = 404, body = paas_shared::http::Problem)))]
+    responses((status = 204, description = "deleted"), (status = 404, body = paas_core::http::Problem)))]
 pub async fn delete_tool(
     State(state): State<AppState>,
     caller: Caller,

@@ -4,19 +4,19 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use paas_shared::auth::password::{self, Password};
-use paas_shared::auth::permission::Permission;
-use paas_shared::auth::principal::Caller;
-use paas_shared::domain::{DisplayName, Email, Role, UserId, UserStatus};
-use paas_shared::http::{ApiJson, Page, PageParams};
-use paas_shared::identity::invites;
-use paas_shared::identity::users::{self, User, UserView};
-use paas_shared::{AppError, AppResult, AppState};
+use paas_core::auth::password::{self, Password};
+use paas_core::auth::permission::Permission;
+use paas_core::auth::principal::Caller;
+use paas_core::domain::{DisplayName, Email, Role, UserId, UserStatus};
+use paas_core::http::{ApiJson, Page, PageParams};
+use paas_core::identity::invites;
+use paas_core::identity::users::{self, User, UserView};
+use paas_core::{AppError, AppResult, AppState};
 use serde::{Deserialize, Serialize};
 
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", security(("bearer" = []), ("api_key" = [])),
     params(("limit" = Option<usize>, Query), ("cursor" = Option<String>, Query)),
-    responses((status = 200, body = Page<UserView>), (status = 403, body = paas_shared::http::Problem)))]
+    responses((status = 200, body = Page<UserView>), (status = 403, body = paas_core::http::Problem)))]
 pub async fn list_users(
     State(state): State<AppState>,
     caller: Caller,
@@ -49,8 +49,8 @@ pub struct CreatedUser {
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", security(("bearer" = []), ("api_key" = [])),
     request_body = CreateUser,
     responses((status = 201, body = CreatedUser),
-        (status = 409, description = "email taken here, or it has the most accounts allowed", body = paas_shared::http::Problem),
-        (status = 429, description = "users quota", body = paas_shared::http::Problem)))]
+        (status = 409, description = "email taken here, or it has the most accounts allowed", body = paas_core::http::Problem),
+        (status = 429, description = "users quota", body = paas_core::http::Problem)))]
 pub async fn create_user(
     State(state): State<AppState>,
     caller: Caller,
@@ -85,7 +85,7 @@ async fn find(state: &AppState, caller: &Caller, user_id: &str) -> AppResult<Use
 
 #[utoipa::path(get, path = "/api/v1/users/{user_id}", tag = "users", security(("bearer" = []), ("api_key" = [])),
     params(("user_id" = String, Path)),
-    responses((status = 200, body = UserView), (status = 404, body = paas_shared::http::Problem)))]
+    responses((status = 200, body = UserView), (status = 404, body = paas_core::http::Problem)))]
 pub async fn get_user(
     State(state): State<AppState>,
     caller: Caller,
@@ -117,9 +117,9 @@ fn not_self(caller: &Caller, user: &User) -> AppResult<()> {
 
 #[utoipa::path(patch, path = "/api/v1/users/{user_id}", tag = "users", security(("bearer" = []), ("api_key" = [])),
     params(("user_id" = String, Path)), request_body = UpdateUser,
-    responses((status = 200, body = UserView), (status = 404, body = paas_shared::http::Problem),
-        (status = 409, description = "`last_admin`: the tenant's last active admin", body = paas_shared::http::Problem),
-        (status = 422, body = paas_shared::http::Problem)))]
+    responses((status = 200, body = UserView), (status = 404, body = paas_core::http::Problem),
+        (status = 409, description = "`last_admin`: the tenant's last active admin", body = paas_core::http::Problem),
+        (status = 422, body = paas_core::http::Problem)))]
 pub async fn update_user(
     State(state): State<AppState>,
     caller: Caller,
@@ -153,8 +153,8 @@ pub async fn update_user(
 
 #[utoipa::path(delete, path = "/api/v1/users/{user_id}", tag = "users", security(("bearer" = []), ("api_key" = [])),
     params(("user_id" = String, Path)),
-    responses((status = 204, description = "deleted"), (status = 404, body = paas_shared::http::Problem),
-        (status = 409, description = "`last_admin`: the tenant's last active admin", body = paas_shared::http::Problem)))]
+    responses((status = 204, description = "deleted"), (status = 404, body = paas_core::http::Problem),
+        (status = 409, description = "`last_admin`: the tenant's last active admin", body = paas_core::http::Problem)))]
 pub async fn delete_user(
     State(state): State<AppState>,
     caller: Caller,

@@ -1,0 +1,258 @@
+//! Tenant-defined agents (`AGENT#<id>` in the tenant's partition of the
+//! agents table). Every update bumps `version`, so a session can record
+//! which definition it ran with; the agent quota holds under concurrent
+//! creation because the count is taken in the same transaction.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{AgentProfile, MAX_STEPS};
+use paas_core::conversation::Owner;
+use paas_core::domain::{DisplayName, Quota, TenantId};
+use paas_core::identity::tenants;
+use paas_core::store::{Cond, Cursor, DynStore, Key, Query, SortRange, StoreError, Write, from_item, tables, to_item};
+use paas_core::{AppError, AppResult};
+use paas_llm::ProviderKind;
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Agent {
+    pub agent_id: String,
+    pub name: DisplayName,
+    pub description: String,
+    pub system_prompt: String,
+    /// Overrides the tenant's default provider; it must be one the tenant configured.
+    #[schema(value_type = Option<String>)]
+    pub provider: Option<ProviderKind>,
+    /// Overrides the provider's default model.
+    pub model: Option<String>,
+    pub temperature: Option<f32>,
+    pub max_output_tokens: u32,
+    /// Tool names: built-in (`calculator`, `current_time`, `http_get`) or the tenant's own.
+    pub tools: Vec<String>,
+    /// The most model calls one turn may make (each tool round is one).
+    pub max_steps: u32,
+    pub conversation_starters: Vec<String>,
+    pub version: u64,
+    pub created_by: Owner,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The editable fields, as a create or update request carries them.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AgentFields {
+    pub name: Option<DisplayName>,
+    pub description: Option<String>,
+    pub system_prompt: Option<String>,
+    /// `null` clears an override.
+    #[serde(default, with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub provider: Option<Option<ProviderKind>>,
+    /// `null` clears an override.
+    #[serde(default, with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub model: Option<Option<String>>,
+    #[serde(default, with = "double_option")]
+    #[schema(value_type = Option<f32>)]
+    pub temperature: Option<Option<f32>>,
+    pub max_output_tokens: Option<u32>,
+    pub tools: Option<Vec<String>>,
+    pub max_steps: Option<u32>,
+    pub conversation_starters: Option<Vec<String>>,
+}
+
+/// Distinguishes a field left out (`None`) from one set to `null` (`Some(None)`).
+mod double_option {
+    use serde::{Deserialize, Deserializer};
+
+    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+        Option::<T>::deserialize(d).map(Some)
+    }
+}
+
+fn invalid(message: impl Into<String>) -> AppError {
+    AppError::Validation(message.into())
+}
+
+fn check_text(field: &str, text: &str, max: usize) -> AppResult<()> {
+    if text.chars().count() > max || text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err(invalid(format!("{field} is at most {max} characters without control characters")));
+    }
+    Ok(())
+}
+
+impl AgentFields {
+    /// Applies the fields to an agent, checking each; `known_tools` are the names the tenant may use.
+    pub fn apply(self, agent: &mut Agent, known_tools: &[String]) -> AppResult<()> {
+        if let Some(name) = self.name {
+            agent.name = name;
+        }
+        if let Some(description) = self.description {
+            check_text("description", &description, 500)?;
+            agent.description = description;
+        }
+        if let Some(prompt) = self.system_prompt {
+            check_text("system_prompt", &prompt, 20_000)?;
+            agent.system_prompt = prompt;
+        }
+        if let Some(provider) = self.provider {
+            agent.provider = provider;
+        }
+        if let Some(model) = self.model {
+            if let Some(model) = &model {
+                let ok = !model.is_empty()
+                    && model.len() <= 200
+                    && !model.chars().any(|c| c.is_control() || c.is_whitespace());
+                if !ok {
+                    return Err(invalid("model is 1 to 200 characters without spaces"));
+                }
+            }
+            agent.model = model;
+        }
+        if let Some(temperature) = self.temperature {
+            if temperature.is_some_and(|t| !(0.0..=2.0).contains(&t)) {
+                return Err(invalid("temperature is from 0 to 2"));
+            }
+            agent.temperature = temperature;
+        }
+        if let Some(max) = self.max_output_tokens {
+            if !(16..=16_384).contains(&max) {
+                return Err(invalid("max_output_tokens is from 16 to 16384"));
+            }
+            agent.max_output_tokens = max;
+        }
+        if let Some(mut tools) = self.tools {
+            tools.sort();
+            tools.dedup();
+            if let Some(unknown) = tools.iter().find(|t| !known_tools.contains(t)) {
+                return Err(invalid(format!("unknown tool {unknown:?}; known tools: {}", known_tools.join(", "))));
+            }
+            agent.tools = tools;
+        }
+        if let Some(steps) = self.max_steps {
+            if !(1..=MAX_STEPS).contains(&steps) {
+                return Err(invalid(format!("max_steps is from 1 to {MAX_STEPS}")));
+            }
+            agent.max_steps = steps;
+        }
+        if let Some(starters) = self.conversation_starters {
+            if starters.len() > 4 {
+                return Err(invalid("at most 4 conversation_starters"));
+            }
+            for starter in &starters {
+                if starter.trim().is_empty() {
+                    return Err(invalid("a conversation starter is not empty"));
+                }
+                check_text("a conversation starter", starter, 200)?;
+            }
+            agent.conversation_starters = starters;
+        }
+        Ok(())
+    }
+}
+
+impl Agent {
+    /// A new agent from a create request; `name` is required.
+    pub fn create(fields: AgentFields, owner: Owner, known_tools: &[String]) -> AppResult<Self> {
+        let name = fields.name.clone().ok_or_else(|| invalid("name is required"))?;
+        let now = Utc::now();
+        let mut agent = Self {
+            agent_id: ulid::Ulid::new().to_string(),
+            name,
+            description: String::new(),
+            system_prompt: "You are a helpful assistant. Answer in Markdown.".into(),
+            provider: None,
+            model: None,
+            temperature: None,
+            max_output_tokens: 1024,
+            tools: Vec::new(),
+            max_steps: super::DEFAULT_MAX_STEPS,
+            conversation_starters: Vec::new(),
+            version: 1,
+            created_by: owner,
+            created_at: now,
+            updated_at: now,
+        };
+        fields.apply(&mut agent, known_tools)?;
+        Ok(agent)
+    }
+
+    /// What a turn with this agent runs with.
+    pub fn profile(&self) -> AgentProfile {
+        AgentProfile {
+            agent_type: "custom".into(),
+            agent_id: Some(self.agent_id.clone()),
+            version: Some(self.version),
+            system_prompt: self.system_prompt.clone(),
+            provider: self.provider,
+            model: self.model.clone(),
+            temperature: self.temperature,
+            max_output_tokens: self.max_output_tokens,
+            tools: self.tools.clone(),
+            max_steps: self.max_steps,
+        }
+    }
+}
+
+fn agent_key(tenant_id: &TenantId, agent_id: &str) -> Key {
+    Key::new(tenant_id.as_str(), format!("AGENT#{agent_id}"))
+}
+
+/// Stores a new agent within the tenant's agent quota.
+pub async fn create(store: &DynStore, tenant_id: &TenantId, max_agents: u32, agent: &Agent) -> AppResult<()> {
+    let writes = vec![
+        tenants::take_count(tenant_id, Quota::Agents, max_agents),
+        Write::Put {
+            table: &tables::AGENTS,
+            item: to_item(&agent_key(tenant_id, &agent.agent_id), agent)?,
+            conds: vec![Cond::NotExists],
+        },
+    ];
+    match store.transact(writes).await {
+        Ok(()) => Ok(()),
+        Err(StoreError::ConditionFailed { write: Some(0) }) => Err(tenants::quota_error(Quota::Agents, max_agents)),
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// An agent of this tenant; a malformed or foreign id is simply missing.
+pub async fn get(store: &DynStore, tenant_id: &TenantId, agent_id: &str) -> AppResult<Option<Agent>> {
+    if ulid::Ulid::from_string(agent_id).map(|u| u.to_string()).as_deref() != Ok(agent_id) {
+        return Ok(None);
+    }
+    Ok(store.get(&tables::AGENTS, &agent_key(tenant_id, agent_id)).await?.map(from_item).transpose()?)
+}
+
+/// Saves a changed agent as the next version, unless someone saved another meanwhile (409).
+pub async fn save(store: &DynStore, tenant_id: &TenantId, agent: &mut Agent) -> AppResult<()> {
+    let seen = agent.version;
+    agent.version += 1;
+    agent.updated_at = Utc::now();
+    let item = to_item(&agent_key(tenant_id, &agent.agent_id), agent)?;
+    store.put(&tables::AGENTS, item, &[Cond::equals("version", seen)]).await?;
+    Ok(())
+}
+
+pub async fn delete(store: &DynStore, tenant_id: &TenantId, agent: &Agent) -> AppResult<()> {
+    let writes = vec![
+        Write::Delete { table: &tables::AGENTS, key: agent_key(tenant_id, &agent.agent_id), conds: vec![Cond::Exists] },
+        tenants::release_count(tenant_id, Quota::Agents),
+    ];
+    store.transact(writes).await.map_err(AppError::missing_if_condition_failed)
+}
+
+/// The tenant's agents, newest first.
+pub async fn list(
+    store: &DynStore,
+    tenant_id: &TenantId,
+    limit: usize,
+    cursor: Option<Cursor>,
+) -> AppResult<(Vec<Agent>, Option<String>)> {
+    let query = Query::partition(&tables::AGENTS, tenant_id.as_str())
+        .range(SortRange::Prefix("AGENT#".into()))
+        .backward()
+        .limit(limit)
+        .after(cursor);
+    Ok(store.query(&query).await?.typed()?)
+}

@@ -1,0 +1,307 @@
+//! Tenant-defined HTTP tools (`TOOL#<id>` in the tenant's partition of the
+//! agents table, with a `TOOLNAME#<name>` claim keeping names unique). The
+//! optional secret header's value lives in the secret store, write-only.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use paas_core::domain::TenantId;
+use paas_core::secrets::SecretStore;
+use paas_core::store::{
+    Cond, DynStore, Key, Query, SortRange, StoreError, StoreResult, Write, from_item, tables, to_item,
+};
+use paas_core::{AppError, AppResult};
+use paas_llm::net_guard;
+use paas_llm::tools::{self, WebhookTool};
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct TenantTool {
+    pub tool_id: String,
+    pub name: String,
+    pub description: String,
+    #[schema(value_type = Object)]
+    pub parameters: Value,
+    pub endpoint: String,
+    /// The header the secret is sent in; its value is write-only.
+    pub secret_header_name: Option<String>,
+    pub secret_set: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A header and its secret value, sent with every call of the tool.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SecretHeader {
+    pub name: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ToolFields {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    pub parameters: Option<Value>,
+    pub endpoint: Option<String>,
+    /// Write-only; `null` removes it. Changing `endpoint` while a secret is
+    /// set needs it given again (or `null`): 422 `secret_required`.
+    #[serde(default, deserialize_with = "present")]
+    pub secret_header: Option<Option<SecretHeader>>,
+}
+
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<SecretHeader>>, D::Error> {
+    Option::<SecretHeader>::deserialize(d).map(Some)
+}
+
+fn invalid(message: impl Into<String>) -> AppError {
+    AppError::Validation(message.into())
+}
+
+fn check_name(name: &str) -> AppResult<()> {
+    let shape = (1..=64).contains(&name.len())
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if !shape {
+        return Err(invalid(
+            "a tool name is 1 to 64 lowercase letters, digits and underscores, starting with a letter",
+        ));
+    }
+    if tools::BUILTIN_NAMES.contains(&name) {
+        return Err(invalid(format!("{name} is a built-in tool's name")));
+    }
+    Ok(())
+}
+
+fn check_header(header: &SecretHeader) -> AppResult<()> {
+    let name_ok =
+        (1..=64).contains(&header.name.len()) && header.name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    let value_ok =
+        !header.value.is_empty() && header.value.len() <= 4096 && !header.value.chars().any(char::is_control);
+    if name_ok && value_ok {
+        Ok(())
+    } else {
+        Err(invalid("secret_header needs a header name (letters, digits, hyphens) and a value of 1 to 4096 characters"))
+    }
+}
+
+fn tool_key(tenant_id: &TenantId, tool_id: &str) -> Key {
+    Key::new(tenant_id.as_str(), format!("TOOL#{tool_id}"))
+}
+
+fn name_key(tenant_id: &TenantId, name: &str) -> Key {
+    Key::new(tenant_id.as_str(), format!("TOOLNAME#{name}"))
+}
+
+pub fn secret_name(tenant_id: &TenantId, tool_id: &str) -> String {
+    format!("{}tools/{tool_id}", paas_core::identity::tenants::secrets_prefix(tenant_id))
+}
+
+fn name_taken() -> AppError {
+    AppError::ConflictCode { code: "tool_name_taken", detail: "a tool with this name exists in this tenant".into() }
+}
+
+/// Checks and applies fields; answers the secret header to store, if one was given.
+async fn apply(
+    tool: &mut TenantTool,
+    fields: ToolFields,
+    policy: &net_guard::NetPolicy,
+) -> AppResult<Option<Option<SecretHeader>>> {
+    if let Some(name) = fields.name {
+        check_name(&name)?;
+        tool.name = name;
+    }
+    if let Some(description) = fields.description {
+        if description.trim().is_empty() || description.chars().count() > 1000 {
+            return Err(invalid("description is 1 to 1000 characters"));
+        }
+        tool.description = description;
+    }
+    if let Some(parameters) = fields.parameters {
+        tools::check_parameters_schema(&parameters).map_err(invalid)?;
+        tool.parameters = parameters;
+    }
+    if let Some(endpoint) = fields.endpoint {
+        net_guard::check_url(&endpoint, policy).await.map_err(|e| invalid(format!("endpoint: {e}")))?;
+        // The secret was given for the old endpoint; it never follows a move on its own.
+        if endpoint != tool.endpoint && tool.secret_set && fields.secret_header.is_none() {
+            return Err(AppError::secret_required(
+                "a new endpoint needs the secret_header again (or null to remove it)",
+            ));
+        }
+        tool.endpoint = endpoint;
+    }
+    if let Some(Some(header)) = &fields.secret_header {
+        check_header(header)?;
+    }
+    Ok(fields.secret_header)
+}
+
+/// Records a secret-header change on the tool item (the value goes to the
+/// secret store only once the item is saved, see [`write_secret`]).
+fn record_secret(tool: &mut TenantTool, header: &Option<Option<SecretHeader>>) {
+    match header {
+        Some(Some(header)) => {
+            tool.secret_header_name = Some(header.name.clone());
+            tool.secret_set = true;
+        }
+        Some(None) => {
+            tool.secret_header_name = None;
+            tool.secret_set = false;
+        }
+        None => {}
+    }
+}
+
+/// Writes or removes the secret value after its tool item was saved.
+async fn write_secret(
+    secrets: &dyn SecretStore,
+    tenant_id: &TenantId,
+    tool_id: &str,
+    header: Option<Option<SecretHeader>>,
+) -> AppResult<()> {
+    match header {
+        Some(Some(header)) => secrets.put(&secret_name(tenant_id, tool_id), &header.value).await,
+        Some(None) => secrets.delete(&secret_name(tenant_id, tool_id)).await,
+        None => Ok(()),
+    }
+    .map_err(AppError::internal)
+}
+
+pub async fn create(
+    store: &DynStore,
+    secrets: &dyn SecretStore,
+    policy: &net_guard::NetPolicy,
+    tenant_id: &TenantId,
+    fields: ToolFields,
+) -> AppResult<TenantTool> {
+    let (Some(_), Some(_), Some(_)) = (&fields.name, &fields.description, &fields.endpoint) else {
+        return Err(invalid("name, description and endpoint are required"));
+    };
+    let now = Utc::now();
+    let mut tool = TenantTool {
+        tool_id: ulid::Ulid::new().to_string(),
+        name: String::new(),
+        description: String::new(),
+        parameters: serde_json::json!({"type": "object", "properties": {}}),
+        endpoint: String::new(),
+        secret_header_name: None,
+        secret_set: false,
+        created_at: now,
+        updated_at: now,
+    };
+    let header = apply(&mut tool, fields, policy).await?;
+    record_secret(&mut tool, &header);
+    let claim = serde_json::json!({ "tool_id": tool.tool_id });
+    let writes = vec![
+        Write::Put {
+            table: &tables::AGENTS,
+            item: to_item(&name_key(tenant_id, &tool.name), &claim)?,
+            conds: vec![Cond::NotExists],
+        },
+        Write::Put {
+            table: &tables::AGENTS,
+            item: to_item(&tool_key(tenant_id, &tool.tool_id), &tool)?,
+            conds: vec![Cond::NotExists],
+        },
+    ];
+    match store.transact(writes).await {
+        Ok(()) => {}
+        Err(StoreError::ConditionFailed { write: Some(0) }) => return Err(name_taken()),
+        Err(err) => return Err(err.into()),
+    }
+    write_secret(secrets, tenant_id, &tool.tool_id, header).await?;
+    Ok(tool)
+}
+
+pub async fn get(store: &DynStore, tenant_id: &TenantId, tool_id: &str) -> AppResult<Option<TenantTool>> {
+    if ulid::Ulid::from_string(tool_id).map(|u| u.to_string()).as_deref() != Ok(tool_id) {
+        return Ok(None);
+    }
+    Ok(store.get(&tables::AGENTS, &tool_key(tenant_id, tool_id)).await?.map(from_item).transpose()?)
+}
+
+pub async fn update(
+    store: &DynStore,
+    secrets: &dyn SecretStore,
+    policy: &net_guard::NetPolicy,
+    tenant_id: &TenantId,
+    mut tool: TenantTool,
+    fields: ToolFields,
+) -> AppResult<TenantTool> {
+    let (old_name, seen) = (tool.name.clone(), serde_json::to_value(tool.updated_at).map_err(AppError::internal)?);
+    let header = apply(&mut tool, fields, policy).await?;
+    record_secret(&mut tool, &header);
+    tool.updated_at = Utc::now();
+    let mut writes = vec![Write::Put {
+        table: &tables::AGENTS,
+        item: to_item(&tool_key(tenant_id, &tool.tool_id), &tool)?,
+        conds: vec![Cond::Equals("updated_at".into(), seen)],
+    }];
+    if tool.name != old_name {
+        let claim = serde_json::json!({ "tool_id": tool.tool_id });
+        writes.push(Write::Put {
+            table: &tables::AGENTS,
+            item: to_item(&name_key(tenant_id, &tool.name), &claim)?,
+            conds: vec![Cond::NotExists],
+        });
+        writes.push(Write::Delete { table: &tables::AGENTS, key: name_key(tenant_id, &old_name), conds: vec![] });
+    }
+    match store.transact(writes).await {
+        Ok(()) => {}
+        Err(StoreError::ConditionFailed { write: Some(1) }) => return Err(name_taken()),
+        Err(err) => return Err(err.into()),
+    }
+    write_secret(secrets, tenant_id, &tool.tool_id, header).await?;
+    Ok(tool)
+}
+
+pub async fn delete(
+    store: &DynStore,
+    secrets: &dyn SecretStore,
+    tenant_id: &TenantId,
+    tool: &TenantTool,
+) -> AppResult<()> {
+    let writes = vec![
+        Write::Delete { table: &tables::AGENTS, key: tool_key(tenant_id, &tool.tool_id), conds: vec![Cond::Exists] },
+        Write::Delete { table: &tables::AGENTS, key: name_key(tenant_id, &tool.name), conds: vec![] },
+    ];
+    store.transact(writes).await.map_err(AppError::missing_if_condition_failed)?;
+    secrets.delete(&secret_name(tenant_id, &tool.tool_id)).await.map_err(AppError::internal)
+}
+
+/// Every tool the tenant defined (a tenant has few; they are read whole).
+pub async fn list(store: &DynStore, tenant_id: &TenantId) -> AppResult<Vec<TenantTool>> {
+    let query =
+        Query::partition(&tables::AGENTS, tenant_id.as_str()).range(SortRange::Prefix("TOOL#".into())).limit(1000);
+    let page = store.query(&query).await?;
+    Ok(page.items.into_iter().map(from_item).collect::<StoreResult<Vec<TenantTool>>>()?)
+}
+
+/// Every tool name an agent of this tenant may use.
+pub async fn known_names(store: &DynStore, tenant_id: &TenantId) -> AppResult<Vec<String>> {
+    let mut names: Vec<String> = tools::BUILTIN_NAMES.iter().map(|n| (*n).to_owned()).collect();
+    names.extend(list(store, tenant_id).await?.into_iter().map(|t| t.name));
+    Ok(names)
+}
+
+/// A tenant tool ready to call, with its secret header.
+pub async fn invoker(secrets: &dyn SecretStore, tenant_id: &TenantId, tool: &TenantTool) -> AppResult<WebhookTool> {
+    let secret_header = match (&tool.secret_header_name, tool.secret_set) {
+        (Some(name), true) => secrets
+            .get(&secret_name(tenant_id, &tool.tool_id))
+            .await
+            .map_err(AppError::internal)?
+            .map(|value| (name.clone(), value)),
+        _ => None,
+    };
+    Ok(WebhookTool {
+        name: tool.name.clone(),
+        description: tool.description.clone(),
+        parameters: tool.parameters.clone(),
+        endpoint: tool.endpoint.clone(),
+        secret_header,
+    })
+}

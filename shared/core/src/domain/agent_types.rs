@@ -1,0 +1,18 @@
+//! The built-in agent types, there for every tenant: their names, which
+//! sessions record and check; their prompts and tools are `paas-agents`'.
+
+use crate::{AppError, AppResult};
+
+pub const ASSISTANT: &str = "assistant";
+pub const AGENT: &str = "agent";
+pub const ALL: &[&str] = &[ASSISTANT, AGENT];
+/// The type a session or turn gets when it names none.
+pub const DEFAULT: &str = ASSISTANT;
+
+/// The built-in type named (the default when none is), or 422 naming the known ones.
+pub fn checked(agent_type: Option<&str>) -> AppResult<&'static str> {
+    let wanted = agent_type.unwrap_or(DEFAULT);
+    ALL.iter().copied().find(|known| *known == wanted).ok_or_else(|| {
+        AppError::Validation(format!("unknown agent_type {wanted:?}; built-in types: {}", ALL.join(", ")))
+    })
+}

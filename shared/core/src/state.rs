@@ -1,0 +1,117 @@
+//! The application state every router shares, built once per process
+//! (a Lambda cold start, or the local runner's start).
+
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use anyhow::Context;
+use aws_config::BehaviorVersion;
+
+use crate::auth::api_key::{KeyHasher, generate_pepper};
+use crate::auth::keyring::{KeyRing, Signing};
+use crate::config::{Config, SecretsKind, StoreKind};
+use crate::identity::gateway_keys::GatewayKeys;
+use crate::secrets::{AwsSecrets, DynSecrets, LocalSecrets, SecretStore};
+use crate::store::{DynStore, DynamoStore};
+
+/// The secret holding the pepper of API-key hashes.
+pub const API_KEY_PEPPER_SECRET: &str = "api-key-pepper";
+
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub store: DynStore,
+    pub secrets: DynSecrets,
+    pub tokens: Arc<KeyRing>,
+    pub key_hasher: Arc<KeyHasher>,
+    /// One HTTP client per process, so provider connections are pooled;
+    /// built on first use, so a function that never calls out never sets up TLS for it.
+    http: Arc<OnceLock<reqwest::Client>>,
+    /// Tenants' API Gateway keys; `None` unless `PAAS_APIGW_USAGE_PLANS` is set.
+    pub gateway_keys: Option<Arc<GatewayKeys>>,
+}
+
+impl AppState {
+    /// Connects to DynamoDB and the configured secret store, and loads keys:
+    /// what a function does on Lambda. (The embedded SQLite store is the
+    /// local runner's: `paas-store-sqlite` opens it.)
+    pub async fn from_config(config: Config, signing: Signing) -> anyhow::Result<Self> {
+        anyhow::ensure!(
+            config.store == StoreKind::Dynamodb,
+            "this binary stores in DynamoDB only: set PAAS_STORE=dynamodb (the local runner, `paas`, has SQLite)"
+        );
+        let store: DynStore = Arc::new(dynamo_store(&config).await);
+        Self::with_store(config, store, signing).await
+    }
+
+    /// The state over a store the caller opened.
+    pub async fn with_store(config: Config, store: DynStore, signing: Signing) -> anyhow::Result<Self> {
+        let secrets = connect_secrets(&config).await?;
+        let refresh = Duration::from_secs(config.key_refresh_secs);
+        let tokens = KeyRing::load(secrets.clone(), &config.jwt_issuer, &config.jwt_audience, signing, refresh).await?;
+        let pepper = load_or_create(secrets.as_ref(), API_KEY_PEPPER_SECRET, generate_pepper).await?;
+        let gateway_keys = GatewayKeys::from_config(&config).await?.map(Arc::new);
+        Ok(Self {
+            config: Arc::new(config),
+            store,
+            secrets,
+            tokens: Arc::new(tokens),
+            key_hasher: Arc::new(KeyHasher::new(pepper.as_bytes())),
+            http: Arc::default(),
+            gateway_keys,
+        })
+    }
+
+    /// The client for calls out to providers and tenant tools.
+    pub fn http(&self) -> &reqwest::Client {
+        self.http.get_or_init(|| http_client(Duration::from_millis(self.config.llm_connect_timeout_ms)))
+    }
+}
+
+/// An HTTP client for calls out of the platform (providers, tools).
+pub fn http_client(connect_timeout: Duration) -> reqwest::Client {
+    reqwest::Client::builder()
+        .connect_timeout(connect_timeout)
+        .user_agent(concat!("agent-paas/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .expect("the TLS backend initialises")
+}
+
+/// Reads a secret, creating it on first start; re-reads after writing so
+/// that two processes racing to create it end up using the same value.
+async fn load_or_create(secrets: &dyn SecretStore, name: &str, create: fn() -> String) -> anyhow::Result<String> {
+    if let Some(value) = secrets.get(name).await? {
+        return Ok(value);
+    }
+    secrets.put(name, &create()).await?;
+    secrets.get(name).await?.with_context(|| format!("secret {name} vanished after it was written"))
+}
+
+async fn connect_secrets(config: &Config) -> anyhow::Result<DynSecrets> {
+    Ok(match config.secrets {
+        SecretsKind::Local => {
+            create_data_dir(config)?;
+            Arc::new(LocalSecrets::open(&config.data_dir)?)
+        }
+        SecretsKind::Aws => {
+            let sdk = aws_config::defaults(BehaviorVersion::latest()).load().await;
+            Arc::new(AwsSecrets::new(aws_sdk_secretsmanager::Client::new(&sdk), config.secrets_prefix.clone()))
+        }
+    })
+}
+
+/// Creates the data directory (local secrets, the SQLite file) if missing.
+pub fn create_data_dir(config: &Config) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("creating data directory {}", config.data_dir.display()))
+}
+
+/// A DynamoDB store from the ambient AWS configuration and the configured endpoint.
+pub async fn dynamo_store(config: &Config) -> DynamoStore {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest());
+    if let Some(endpoint) = &config.dynamodb_endpoint {
+        loader = loader.endpoint_url(endpoint);
+    }
+    let client = aws_sdk_dynamodb::Client::new(&loader.load().await);
+    DynamoStore::new(client, config.table_prefix.clone())
+}
