@@ -25,7 +25,14 @@ export default tseslint.config(
   {
     files: sharedDirs.map((dir) => `src/${dir}/**`),
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['@/features/*', '@/app/*'], message: 'shared code must not depend on features or the app' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@/features/*', '@/app/*'], message: 'shared code must not depend on features or the app' },
+          ],
+        },
+      ],
     },
   },
   ...features.map((feature) => ({

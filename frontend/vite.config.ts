@@ -10,9 +10,7 @@ export default defineConfig({
   plugins: [react()],
   resolve: { alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) } },
   server: {
-    proxy: Object.fromEntries(
-      ['/api', '/healthz', '/openapi.json', '/.well-known'].map((path) => [path, api]),
-    ),
+    proxy: Object.fromEntries(['/api', '/healthz', '/openapi.json', '/.well-known'].map((path) => [path, api])),
   },
   build: { sourcemap: false, chunkSizeWarningLimit: 600 },
   test: {

@@ -46,7 +46,12 @@ function e2e(name, body) {
       assert.deepEqual(pageErrors, [], 'uncaught errors in the page');
       assert.deepEqual(blockedByPolicy, [], 'what the Content-Security-Policy blocked');
     } catch (error) {
-      await lastPage?.screenshot({ path: path.join(screenshots, `failed-${name.slice(0, 40).replace(/\W+/g, '-')}.png`), fullPage: true }).catch(() => {});
+      await lastPage
+        ?.screenshot({
+          path: path.join(screenshots, `failed-${name.slice(0, 40).replace(/\W+/g, '-')}.png`),
+          fullPage: true,
+        })
+        .catch(() => {});
       throw error;
     } finally {
       await Promise.all(contexts.map((context) => context.close()));
@@ -61,7 +66,8 @@ async function newPage(viewport = DESKTOP) {
   lastPage = page;
   page.on('pageerror', (error) => pageErrors.push(error.message));
   page.on('console', (message) => {
-    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) blockedByPolicy.push(message.text());
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text()))
+      blockedByPolicy.push(message.text());
   });
   return page;
 }
@@ -98,88 +104,91 @@ async function logIn(page, email, password = PASSWORD) {
 
 const navLink = (page, name) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
 
-e2e('a new tenant signs up, sets the offline provider, watches an answer stream in, finds it in history, creates an API key and logs out', async () => {
-  const page = await newPage();
-  await page.goto('/');
-  await page.waitForURL('**/login');
-  await shot(page, 'login');
-  await page.getByRole('link', { name: 'Create a workspace' }).click();
-  await shot(page, 'signup');
-  await page.getByLabel('Workspace name').fill('Acme Rockets');
-  assert.equal(await page.getByLabel('Workspace short name').inputValue(), 'acme-rockets');
-  await page.getByLabel('Your name').fill('Ada Admin');
-  await page.getByLabel('Email').fill('ada@acme.example');
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Create workspace' }).click();
-  await page.waitForURL('**/chat');
+e2e(
+  'a new tenant signs up, sets the offline provider, watches an answer stream in, finds it in history, creates an API key and logs out',
+  async () => {
+    const page = await newPage();
+    await page.goto('/');
+    await page.waitForURL('**/login');
+    await shot(page, 'login');
+    await page.getByRole('link', { name: 'Create a workspace' }).click();
+    await shot(page, 'signup');
+    await page.getByLabel('Workspace name').fill('Acme Rockets');
+    assert.equal(await page.getByLabel('Workspace short name').inputValue(), 'acme-rockets');
+    await page.getByLabel('Your name').fill('Ada Admin');
+    await page.getByLabel('Email').fill('ada@acme.example');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Create workspace' }).click();
+    await page.waitForURL('**/chat');
 
-  // LLM settings: the offline provider, and a connection test that says it works.
-  await navLink(page, 'LLM settings').click();
-  await page.getByLabel('Provider').selectOption('offline');
-  await page.getByLabel('Model').fill('offline-demo');
-  await page.getByRole('button', { name: 'Save' }).click();
-  await page.getByText('Settings saved.').waitFor();
-  await page.getByRole('button', { name: 'Test connection' }).click();
-  await page.getByText(/Connected: offline \/ offline-demo answered in \d+ ms/).waitFor();
-  await shot(page, 'llm-settings');
+    // LLM settings: the offline provider, and a connection test that says it works.
+    await navLink(page, 'LLM settings').click();
+    await page.getByLabel('Provider').selectOption('offline');
+    await page.getByLabel('Model').fill('offline-demo');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Settings saved.').waitFor();
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await page.getByText(/Connected: offline \/ offline-demo answered in \d+ ms/).waitFor();
+    await shot(page, 'llm-settings');
 
-  // Chat with the built-in agent: thoughts, a tool step, and an answer arriving in pieces.
-  await navLink(page, 'Chat').click();
-  await page.getByLabel('Talk to').selectOption('type:agent');
-  await page.evaluate(() => {
-    window.__answerLengths = [];
-    new MutationObserver(() => {
-      const answers = document.querySelectorAll('.message-assistant .markdown');
-      const text = answers[answers.length - 1]?.textContent ?? '';
-      if (text.length !== window.__answerLengths.at(-1)) window.__answerLengths.push(text.length);
-    }).observe(document.body, { subtree: true, childList: true, characterData: true });
-  });
-  await page.getByLabel('Message').fill('What is 12*(3+4)?');
-  await page.getByLabel('Message').press('Enter');
-  await page.waitForURL(/\/chat\/[0-9A-Z]{26}$/);
-  await page.getByRole('button', { name: 'Stop' }).waitFor();
-  await page.locator('.message-assistant .markdown', { hasText: '84' }).waitFor();
-  await page.getByRole('button', { name: 'Send' }).waitFor();
-  const lengths = await page.evaluate(() => window.__answerLengths.filter((n) => n > 0));
-  assert.ok(new Set(lengths).size >= 3, `the answer should arrive in pieces; lengths seen: ${lengths}`);
-  await page.locator('.message-assistant .thoughts summary').last().click();
-  assert.match(await page.locator('.message-assistant .thoughts').last().innerText(), /calculator/);
-  await shot(page, 'chat');
+    // Chat with the built-in agent: thoughts, a tool step, and an answer arriving in pieces.
+    await navLink(page, 'Chat').click();
+    await page.getByLabel('Talk to').selectOption('type:agent');
+    await page.evaluate(() => {
+      window.__answerLengths = [];
+      new MutationObserver(() => {
+        const answers = document.querySelectorAll('.message-assistant .markdown');
+        const text = answers[answers.length - 1]?.textContent ?? '';
+        if (text.length !== window.__answerLengths.at(-1)) window.__answerLengths.push(text.length);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+    await page.getByLabel('Message').fill('What is 12*(3+4)?');
+    await page.getByLabel('Message').press('Enter');
+    await page.waitForURL(/\/chat\/[0-9A-Z]{26}$/);
+    await page.getByRole('button', { name: 'Stop' }).waitFor();
+    await page.locator('.message-assistant .markdown', { hasText: '84' }).waitFor();
+    await page.getByRole('button', { name: 'Send' }).waitFor();
+    const lengths = await page.evaluate(() => window.__answerLengths.filter((n) => n > 0));
+    assert.ok(new Set(lengths).size >= 3, `the answer should arrive in pieces; lengths seen: ${lengths}`);
+    await page.locator('.message-assistant .thoughts summary').last().click();
+    assert.match(await page.locator('.message-assistant .thoughts').last().innerText(), /calculator/);
+    await shot(page, 'chat');
 
-  // History: search finds the conversation, and opening it shows the answer.
-  await navLink(page, 'History').click();
-  await page.getByLabel('Search conversations').fill('12*(3+4)');
-  await page.getByRole('link', { name: /What is 12\*\(3\+4\)\?/ }).click();
-  await page.locator('.message-assistant', { hasText: '84' }).waitFor();
-  await shot(page, 'session-view');
-  await navLink(page, 'History').click();
-  await page.getByLabel('Search conversations').fill('no such conversation');
-  await page.getByText('No conversation matches').waitFor();
-  await page.getByLabel('Search conversations').fill('');
-  await shot(page, 'history');
+    // History: search finds the conversation, and opening it shows the answer.
+    await navLink(page, 'History').click();
+    await page.getByLabel('Search conversations').fill('12*(3+4)');
+    await page.getByRole('link', { name: /What is 12\*\(3\+4\)\?/ }).click();
+    await page.locator('.message-assistant', { hasText: '84' }).waitFor();
+    await shot(page, 'session-view');
+    await navLink(page, 'History').click();
+    await page.getByLabel('Search conversations').fill('no such conversation');
+    await page.getByText('No conversation matches').waitFor();
+    await page.getByLabel('Search conversations').fill('');
+    await shot(page, 'history');
 
-  // API keys: the full key is shown once, then gone.
-  await navLink(page, 'API keys').click();
-  await page.getByRole('textbox', { name: 'Name' }).fill('CI pipeline');
-  await page.getByRole('checkbox', { name: /^chat\b/ }).check();
-  await page.getByRole('button', { name: 'Create key' }).click();
-  const key = page.getByRole('region', { name: 'New API key' }).locator('code.secret');
-  await key.waitFor();
-  const fullKey = await key.innerText();
-  assert.match(fullKey, /^paas_\w+$/);
-  await shot(page, 'api-keys');
-  await page.getByRole('button', { name: 'Done' }).click();
-  assert.equal(await page.getByText(fullKey).count(), 0, 'the full key is not shown again');
-  const viaKey = await fetch(`${platform.url}/api/v1/agents`, { headers: { 'x-api-key': fullKey } });
-  assert.equal(viaKey.status, 200, 'the key shown works');
+    // API keys: the full key is shown once, then gone.
+    await navLink(page, 'API keys').click();
+    await page.getByRole('textbox', { name: 'Name' }).fill('CI pipeline');
+    await page.getByRole('checkbox', { name: /^chat\b/ }).check();
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const key = page.getByRole('region', { name: 'New API key' }).locator('code.secret');
+    await key.waitFor();
+    const fullKey = await key.innerText();
+    assert.match(fullKey, /^paas_\w+$/);
+    await shot(page, 'api-keys');
+    await page.getByRole('button', { name: 'Done' }).click();
+    assert.equal(await page.getByText(fullKey).count(), 0, 'the full key is not shown again');
+    const viaKey = await fetch(`${platform.url}/api/v1/agents`, { headers: { 'x-api-key': fullKey } });
+    assert.equal(viaKey.status, 200, 'the key shown works');
 
-  // Log out: back to the log-in page, and nothing left to restore a session from.
-  await page.getByRole('button', { name: 'Log out' }).click();
-  await page.waitForURL('**/login');
-  assert.equal(await page.evaluate(() => localStorage.getItem('paas.refresh_token')), null);
-  await page.goto('/chat');
-  await page.waitForURL('**/login');
-});
+    // Log out: back to the log-in page, and nothing left to restore a session from.
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.waitForURL('**/login');
+    assert.equal(await page.evaluate(() => localStorage.getItem('paas.refresh_token')), null);
+    await page.goto('/chat');
+    await page.waitForURL('**/login');
+  },
+);
 
 e2e('an admin defines an agent with the calculator, tries it, and sees users and usage', async () => {
   const admin = await signupByApi('agentsmiths');
@@ -216,7 +225,10 @@ e2e('an admin defines an agent with the calculator, tries it, and sees users and
 
   await navLink(page, 'Usage').click();
   await page.getByRole('heading', { name: 'Usage' }).waitFor();
-  await page.getByText(/tokens/i).first().waitFor();
+  await page
+    .getByText(/tokens/i)
+    .first()
+    .waitFor();
   await shot(page, 'usage');
 
   await page.getByRole('link', { name: /agentsmiths/ }).click();
@@ -257,9 +269,10 @@ e2e('every main screen passes the accessibility checks, in light and dark colour
     const page = await context.newPage();
     lastPage = page;
     page.on('pageerror', (error) => pageErrors.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) blockedByPolicy.push(message.text());
-  });
+    page.on('console', (message) => {
+      if (message.type() === 'error' && /Content Security Policy/i.test(message.text()))
+        blockedByPolicy.push(message.text());
+    });
     for (const address of ['/login', '/signup']) {
       await page.goto(address);
       await page.getByRole('heading').first().waitFor();
@@ -283,7 +296,11 @@ e2e('every main screen passes the accessibility checks, in light and dark colour
     ]) {
       await page.goto(address);
       await page.getByRole('heading', { name: heading, exact: true }).waitFor();
-      await page.getByRole('status').filter({ hasText: 'Loading' }).waitFor({ state: 'detached' }).catch(() => {});
+      await page
+        .getByRole('status')
+        .filter({ hasText: 'Loading' })
+        .waitFor({ state: 'detached' })
+        .catch(() => {});
       assert.deepEqual(await accessibilityViolations(page), [], `${address} (${colorScheme})`);
     }
   }
@@ -307,7 +324,11 @@ e2e('the keyboard alone signs in and chats', async () => {
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'main');
   const visited = [];
   while ((await page.evaluate(() => document.activeElement?.id)) !== 'chat-message') {
-    visited.push(await page.evaluate(() => `${document.activeElement?.tagName} ${document.activeElement?.textContent?.slice(0, 30)}`));
+    visited.push(
+      await page.evaluate(
+        () => `${document.activeElement?.tagName} ${document.activeElement?.textContent?.slice(0, 30)}`,
+      ),
+    );
     assert.ok(visited.length < 10, `the message box is a few Tabs into the chat; went through ${visited.join(' | ')}`);
     await page.keyboard.press('Tab');
   }
@@ -418,7 +439,9 @@ e2e('a platform operator sees every tenant and can suspend one', async () => {
   page.once('dialog', (dialog) => dialog.accept());
   await page.getByRole('button', { name: 'Suspend', exact: true }).click();
   await row.getByText('suspended', { exact: true }).waitFor();
-  const refused = await fetch(`${platform.url}/api/v1/tenant`, { headers: { authorization: `Bearer ${target.token}` } });
+  const refused = await fetch(`${platform.url}/api/v1/tenant`, {
+    headers: { authorization: `Bearer ${target.token}` },
+  });
   assert.equal(refused.status, 403);
 });
 
@@ -436,8 +459,17 @@ e2e('the browser defences hold: security headers, and an image in an answer is n
     const page = await newPage();
     const response = await page.goto('/login');
     const headers = response.headers();
-    for (const directive of ["script-src 'self'", "img-src 'self' data:", "frame-ancestors 'none'", "object-src 'none'", "base-uri 'none'"]) {
-      assert.ok(headers['content-security-policy']?.includes(directive), `${directive} in ${headers['content-security-policy']}`);
+    for (const directive of [
+      "script-src 'self'",
+      "img-src 'self' data:",
+      "frame-ancestors 'none'",
+      "object-src 'none'",
+      "base-uri 'none'",
+    ]) {
+      assert.ok(
+        headers['content-security-policy']?.includes(directive),
+        `${directive} in ${headers['content-security-policy']}`,
+      );
     }
     assert.match(headers['strict-transport-security'] ?? '', /^max-age=\d+/);
     assert.equal(headers['x-content-type-options'], 'nosniff');

@@ -42,7 +42,12 @@ async function waitForHealth(url, child) {
 /** The local runner on a fresh data directory, with one platform operator. */
 export async function startPlatform() {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'paas-e2e-'));
-  const env = { ...process.env, PAAS_DATA_DIR: dataDir, PAAS_FRONTEND_DIR: path.join(repo, 'frontend/dist'), PAAS_LOG: 'warn' };
+  const env = {
+    ...process.env,
+    PAAS_DATA_DIR: dataDir,
+    PAAS_FRONTEND_DIR: path.join(repo, 'frontend/dist'),
+    PAAS_LOG: 'warn',
+  };
   const created = spawnSync(paas, ['operator', 'create', '--email', OPERATOR.email], {
     env: { ...env, PAAS_OPERATOR_PASSWORD: OPERATOR.password },
     encoding: 'utf8',
@@ -70,7 +75,15 @@ export async function startBrowser() {
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     // No background traffic: this machine's network is closed, and tests must not depend on it.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   return {
     browser,

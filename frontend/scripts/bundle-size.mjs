@@ -14,7 +14,10 @@ const entry = [...html.matchAll(/(?:src|href)="\/(assets\/[^"]+)"/g)].map((m) =>
 const assets = readdirSync(path.join(dist, 'assets')).map((f) => `assets/${f}`);
 const initial = gz('index.html') + entry.reduce((sum, file) => sum + gz(file), 0);
 const total = gz('index.html') + assets.reduce((sum, file) => sum + gz(file), 0);
-const largest = assets.map((file) => [file, gz(file)]).sort((a, b) => b[1] - a[1]).slice(0, 5);
+const largest = assets
+  .map((file) => [file, gz(file)])
+  .sort((a, b) => b[1] - a[1])
+  .slice(0, 5);
 
 console.log(`first load (index.html + ${entry.length} entry files): ${kib(initial)} gzip`);
 console.log(`whole app (${assets.length} files): ${kib(total)} gzip`);

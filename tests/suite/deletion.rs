@@ -122,13 +122,13 @@ async fn assert_nothing_left(app: &TestApp, acme: &Signup, key_id: &str, session
     assert!(store.get(&tables::API_KEYS, &Key::new(format!("KEY#{key_id}"), "KEY")).await.unwrap().is_none());
     let slug = store.get(&tables::TENANTS, &Key::new(format!("SLUG#{}", acme.slug), "SLUG")).await.unwrap();
     assert!(slug.is_none_or(|s| s["tenant_id"] != acme.tenant_id.as_str()), "the slug is free or another's");
-    let prefix = tenants::secrets_prefix(&TenantId::parse(&acme.tenant_id).unwrap());
+    let prefix = paas_core::store::keys::tenant_secrets(&TenantId::parse(&acme.tenant_id).unwrap());
     assert_eq!(app.state.secrets.list(&prefix, None).await.unwrap(), (vec![], None));
 }
 
 async fn a_tenant_deletion_that_fails_at_any_step_is_finished_by_a_retry(mut app: TestApp) {
     let (acme, key_id) = a_tenant_with_everything(&app).await;
-    let prefix = tenants::secrets_prefix(&TenantId::parse(&acme.tenant_id).unwrap());
+    let prefix = paas_core::store::keys::tenant_secrets(&TenantId::parse(&acme.tenant_id).unwrap());
     assert_eq!(app.state.secrets.list(&prefix, None).await.unwrap().0.len(), 2, "a provider key and a tool secret");
     let usage_and_leases = partition(&app.state.store, &tables::TENANTS, &acme.tenant_id).await;
     assert!(

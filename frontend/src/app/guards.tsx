@@ -1,4 +1,4 @@
-import { useEffect, useState, type ReactNode } from 'react';
+import { type ReactNode, useEffect, useState } from 'react';
 import { Navigate, useLocation } from 'react-router';
 import { EmptyState, ErrorAlert, Loading } from '@/components/ui';
 import { useMe } from '@/features/auth/api/get-me';

@@ -20,7 +20,13 @@ export function AppLayout() {
         Skip to content
       </a>
       <header className="topbar">
-        <button type="button" className="menu-toggle secondary" aria-expanded={menuOpen} aria-controls="main-nav" onClick={() => setMenuOpen((open) => !open)}>
+        <button
+          type="button"
+          className="menu-toggle secondary"
+          aria-expanded={menuOpen}
+          aria-controls="main-nav"
+          onClick={() => setMenuOpen((open) => !open)}
+        >
           Menu
         </button>
         <span className="brand">Agent PaaS</span>
@@ -40,7 +46,12 @@ export function AppLayout() {
           Log out
         </button>
       </header>
-      <nav id="main-nav" aria-label="Main" className={menuOpen ? 'sidenav open' : 'sidenav'} onClick={() => setMenuOpen(false)}>
+      <nav
+        id="main-nav"
+        aria-label="Main"
+        className={menuOpen ? 'sidenav open' : 'sidenav'}
+        onClick={() => setMenuOpen(false)}
+      >
         <ul>
           {items.map((item) => (
             <li key={item.to}>

@@ -17,19 +17,40 @@ export function BarChart({ title, points, limit, unit }: BarChartProps) {
   return (
     <figure className="chart">
       <figcaption>
-        {title} <span className="muted">({total.toLocaleString()} {unit} in {points.length} days)</span>
+        {title}{' '}
+        <span className="muted">
+          ({total.toLocaleString()} {unit} in {points.length} days)
+        </span>
       </figcaption>
-      <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label={`${title}: ${total} ${unit} over ${points.length} days`} preserveAspectRatio="none">
+      <svg
+        viewBox={`0 0 ${width} ${height}`}
+        role="img"
+        aria-label={`${title}: ${total} ${unit} over ${points.length} days`}
+        preserveAspectRatio="none"
+      >
         {points.map((p, i) => {
           const h = (p.value / max) * (height - 10);
           return (
-            <rect key={p.label} x={i * barWidth + 1} y={height - h} width={Math.max(barWidth - 2, 1)} height={h} className="bar">
+            <rect
+              key={p.label}
+              x={i * barWidth + 1}
+              y={height - h}
+              width={Math.max(barWidth - 2, 1)}
+              height={h}
+              className="bar"
+            >
               <title>{`${p.label}: ${p.value.toLocaleString()} ${unit}`}</title>
             </rect>
           );
         })}
         {limit !== undefined && limit > 0 && (
-          <line x1={0} x2={width} y1={height - (limit / max) * (height - 10)} y2={height - (limit / max) * (height - 10)} className="limit-line">
+          <line
+            x1={0}
+            x2={width}
+            y1={height - (limit / max) * (height - 10)}
+            y2={height - (limit / max) * (height - 10)}
+            className="limit-line"
+          >
             <title>{`limit ${limit.toLocaleString()}`}</title>
           </line>
         )}

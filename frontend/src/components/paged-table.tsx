@@ -48,11 +48,22 @@ export function PagedTable<T>({ query, caption, columns, empty, loadingLabel, cl
 }
 
 /** The next page of any paged list, on request. */
-export function LoadMore({ query, label = 'Load more' }: { query: Pick<PagedQuery<unknown>, 'hasNextPage' | 'isFetchingNextPage' | 'fetchNextPage'>; label?: string }) {
+export function LoadMore({
+  query,
+  label = 'Load more',
+}: {
+  query: Pick<PagedQuery<unknown>, 'hasNextPage' | 'isFetchingNextPage' | 'fetchNextPage'>;
+  label?: string;
+}) {
   if (!query.hasNextPage) return null;
   return (
     <div className="row">
-      <button type="button" className="secondary" disabled={query.isFetchingNextPage} onClick={() => query.fetchNextPage()}>
+      <button
+        type="button"
+        className="secondary"
+        disabled={query.isFetchingNextPage}
+        onClick={() => query.fetchNextPage()}
+      >
         {query.isFetchingNextPage ? 'Loading…' : label}
       </button>
     </div>

@@ -1,6 +1,13 @@
 // Small building blocks every screen uses, so forms, errors, loading and
 // empty states look and behave the same everywhere.
-import { useId, useState, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from 'react';
+import {
+  type InputHTMLAttributes,
+  type ReactNode,
+  type SelectHTMLAttributes,
+  type TextareaHTMLAttributes,
+  useId,
+  useState,
+} from 'react';
 import { describeError } from '@/lib/problem';
 
 export function PageHeader({ title, children }: { title: string; children?: ReactNode }) {
@@ -19,7 +26,12 @@ export function TextField({ label, hint, error, ...input }: FieldProps & InputHT
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      <input id={id} aria-invalid={error ? true : undefined} aria-describedby={hint ? `${id}-hint` : undefined} {...input} />
+      <input
+        id={id}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={hint ? `${id}-hint` : undefined}
+        {...input}
+      />
       {hint && <small id={`${id}-hint`}>{hint}</small>}
       {error && <small className="field-error">{error}</small>}
     </div>
@@ -37,7 +49,12 @@ export function TextArea({ label, hint, ...input }: FieldProps & TextareaHTMLAtt
   );
 }
 
-export function SelectField({ label, hint, children, ...select }: FieldProps & SelectHTMLAttributes<HTMLSelectElement>) {
+export function SelectField({
+  label,
+  hint,
+  children,
+  ...select
+}: FieldProps & SelectHTMLAttributes<HTMLSelectElement>) {
   const id = useId();
   return (
     <div className="field">
@@ -103,16 +120,45 @@ export function CopyButton({ text, label = 'Copy' }: { text: string; label?: str
 }
 
 /** A button that asks once more before a destructive action. */
-export function ConfirmButton({ onConfirm, children, question, disabled }: { onConfirm: () => void; children: ReactNode; question: string; disabled?: boolean }) {
+export function ConfirmButton({
+  onConfirm,
+  children,
+  question,
+  disabled,
+}: {
+  onConfirm: () => void;
+  children: ReactNode;
+  question: string;
+  disabled?: boolean;
+}) {
   return (
-    <button type="button" className="danger" disabled={disabled} onClick={() => window.confirm(question) && onConfirm()}>
+    <button
+      type="button"
+      className="danger"
+      disabled={disabled}
+      onClick={() => window.confirm(question) && onConfirm()}
+    >
       {children}
     </button>
   );
 }
 
 /** A secret shown this once (a new API key, an invite link); "Done" discards the only copy the page has. */
-export function SecretOnce({ label, intro, secret, copyLabel, onDone, children }: { label: string; intro: ReactNode; secret: string; copyLabel: string; onDone: () => void; children?: ReactNode }) {
+export function SecretOnce({
+  label,
+  intro,
+  secret,
+  copyLabel,
+  onDone,
+  children,
+}: {
+  label: string;
+  intro: ReactNode;
+  secret: string;
+  copyLabel: string;
+  onDone: () => void;
+  children?: ReactNode;
+}) {
   return (
     <section className="panel stack secret-once" aria-label={label}>
       <p>{intro}</p>

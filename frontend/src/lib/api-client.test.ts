@@ -5,19 +5,28 @@ import { REFRESH_KEY, useSession } from './session-store';
 
 afterEach(() => vi.unstubAllGlobals());
 
-const tokens = (n: number) => ({ access_token: `at-${n}`, token_type: 'Bearer', expires_in: 900, refresh_token: `rt-${n}`, refresh_expires_in: 604800 });
+const tokens = (n: number) => ({
+  access_token: `at-${n}`,
+  token_type: 'Bearer',
+  expires_in: 900,
+  refresh_token: `rt-${n}`,
+  refresh_expires_in: 604800,
+});
 
 /** A server whose current access token is `at-<n>`, rotating on each refresh. */
 function server() {
   let generation = 1;
   return fakeApi()
     .on('POST', '/api/auth/refresh', (_request, body) => {
-      if ((body as { refresh_token: string }).refresh_token !== `rt-${generation}`) return problem(401, 'unauthorized', 'unknown refresh token');
+      if ((body as { refresh_token: string }).refresh_token !== `rt-${generation}`)
+        return problem(401, 'unauthorized', 'unknown refresh token');
       generation += 1;
       return json(tokens(generation));
     })
     .on('GET', '/api/v1/tenant', (request) =>
-      request.headers.get('authorization') === `Bearer at-${generation}` ? json({ name: 'Acme' }) : problem(401, 'unauthorized', 'expired'),
+      request.headers.get('authorization') === `Bearer at-${generation}`
+        ? json({ name: 'Acme' })
+        : problem(401, 'unauthorized', 'expired'),
     );
 }
 
@@ -61,7 +70,9 @@ test('a rate-limited or unreachable refresh keeps the session; the next try succ
       return refresh === 'ok' ? json(tokens(2)) : problem(429, 'too_many_attempts', 'try again in 5 seconds');
     })
     .on('GET', '/api/v1/tenant', (request) =>
-      request.headers.get('authorization') === 'Bearer at-2' ? json({ name: 'Acme' }) : problem(401, 'unauthorized', 'expired'),
+      request.headers.get('authorization') === 'Bearer at-2'
+        ? json({ name: 'Acme' })
+        : problem(401, 'unauthorized', 'expired'),
     );
   useSession.getState().signIn(tokens(1));
   useSession.setState({ accessToken: 'at-stale' });
@@ -77,7 +88,9 @@ test('a rate-limited or unreachable refresh keeps the session; the next try succ
 });
 
 test('a wrong password in a request is its answer, not a reason to refresh the session', async () => {
-  const api_ = server().on('POST', '/api/auth/password', () => problem(401, 'invalid_credentials', 'The current password is wrong.'));
+  const api_ = server().on('POST', '/api/auth/password', () =>
+    problem(401, 'invalid_credentials', 'The current password is wrong.'),
+  );
   useSession.getState().signIn(tokens(1));
   useSession.setState({ accessToken: 'at-1' });
 

@@ -74,7 +74,10 @@ export async function authedFetch(input: RequestInfo | URL, init?: RequestInit):
 
 /** A 401 about the session's token (`unauthorized`), not about a password the request carried. */
 async function credentialRefused(response: Response): Promise<boolean> {
-  const problem = await response.clone().json().catch(() => ({}));
+  const problem = await response
+    .clone()
+    .json()
+    .catch(() => ({}));
   return (problem as { code?: string }).code !== 'invalid_credentials';
 }
 

@@ -35,5 +35,6 @@ export function storedRefreshToken(): string | null {
 
 // Logging out in one tab logs out the others at once, not at their next request.
 globalThis.addEventListener?.('storage', (event) => {
-  if (event.key === REFRESH_KEY && event.newValue === null && useSession.getState().accessToken) useSession.getState().signOut();
+  if (event.key === REFRESH_KEY && event.newValue === null && useSession.getState().accessToken)
+    useSession.getState().signOut();
 });

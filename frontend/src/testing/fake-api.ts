@@ -31,15 +31,22 @@ export function fakeApi(): FakeApi {
   vi.stubGlobal(
     'fetch',
     vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
-      const request = new Request(input instanceof Request || input instanceof URL ? input : new URL(input, 'http://localhost'), init);
+      const request = new Request(
+        input instanceof Request || input instanceof URL ? input : new URL(input, 'http://localhost'),
+        init,
+      );
       const url = new URL(request.url);
       const text = await request.clone().text();
       const body = text ? JSON.parse(text) : undefined;
       api.requests.push({ method: request.method, path: url.pathname + url.search, body, headers: request.headers });
       const route = routes.find(
-        (r) => r.method === request.method && (typeof r.path === 'string' ? r.path === url.pathname : r.path.test(url.pathname)),
+        (r) =>
+          r.method === request.method &&
+          (typeof r.path === 'string' ? r.path === url.pathname : r.path.test(url.pathname)),
       );
-      return route ? route.handler(request, body) : problem(404, 'not_found', `no fake for ${request.method} ${url.pathname}`);
+      return route
+        ? route.handler(request, body)
+        : problem(404, 'not_found', `no fake for ${request.method} ${url.pathname}`);
     }),
   );
   return api;

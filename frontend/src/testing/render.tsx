@@ -7,8 +7,15 @@ import { MemoryRouter, Route, Routes } from 'react-router';
 import { makeQueryClient } from '@/lib/query-client';
 import { useSession } from '@/lib/session-store';
 
-export function renderWithApp(ui: ReactNode, { path = '/', route = '*', signedIn = true }: { path?: string; route?: string; signedIn?: boolean } = {}) {
-  useSession.setState(signedIn ? { accessToken: 'test-access-token', expiresAt: Date.now() + 15 * 60_000 } : { accessToken: null, expiresAt: 0 });
+export function renderWithApp(
+  ui: ReactNode,
+  { path = '/', route = '*', signedIn = true }: { path?: string; route?: string; signedIn?: boolean } = {},
+) {
+  useSession.setState(
+    signedIn
+      ? { accessToken: 'test-access-token', expiresAt: Date.now() + 15 * 60_000 }
+      : { accessToken: null, expiresAt: 0 },
+  );
   const client = makeQueryClient();
   client.setDefaultOptions({ queries: { ...client.getDefaultOptions().queries, retry: false } });
   return render(

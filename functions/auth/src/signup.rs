@@ -58,7 +58,7 @@ pub async fn signup(
     let counts = serde_json::json!({ Quota::Users.name(): 1, users::ADMINS: 1 });
     writes.push(Write::Put {
         table: &tables::TENANTS,
-        item: to_item(&tenants::counts_key(&tenant.tenant_id), &counts)?,
+        item: to_item(&paas_core::store::keys::tenant_counts(&tenant.tenant_id), &counts)?,
         conds: vec![],
     });
     let email_account = writes.len();

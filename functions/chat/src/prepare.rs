@@ -21,7 +21,6 @@ use paas_llm::settings;
 use paas_llm::tools::{self, ToolContext};
 use paas_llm::{ChatMessage, ChatRequest, LlmProvider, estimate_messages, estimate_request};
 
-use crate::turn::TurnTools;
 use serde::Deserialize;
 
 pub const MAX_MESSAGE_CHARS: usize = 32_000;
@@ -47,6 +46,9 @@ pub struct ChatBody {
 }
 
 /// A turn ready to stream.
+/// The tools a turn offers, resolved once before it starts.
+pub type TurnTools = Vec<Arc<dyn tools::Tool>>;
+
 pub struct Prepared {
     pub tenant: Tenant,
     pub session: Session,

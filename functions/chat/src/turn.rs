@@ -18,7 +18,6 @@
 //! sent, and the text, reasoning and tool calls it relayed. A provider that
 //! ignores `max_tokens` is cut at the allowance.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -27,7 +26,7 @@ use paas_core::conversation::{self, LogEntry, Message, MessageRole, MessageStatu
 use paas_core::metering::turn_budget::TurnBudget;
 use paas_core::{AppError, AppState, metrics};
 use paas_llm::genai;
-use paas_llm::tools::{self, Tool};
+use paas_llm::tools;
 use paas_llm::{
     ChatMessage, ChatRequest, FinishReason, LlmError, StreamEvent, TokenTally, ToolCall, Usage, estimate_request,
 };
@@ -435,6 +434,3 @@ async fn run_tools(
     }
     Ok(messages)
 }
-
-/// The tools a turn offers, resolved once before it starts.
-pub type TurnTools = Vec<Arc<dyn Tool>>;

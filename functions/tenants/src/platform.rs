@@ -98,7 +98,8 @@ pub async fn delete_tenant(
     let tenant = tenants::get_to_delete(&state.store, &tenant_id).await?.ok_or(AppError::NotFound)?;
     // Once it is marked, its users and keys are refused and its turns' writes fail; a failure
     // after that answers 500 and leaves it marked, for a retry to finish.
-    tenants::delete(&state.store, state.secrets.as_ref(), state.gateway_keys.as_deref(), &tenant).await?;
+    paas_core::identity::deletion::delete(&state.store, state.secrets.as_ref(), state.gateway_keys.as_deref(), &tenant)
+        .await?;
     tracing::info!(tenant_id = %tenant.tenant_id, operator = %operator.user.user_id, "tenant deleted");
     Ok(StatusCode::NO_CONTENT)
 }

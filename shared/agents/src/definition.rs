@@ -10,7 +10,8 @@ use super::{AgentProfile, MAX_STEPS};
 use paas_core::conversation::Owner;
 use paas_core::domain::{DisplayName, Quota, TenantId};
 use paas_core::identity::tenants;
-use paas_core::store::{Cond, Cursor, DynStore, Key, Query, SortRange, StoreError, Write, from_item, tables, to_item};
+use paas_core::store::keys;
+use paas_core::store::{Cond, Cursor, DynStore, Query, StoreError, Write, from_item, tables, to_item};
 use paas_core::{AppError, AppResult};
 use paas_llm::ProviderKind;
 
@@ -195,17 +196,13 @@ impl Agent {
     }
 }
 
-fn agent_key(tenant_id: &TenantId, agent_id: &str) -> Key {
-    Key::new(tenant_id.as_str(), format!("AGENT#{agent_id}"))
-}
-
 /// Stores a new agent within the tenant's agent quota.
 pub async fn create(store: &DynStore, tenant_id: &TenantId, max_agents: u32, agent: &Agent) -> AppResult<()> {
     let writes = vec![
         tenants::take_count(tenant_id, Quota::Agents, max_agents),
         Write::Put {
             table: &tables::AGENTS,
-            item: to_item(&agent_key(tenant_id, &agent.agent_id), agent)?,
+            item: to_item(&keys::agent(tenant_id, &agent.agent_id), agent)?,
             conds: vec![Cond::NotExists],
         },
     ];
@@ -221,7 +218,7 @@ pub async fn get(store: &DynStore, tenant_id: &TenantId, agent_id: &str) -> AppR
     if ulid::Ulid::from_string(agent_id).map(|u| u.to_string()).as_deref() != Ok(agent_id) {
         return Ok(None);
     }
-    Ok(store.get(&tables::AGENTS, &agent_key(tenant_id, agent_id)).await?.map(from_item).transpose()?)
+    Ok(store.get(&tables::AGENTS, &keys::agent(tenant_id, agent_id)).await?.map(from_item).transpose()?)
 }
 
 /// Saves a changed agent as the next version, unless someone saved another meanwhile (409).
@@ -229,14 +226,18 @@ pub async fn save(store: &DynStore, tenant_id: &TenantId, agent: &mut Agent) -> 
     let seen = agent.version;
     agent.version += 1;
     agent.updated_at = Utc::now();
-    let item = to_item(&agent_key(tenant_id, &agent.agent_id), agent)?;
+    let item = to_item(&keys::agent(tenant_id, &agent.agent_id), agent)?;
     store.put(&tables::AGENTS, item, &[Cond::equals("version", seen)]).await?;
     Ok(())
 }
 
 pub async fn delete(store: &DynStore, tenant_id: &TenantId, agent: &Agent) -> AppResult<()> {
     let writes = vec![
-        Write::Delete { table: &tables::AGENTS, key: agent_key(tenant_id, &agent.agent_id), conds: vec![Cond::Exists] },
+        Write::Delete {
+            table: &tables::AGENTS,
+            key: keys::agent(tenant_id, &agent.agent_id),
+            conds: vec![Cond::Exists],
+        },
         tenants::release_count(tenant_id, Quota::Agents),
     ];
     store.transact(writes).await.map_err(AppError::missing_if_condition_failed)
@@ -250,7 +251,7 @@ pub async fn list(
     cursor: Option<Cursor>,
 ) -> AppResult<(Vec<Agent>, Option<String>)> {
     let query = Query::partition(&tables::AGENTS, tenant_id.as_str())
-        .range(SortRange::Prefix("AGENT#".into()))
+        .range(keys::under(keys::AGENT_PREFIX))
         .backward()
         .limit(limit)
         .after(cursor);

@@ -8,9 +8,8 @@ use serde_json::Value;
 
 use paas_core::domain::TenantId;
 use paas_core::secrets::SecretStore;
-use paas_core::store::{
-    Cond, DynStore, Key, Query, SortRange, StoreError, StoreResult, Write, from_item, tables, to_item,
-};
+use paas_core::store::keys;
+use paas_core::store::{Cond, DynStore, Query, StoreError, StoreResult, Write, from_item, tables, to_item};
 use paas_core::{AppError, AppResult};
 use paas_llm::net_guard;
 use paas_llm::tools::{self, WebhookTool};
@@ -87,16 +86,8 @@ fn check_header(header: &SecretHeader) -> AppResult<()> {
     }
 }
 
-fn tool_key(tenant_id: &TenantId, tool_id: &str) -> Key {
-    Key::new(tenant_id.as_str(), format!("TOOL#{tool_id}"))
-}
-
-fn name_key(tenant_id: &TenantId, name: &str) -> Key {
-    Key::new(tenant_id.as_str(), format!("TOOLNAME#{name}"))
-}
-
 pub fn secret_name(tenant_id: &TenantId, tool_id: &str) -> String {
-    format!("{}tools/{tool_id}", paas_core::identity::tenants::secrets_prefix(tenant_id))
+    format!("{}tools/{tool_id}", keys::tenant_secrets(tenant_id))
 }
 
 fn name_taken() -> AppError {
@@ -198,12 +189,12 @@ pub async fn create(
     let writes = vec![
         Write::Put {
             table: &tables::AGENTS,
-            item: to_item(&name_key(tenant_id, &tool.name), &claim)?,
+            item: to_item(&keys::tool_name(tenant_id, &tool.name), &claim)?,
             conds: vec![Cond::NotExists],
         },
         Write::Put {
             table: &tables::AGENTS,
-            item: to_item(&tool_key(tenant_id, &tool.tool_id), &tool)?,
+            item: to_item(&keys::tool(tenant_id, &tool.tool_id), &tool)?,
             conds: vec![Cond::NotExists],
         },
     ];
@@ -220,7 +211,7 @@ pub async fn get(store: &DynStore, tenant_id: &TenantId, tool_id: &str) -> AppRe
     if ulid::Ulid::from_string(tool_id).map(|u| u.to_string()).as_deref() != Ok(tool_id) {
         return Ok(None);
     }
-    Ok(store.get(&tables::AGENTS, &tool_key(tenant_id, tool_id)).await?.map(from_item).transpose()?)
+    Ok(store.get(&tables::AGENTS, &keys::tool(tenant_id, tool_id)).await?.map(from_item).transpose()?)
 }
 
 pub async fn update(
@@ -237,17 +228,21 @@ pub async fn update(
     tool.updated_at = Utc::now();
     let mut writes = vec![Write::Put {
         table: &tables::AGENTS,
-        item: to_item(&tool_key(tenant_id, &tool.tool_id), &tool)?,
+        item: to_item(&keys::tool(tenant_id, &tool.tool_id), &tool)?,
         conds: vec![Cond::Equals("updated_at".into(), seen)],
     }];
     if tool.name != old_name {
         let claim = serde_json::json!({ "tool_id": tool.tool_id });
         writes.push(Write::Put {
             table: &tables::AGENTS,
-            item: to_item(&name_key(tenant_id, &tool.name), &claim)?,
+            item: to_item(&keys::tool_name(tenant_id, &tool.name), &claim)?,
             conds: vec![Cond::NotExists],
         });
-        writes.push(Write::Delete { table: &tables::AGENTS, key: name_key(tenant_id, &old_name), conds: vec![] });
+        writes.push(Write::Delete {
+            table: &tables::AGENTS,
+            key: keys::tool_name(tenant_id, &old_name),
+            conds: vec![],
+        });
     }
     match store.transact(writes).await {
         Ok(()) => {}
@@ -265,8 +260,8 @@ pub async fn delete(
     tool: &TenantTool,
 ) -> AppResult<()> {
     let writes = vec![
-        Write::Delete { table: &tables::AGENTS, key: tool_key(tenant_id, &tool.tool_id), conds: vec![Cond::Exists] },
-        Write::Delete { table: &tables::AGENTS, key: name_key(tenant_id, &tool.name), conds: vec![] },
+        Write::Delete { table: &tables::AGENTS, key: keys::tool(tenant_id, &tool.tool_id), conds: vec![Cond::Exists] },
+        Write::Delete { table: &tables::AGENTS, key: keys::tool_name(tenant_id, &tool.name), conds: vec![] },
     ];
     store.transact(writes).await.map_err(AppError::missing_if_condition_failed)?;
     secrets.delete(&secret_name(tenant_id, &tool.tool_id)).await.map_err(AppError::internal)
@@ -274,8 +269,7 @@ pub async fn delete(
 
 /// Every tool the tenant defined (a tenant has few; they are read whole).
 pub async fn list(store: &DynStore, tenant_id: &TenantId) -> AppResult<Vec<TenantTool>> {
-    let query =
-        Query::partition(&tables::AGENTS, tenant_id.as_str()).range(SortRange::Prefix("TOOL#".into())).limit(1000);
+    let query = Query::partition(&tables::AGENTS, tenant_id.as_str()).range(keys::under(keys::TOOL_PREFIX)).limit(1000);
     let page = store.query(&query).await?;
     Ok(page.items.into_iter().map(from_item).collect::<StoreResult<Vec<TenantTool>>>()?)
 }

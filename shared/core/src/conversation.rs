@@ -15,8 +15,9 @@ use crate::auth::principal::{Actor, Caller};
 use crate::domain::Usage;
 use crate::domain::{SessionId, TenantId};
 use crate::identity::tenants;
+use crate::store::keys;
 use crate::store::{
-    Cond, Cursor, DynStore, Key, MAX_TRANSACTION_WRITES, Query, SortRange, Update, Write, from_item, tables, to_item,
+    Cond, Cursor, DynStore, MAX_TRANSACTION_WRITES, Query, SortRange, Update, Write, from_item, tables, to_item,
     tombstone,
 };
 use crate::{AppError, AppResult};
@@ -98,22 +99,6 @@ pub struct LogEntry {
     pub created_at: DateTime<Utc>,
 }
 
-fn session_key(tenant_id: &TenantId, session_id: &SessionId) -> Key {
-    Key::new(tenant_id.as_str(), session_id.as_str())
-}
-
-fn partition(tenant_id: &TenantId, session_id: &SessionId) -> String {
-    format!("{tenant_id}#{session_id}")
-}
-
-fn message_key(tenant_id: &TenantId, session_id: &SessionId, message_id: &str) -> Key {
-    Key::new(partition(tenant_id, session_id), format!("MSG#{message_id}"))
-}
-
-fn log_key(tenant_id: &TenantId, session_id: &SessionId, entry_id: &str) -> Key {
-    Key::new(partition(tenant_id, session_id), format!("LOG#{entry_id}"))
-}
-
 /// A session title from the first message: its first line, shortened.
 pub fn title_from(message: &str) -> String {
     let line = message.lines().find(|l| !l.trim().is_empty()).unwrap_or("New chat").trim();
@@ -161,7 +146,7 @@ pub async fn create(store: &DynStore, tenant_id: &TenantId, session: &Session) -
     let writes = vec![
         Write::Put {
             table: &tables::SESSIONS,
-            item: to_item(&session_key(tenant_id, &session.session_id), session)?,
+            item: to_item(&keys::session(tenant_id, &session.session_id), session)?,
             conds: vec![Cond::NotExists],
         },
         tenants::check_live(tenant_id),
@@ -173,14 +158,14 @@ pub async fn create(store: &DynStore, tenant_id: &TenantId, session: &Session) -
 /// A session of this tenant; a malformed or foreign id, or one being deleted, is simply missing.
 pub async fn get(store: &DynStore, tenant_id: &TenantId, session_id: &str) -> AppResult<Option<Session>> {
     let Ok(session_id) = SessionId::parse(session_id) else { return Ok(None) };
-    let item = store.get(&tables::SESSIONS, &session_key(tenant_id, &session_id)).await?;
+    let item = store.get(&tables::SESSIONS, &keys::session(tenant_id, &session_id)).await?;
     Ok(tombstone::unless_marked(item).map(from_item).transpose()?)
 }
 
 /// A session as its deletion sees it: also while it is being deleted, so a retry can finish.
 pub async fn get_to_delete(store: &DynStore, tenant_id: &TenantId, session_id: &str) -> AppResult<Option<Session>> {
     let Ok(session_id) = SessionId::parse(session_id) else { return Ok(None) };
-    Ok(store.get(&tables::SESSIONS, &session_key(tenant_id, &session_id)).await?.map(from_item).transpose()?)
+    Ok(store.get(&tables::SESSIONS, &keys::session(tenant_id, &session_id)).await?.map(from_item).transpose()?)
 }
 
 /// The tenant's sessions, newest first.
@@ -200,7 +185,7 @@ pub async fn rename(store: &DynStore, tenant_id: &TenantId, session: &Session, t
     let update = Update::default()
         .set("title", title)
         .set("updated_at", serde_json::to_value(Utc::now()).map_err(AppError::internal)?);
-    let key = session_key(tenant_id, &session.session_id);
+    let key = keys::session(tenant_id, &session.session_id);
     let item = store.update(&tables::SESSIONS, &key, &update, &tombstone::live()).await;
     Ok(from_item(item.map_err(AppError::missing_if_condition_failed)?)?)
 }
@@ -208,9 +193,10 @@ pub async fn rename(store: &DynStore, tenant_id: &TenantId, session: &Session, t
 /// Deletes a session with its messages and log: marked first, the record
 /// last, so a deletion that fails half-way is finished by the next one.
 pub async fn delete(store: &DynStore, tenant_id: &TenantId, session_id: &SessionId) -> AppResult<()> {
-    let key = session_key(tenant_id, session_id);
+    let key = keys::session(tenant_id, session_id);
     tombstone::mark(store.as_ref(), &tables::SESSIONS, &key).await?;
-    crate::store::delete_partition(store.as_ref(), &tables::MESSAGES, &partition(tenant_id, session_id)).await?;
+    crate::store::delete_partition(store.as_ref(), &tables::MESSAGES, &keys::session_messages(tenant_id, session_id))
+        .await?;
     store.delete(&tables::SESSIONS, &key, &[]).await?;
     Ok(())
 }
@@ -230,7 +216,7 @@ pub(crate) async fn all_ids(store: &DynStore, tenant_id: &TenantId) -> AppResult
 
 /// The write that holds only while the session is live.
 fn check_live(tenant_id: &TenantId, session_id: &SessionId) -> Write {
-    tombstone::check_live(&tables::SESSIONS, session_key(tenant_id, session_id))
+    tombstone::check_live(&tables::SESSIONS, keys::session(tenant_id, session_id))
 }
 
 /// Stores a message and counts it on its session, together.
@@ -244,12 +230,12 @@ pub async fn append(
     let writes = vec![
         Write::Put {
             table: &tables::MESSAGES,
-            item: to_item(&message_key(tenant_id, session_id, &message.message_id), message)?,
+            item: to_item(&keys::message(tenant_id, session_id, &message.message_id), message)?,
             conds: vec![Cond::NotExists],
         },
         Write::Update {
             table: &tables::SESSIONS,
-            key: session_key(tenant_id, session_id),
+            key: keys::session(tenant_id, session_id),
             update: Update::default().add("message_count", 1).set("updated_at", now),
             conds: tombstone::live(),
         },
@@ -269,7 +255,7 @@ pub async fn append_log(
     for chunk in entries.chunks(MAX_TRANSACTION_WRITES - 1) {
         let mut writes = vec![check_live(tenant_id, session_id)];
         for entry in chunk {
-            let item = to_item(&log_key(tenant_id, session_id, &entry.entry_id), entry)?;
+            let item = to_item(&keys::log_entry(tenant_id, session_id, &entry.entry_id), entry)?;
             writes.push(Write::Put { table: &tables::MESSAGES, item, conds: vec![] });
         }
         store.transact(writes).await.map_err(AppError::missing_if_condition_failed)?;
@@ -286,7 +272,7 @@ async fn page_of<T: serde::de::DeserializeOwned>(
     cursor: Option<Cursor>,
     newest_first: bool,
 ) -> AppResult<(Vec<T>, Option<String>)> {
-    let mut query = Query::partition(&tables::MESSAGES, partition(tenant_id, session_id))
+    let mut query = Query::partition(&tables::MESSAGES, keys::session_messages(tenant_id, session_id))
         .range(SortRange::Prefix(prefix.into()))
         .limit(limit)
         .after(cursor);
@@ -304,7 +290,7 @@ pub async fn messages(
     limit: usize,
     cursor: Option<Cursor>,
 ) -> AppResult<(Vec<Message>, Option<String>)> {
-    page_of(store, tenant_id, session_id, "MSG#", limit, cursor, true).await
+    page_of(store, tenant_id, session_id, keys::MESSAGE_PREFIX, limit, cursor, true).await
 }
 
 /// A session's agent log, in the order the steps happened.
@@ -315,7 +301,7 @@ pub async fn log(
     limit: usize,
     cursor: Option<Cursor>,
 ) -> AppResult<(Vec<LogEntry>, Option<String>)> {
-    page_of(store, tenant_id, session_id, "LOG#", limit, cursor, false).await
+    page_of(store, tenant_id, session_id, keys::LOG_PREFIX, limit, cursor, false).await
 }
 
 /// The latest messages of a session, oldest first: the history a new turn sends.

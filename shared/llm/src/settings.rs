@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 use crate::{ProviderConfig, ProviderKind};
 use paas_core::domain::TenantId;
 use paas_core::secrets::SecretStore;
-use paas_core::store::{DynStore, Key, Write, from_item, tables, to_item};
+use paas_core::store::keys;
+use paas_core::store::{DynStore, Write, from_item, tables, to_item};
 use paas_core::{AppError, AppResult};
 
 /// The stored settings, and what `GET /api/v1/tenant/llm` answers.
@@ -39,22 +40,14 @@ impl LlmSettings {
     }
 }
 
-fn default_key(tenant_id: &TenantId) -> Key {
-    Key::new(tenant_id.as_str(), "LLM")
-}
-
-fn provider_key(tenant_id: &TenantId, kind: ProviderKind) -> Key {
-    Key::new(tenant_id.as_str(), format!("LLM#{}", kind.as_str()))
-}
-
 /// The secret that holds a tenant's key for one provider.
 pub fn key_secret_name(tenant_id: &TenantId, kind: ProviderKind) -> String {
-    format!("{}llm-api-key/{}", paas_core::identity::tenants::secrets_prefix(tenant_id), kind.as_str())
+    format!("{}llm-api-key/{}", keys::tenant_secrets(tenant_id), kind.as_str())
 }
 
 /// The tenant's default provider settings (the offline provider until one is set).
 pub async fn get(store: &DynStore, tenant_id: &TenantId) -> AppResult<LlmSettings> {
-    match store.get(&tables::TENANTS, &default_key(tenant_id)).await? {
+    match store.get(&tables::TENANTS, &keys::llm_default(tenant_id)).await? {
         Some(item) => Ok(from_item(item)?),
         None => Ok(LlmSettings::offline()),
     }
@@ -66,7 +59,7 @@ pub async fn get_for(store: &DynStore, tenant_id: &TenantId, kind: ProviderKind)
     if kind == ProviderKind::Offline {
         return Ok(Some(LlmSettings::offline()));
     }
-    Ok(store.get(&tables::TENANTS, &provider_key(tenant_id, kind)).await?.map(from_item).transpose()?)
+    Ok(store.get(&tables::TENANTS, &keys::llm_provider(tenant_id, kind.as_str())).await?.map(from_item).transpose()?)
 }
 
 /// Saves a provider's settings and makes it the tenant's default.
@@ -74,10 +67,10 @@ pub async fn save(store: &DynStore, tenant_id: &TenantId, settings: &LlmSettings
     let writes = vec![
         Write::Put {
             table: &tables::TENANTS,
-            item: to_item(&provider_key(tenant_id, settings.provider), settings)?,
+            item: to_item(&keys::llm_provider(tenant_id, settings.provider.as_str()), settings)?,
             conds: vec![],
         },
-        Write::Put { table: &tables::TENANTS, item: to_item(&default_key(tenant_id), settings)?, conds: vec![] },
+        Write::Put { table: &tables::TENANTS, item: to_item(&keys::llm_default(tenant_id), settings)?, conds: vec![] },
     ];
     store.transact(writes).await?;
     Ok(())

@@ -14,7 +14,6 @@ use tokio::time::Instant;
 use super::LlmStream;
 use super::error::{LlmError, Oversize, TimeoutKind};
 use super::types::StreamEvent;
-use super::upstream::Started;
 
 /// Whether a wire message completed the answer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,6 +73,13 @@ impl SizeGuard {
         self.line_end = chunk.last().copied().filter(|b| matches!(b, b'\n' | b'\r'));
         if self.event > MAX_EVENT_BYTES { Err(Oversize::Event) } else { Ok(()) }
     }
+}
+
+/// A provider's response whose body has begun (a success status).
+pub(crate) struct Started {
+    pub response: reqwest::Response,
+    /// When the first output must have arrived (this attempt's send time + first-token timeout).
+    pub first_token_deadline: Instant,
 }
 
 /// Decodes a started response. The stream ends after `Finished` or after

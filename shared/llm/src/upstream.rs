@@ -11,7 +11,7 @@ use super::LlmStream;
 use super::config::{ProviderConfig, Timeouts};
 use super::error::{LlmError, TimeoutKind};
 use super::retry::RetryPolicy;
-use super::sse::{self, Decoder};
+use super::sse::{self, Decoder, Started};
 
 /// How much of an error body is read for its message.
 const ERROR_BODY_LIMIT: usize = 4096;
@@ -75,12 +75,6 @@ impl Endpoint {
         .await?;
         Ok(sse::decode(started, decoder, self.timeouts.idle))
     }
-}
-
-pub(crate) struct Started {
-    pub response: reqwest::Response,
-    /// When the first output must have arrived (this attempt's send time + first-token timeout).
-    pub first_token_deadline: Instant,
 }
 
 /// Sends the request `build` makes, again after connect errors, 429 and 5xx

@@ -13,7 +13,9 @@ export function AcceptInviteRoute() {
         <AcceptInviteForm token={token} onAccepted={() => navigate('/', { replace: true })} />
       ) : (
         <EmptyState title="This invite link is incomplete">
-          <p>Ask your admin for a new one, or <Link to="/login">log in</Link>.</p>
+          <p>
+            Ask your admin for a new one, or <Link to="/login">log in</Link>.
+          </p>
         </EmptyState>
       )}
     </main>

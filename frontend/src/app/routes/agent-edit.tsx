@@ -14,7 +14,12 @@ export default function AgentEditRoute() {
         <Link to="/agents">Back to agents</Link>
       </PageHeader>
       {/* The key starts a fresh form when moving between agents. */}
-      <AgentEditor key={agentId ?? 'new'} agentId={agentId} canListTools={can(me.data, 'tenant_manage')} onDone={() => navigate('/agents')} />
+      <AgentEditor
+        key={agentId ?? 'new'}
+        agentId={agentId}
+        canListTools={can(me.data, 'tenant_manage')}
+        onDone={() => navigate('/agents')}
+      />
     </div>
   );
 }

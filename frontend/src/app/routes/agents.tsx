@@ -1,5 +1,5 @@
-import { can, useMe } from '@/features/auth/api/get-me';
 import { AgentsList } from '@/features/agents/components/agents-list';
+import { can, useMe } from '@/features/auth/api/get-me';
 
 export default function AgentsRoute() {
   const me = useMe();

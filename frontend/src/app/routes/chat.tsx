@@ -4,7 +4,7 @@ import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { ErrorAlert, SelectField } from '@/components/ui';
 import { useAgents } from '@/features/agents/api/list-agents';
 import { can, useMe } from '@/features/auth/api/get-me';
-import { ChatView, type ChatTarget } from '@/features/chat/components/chat-view';
+import { type ChatTarget, ChatView } from '@/features/chat/components/chat-view';
 import type { Turn } from '@/features/chat/lib/frames';
 import { sessionsListKey } from '@/features/sessions/api/get-sessions';
 import { transcriptQuery, useTranscript } from '@/features/sessions/api/get-transcript';
@@ -65,27 +65,32 @@ export default function ChatRoute() {
         <Link to="/chat" className="button">
           New chat
         </Link>
-        <SessionList compact linkTo={(id) => `/chat/${id}`} canEdit={can(me.data, 'sessions_write')} onDeleted={(id) => id === sessionId && navigate('/chat')} />
+        <SessionList
+          compact
+          linkTo={(id) => `/chat/${id}`}
+          canEdit={can(me.data, 'sessions_write')}
+          onDeleted={(id) => id === sessionId && navigate('/chat')}
+        />
       </aside>
       <section className="chat-main" aria-label="Chat">
         <h1 className="sr-only">Chat</h1>
         <ErrorAlert error={transcript.error} />
         {/* Stays mounted while the first answer's new session loads, or its stream would be cut. */}
         <ChatView
-            sessionId={sessionId}
-            historyLoading={!!sessionId && transcript.isPending}
-            history={transcript.data ?? []}
-            target={targetOf(choice)}
-            intro={
-              <>
-                {picker}
-                {chosen?.description && <p className="muted">{chosen.description}</p>}
-              </>
-            }
-            starters={chosen?.conversation_starters ?? []}
-            onSession={onSession}
-            onDone={onDone}
-          />
+          sessionId={sessionId}
+          historyLoading={!!sessionId && transcript.isPending}
+          history={transcript.data ?? []}
+          target={targetOf(choice)}
+          intro={
+            <>
+              {picker}
+              {chosen?.description && <p className="muted">{chosen.description}</p>}
+            </>
+          }
+          starters={chosen?.conversation_starters ?? []}
+          onSession={onSession}
+          onDone={onDone}
+        />
       </section>
     </div>
   );

@@ -12,7 +12,13 @@ export default function UsersRoute() {
         <h2 id="add-user">Add a user</h2>
         <CreateUserForm />
       </section>
-      {me.data ? <UsersTable currentUserId={me.data.user.user_id} /> : me.isError ? <ErrorAlert error={me.error} /> : <Loading />}
+      {me.data ? (
+        <UsersTable currentUserId={me.data.user.user_id} />
+      ) : me.isError ? (
+        <ErrorAlert error={me.error} />
+      ) : (
+        <Loading />
+      )}
     </>
   );
 }

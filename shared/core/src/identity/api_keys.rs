@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::api_key::{ApiKeyId, KeyHasher, NewApiKey, PresentedKey};
 use crate::domain::{DisplayName, Scope, TenantId, UserId};
+use crate::store::keys;
 use crate::store::{Cond, DynStore, Key, Query, StoreError, StoreResult, Update, Write, from_item, tables, to_item};
 use crate::{AppError, AppResult};
 
@@ -60,20 +61,12 @@ impl From<&ApiKeyRecord> for ApiKeyView {
 
 impl ApiKeyRecord {
     fn key(&self) -> Key {
-        record_key(&self.tenant_id, &self.key_id)
+        keys::api_key(&self.tenant_id, &self.key_id)
     }
 
     pub fn is_expired(&self, now: DateTime<Utc>) -> bool {
         self.expires_at.is_some_and(|at| at <= now)
     }
-}
-
-fn record_key(tenant_id: &TenantId, key_id: &ApiKeyId) -> Key {
-    Key::new(tenant_id.as_str(), key_id.as_str())
-}
-
-pub(crate) fn pointer_key(key_id: &ApiKeyId) -> Key {
-    Key::new(format!("KEY#{}", key_id.as_str()), "KEY")
 }
 
 #[derive(Serialize, Deserialize)]
@@ -114,7 +107,7 @@ pub async fn create(
             },
             Write::Put {
                 table: &tables::API_KEYS,
-                item: to_item(&pointer_key(&record.key_id), &pointer)?,
+                item: to_item(&keys::api_key_pointer(&record.key_id), &pointer)?,
                 conds: vec![Cond::NotExists],
             },
             // Not into a tenant being deleted: its deletion has listed its keys already.
@@ -135,11 +128,11 @@ pub async fn authenticate(
     hasher: &KeyHasher,
     presented: &PresentedKey,
 ) -> AppResult<Option<ApiKeyRecord>> {
-    let Some(pointer) = store.get(&tables::API_KEYS, &pointer_key(presented.id())).await? else {
+    let Some(pointer) = store.get(&tables::API_KEYS, &keys::api_key_pointer(presented.id())).await? else {
         return Ok(None);
     };
     let pointer: Pointer = from_item(pointer)?;
-    let Some(item) = store.get(&tables::API_KEYS, &record_key(&pointer.tenant_id, presented.id())).await? else {
+    let Some(item) = store.get(&tables::API_KEYS, &keys::api_key(&pointer.tenant_id, presented.id())).await? else {
         return Ok(None);
     };
     let record: ApiKeyRecord = from_item(item)?;
@@ -185,8 +178,8 @@ pub(crate) async fn list_all(store: &DynStore, tenant_id: &TenantId) -> AppResul
 /// Revokes a key at once: its record and pointer go.
 pub async fn revoke(store: &DynStore, tenant_id: &TenantId, key_id: &ApiKeyId) -> AppResult<()> {
     let writes = vec![
-        Write::Delete { table: &tables::API_KEYS, key: record_key(tenant_id, key_id), conds: vec![Cond::Exists] },
-        Write::Delete { table: &tables::API_KEYS, key: pointer_key(key_id), conds: vec![] },
+        Write::Delete { table: &tables::API_KEYS, key: keys::api_key(tenant_id, key_id), conds: vec![Cond::Exists] },
+        Write::Delete { table: &tables::API_KEYS, key: keys::api_key_pointer(key_id), conds: vec![] },
     ];
     store.transact(writes).await.map_err(AppError::missing_if_condition_failed)
 }

@@ -21,18 +21,14 @@
 //! request. Deleting a tenant deletes its key first and fails if that fails
 //! (the deletion is retried as a whole, like the rest of it).
 
-use std::fmt;
-
 use aws_config::BehaviorVersion;
-use serde::{Deserialize, Serialize};
 
+pub use super::gateway_key::{ATTR, GatewayKey, GatewayKeyValue, KEY_VALUE_LEN};
 use crate::Config;
 use crate::domain::{Plan, TenantId, TenantStatus};
-use crate::identity::tenants::{self, Tenant};
+use crate::identity::tenants::Tenant;
+use crate::store::keys;
 use crate::store::{Cond, DynStore, Update, tables};
-
-/// Characters of a generated key value (API Gateway wants 20 to 128).
-pub const KEY_VALUE_LEN: usize = 40;
 
 /// The usage plan of each tenant plan (`PAAS_APIGW_USAGE_PLANS`), by id or
 /// by name. The SAM template names them: their ids cannot reach the
@@ -84,51 +80,6 @@ impl UsagePlans {
         [&self.free, &self.pro, &self.enterprise]
     }
 }
-
-/// A tenant's API Gateway key as its record holds it: what API Gateway was
-/// last made to hold.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GatewayKey {
-    pub key_id: String,
-    pub value: GatewayKeyValue,
-    /// The plan whose usage plan the key is on.
-    pub plan: Plan,
-    pub enabled: bool,
-}
-
-impl fmt::Debug for GatewayKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("GatewayKey")
-            .field("key_id", &self.key_id)
-            .field("plan", &self.plan)
-            .field("enabled", &self.enabled)
-            .finish_non_exhaustive()
-    }
-}
-
-/// The value API Gateway meters on. Kept out of `Debug` (and so out of logs).
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct GatewayKeyValue(String);
-
-impl GatewayKeyValue {
-    pub fn generate() -> Self {
-        Self(crate::auth::api_key::random_base62(KEY_VALUE_LEN))
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for GatewayKeyValue {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("GatewayKeyValue(..)")
-    }
-}
-
-/// The attribute of the tenant's `META` item that holds its [`GatewayKey`].
-pub const ATTR: &str = "gateway_key";
 
 /// API Gateway keys of tenants; `None` in [`crate::AppState`] when
 /// `PAAS_APIGW_USAGE_PLANS` is unset.
@@ -299,7 +250,9 @@ impl GatewayKeys {
             .items()
             .iter()
             .filter(|k| k.name() == Some(tenant_id.as_str()))
-            .filter_map(|k| Some((k.id()?.to_owned(), GatewayKeyValue(k.value()?.to_owned()), k.enabled())))
+            .filter_map(|k| {
+                Some((k.id()?.to_owned(), GatewayKeyValue::from_gateway(k.value()?.to_owned()), k.enabled()))
+            })
             .collect())
     }
 
@@ -362,7 +315,7 @@ async fn record(store: &DynStore, tenant_id: &TenantId, key: Option<&GatewayKey>
         Some(key) => Update::default().set(ATTR, serde_json::to_value(key)?),
         None => Update::default().remove(ATTR),
     };
-    match store.update(&tables::TENANTS, &tenants::meta_key(tenant_id), &update, &[Cond::Exists]).await {
+    match store.update(&tables::TENANTS, &keys::tenant(tenant_id), &update, &[Cond::Exists]).await {
         Ok(_) => Ok(()),
         Err(err) if err.is_condition_failed() => Ok(()),
         Err(err) => Err(err.into()),

@@ -8,6 +8,7 @@ use chrono::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{TenantId, UserId};
+use crate::store::keys;
 use crate::store::{Cond, DynStore, Key, from_item, tables, to_item};
 use crate::{AppError, AppResult};
 
@@ -17,10 +18,6 @@ pub const INVITE_TTL: Duration = Duration::days(7);
 struct Invite {
     hash: String,
     expires_at: i64,
-}
-
-fn invite_key(tenant_id: &TenantId, user_id: &UserId) -> Key {
-    Key::new(tenant_id.as_str(), format!("INVITE#{user_id}"))
 }
 
 fn hash(token: &str) -> String {
@@ -34,7 +31,7 @@ pub async fn create(store: &DynStore, tenant_id: &TenantId, user_id: &UserId) ->
     aws_lc_rs::rand::fill(&mut secret).map_err(|_| AppError::internal(anyhow::anyhow!("no system randomness")))?;
     let token = format!("inv.{tenant_id}.{user_id}.{}", URL_SAFE_NO_PAD.encode(secret));
     let invite = Invite { hash: hash(&token), expires_at: super::expires_in(INVITE_TTL) };
-    store.put(&tables::AUTH, to_item(&invite_key(tenant_id, user_id), &invite)?, &[]).await?;
+    store.put(&tables::AUTH, to_item(&keys::invite(tenant_id, user_id), &invite)?, &[]).await?;
     Ok(token)
 }
 
@@ -56,7 +53,7 @@ fn parse(token: &str) -> AppResult<(TenantId, UserId)> {
 /// token (mistyped, used, expired, forged) is [`invalid`].
 async fn matching(store: &DynStore, token: &str) -> AppResult<(TenantId, UserId, Key, Invite)> {
     let (tenant_id, user_id) = parse(token)?;
-    let key = invite_key(&tenant_id, &user_id);
+    let key = keys::invite(&tenant_id, &user_id);
     let Some(item) = store.get(&tables::AUTH, &key).await? else { return Err(invalid()) };
     let invite: Invite = from_item(item)?;
     let presented = hash(token);

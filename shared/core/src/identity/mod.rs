@@ -3,6 +3,8 @@
 //! from a verified tenant id; request input never names a partition.
 
 pub mod api_keys;
+pub mod deletion;
+pub mod gateway_key;
 pub mod gateway_keys;
 pub mod invites;
 pub mod refresh;
@@ -10,8 +12,7 @@ pub mod tenants;
 pub mod throttle;
 pub mod users;
 
-/// The partition that holds platform operators, outside every tenant.
-pub const PLATFORM: &str = "PLATFORM";
+pub use crate::store::keys::PLATFORM;
 
 /// Seconds since the epoch for a TTL attribute this far ahead.
 pub fn expires_in(duration: chrono::Duration) -> i64 {

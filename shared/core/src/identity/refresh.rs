@@ -12,7 +12,8 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::UserId;
-use crate::store::{Cond, DynStore, Key, Update, from_item, tables, to_item};
+use crate::store::keys;
+use crate::store::{Cond, DynStore, Update, from_item, tables, to_item};
 use crate::{AppError, AppResult};
 
 pub const REFRESH_TTL: Duration = Duration::days(7);
@@ -43,10 +44,6 @@ pub struct Rotated {
     pub user_id: UserId,
     pub token_version: u64,
     pub next: IssuedRefresh,
-}
-
-fn family_key(partition: &str, family_id: &str) -> Key {
-    Key::new(partition, format!("RT#{family_id}"))
 }
 
 fn random_secret() -> String {
@@ -92,7 +89,9 @@ pub async fn start(
         rotated_at: Utc::now(),
         expires_at: super::expires_in(REFRESH_TTL),
     };
-    store.put(&tables::AUTH, to_item(&family_key(partition, &family_id), &family)?, &[Cond::NotExists]).await?;
+    store
+        .put(&tables::AUTH, to_item(&keys::refresh_family(partition, &family_id), &family)?, &[Cond::NotExists])
+        .await?;
     Ok(IssuedRefresh { token, expires_in: REFRESH_TTL.num_seconds() })
 }
 
@@ -106,7 +105,7 @@ fn invalid() -> AppError {
 /// and ends the family otherwise.
 pub async fn rotate(store: &DynStore, presented: &str, grace: Duration) -> AppResult<Rotated> {
     let (partition, family_id) = parse(presented).ok_or_else(invalid)?;
-    let key = family_key(partition, family_id);
+    let key = keys::refresh_family(partition, family_id);
     let family: Family = match store.get(&tables::AUTH, &key).await? {
         Some(item) => from_item(item)?,
         None => return Err(invalid()),
@@ -157,7 +156,7 @@ fn rotated_meanwhile() -> AppError {
 /// answer is the same, so log-out tells nothing about a token.
 pub async fn end(store: &DynStore, presented: &str, grace: Duration) -> AppResult<()> {
     let Some((partition, family_id)) = parse(presented) else { return Ok(()) };
-    let key = family_key(partition, family_id);
+    let key = keys::refresh_family(partition, family_id);
     let Some(item) = store.get(&tables::AUTH, &key).await? else { return Ok(()) };
     let family: Family = from_item(item)?;
     let presented_hash = hash(presented);

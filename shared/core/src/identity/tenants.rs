@@ -1,23 +1,16 @@
 //! Tenants: profile, plan, status, settings and quota overrides (item
 //! `META`), a global slug pointer that keeps slugs unique, and the counts
 //! (`COUNTS`) that the user and agent quotas are enforced on.
-//!
-//! Deleting a tenant marks its record first ([`tombstone`]): from then on
-//! it reads as missing to everyone (its users and keys are refused, the
-//! operators' routes answer 404) and the writes of turns still running fail.
-//! Then what lives outside our tables goes (its API Gateway keys, every
-//! secret under [`secrets_prefix`]), then its partitions, and the record
-//! last, so a deletion stopped by any failure is finished by a retry.
+//! Deleting one is [`super::deletion`]'s.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::gateway_keys::{self, GatewayKey, GatewayKeys};
+use super::gateway_key::{self, GatewayKey};
 use crate::domain::{DisplayName, Plan, Quota, QuotaOverrides, Quotas, Slug, TenantId, TenantStatus};
-use crate::secrets::SecretStore;
+use crate::store::keys;
 use crate::store::{
-    Cond, DynStore, Key, Query, StoreError, StoreResult, Update, Write, delete_partition, delete_partition_but,
-    from_item, tables, to_item, tombstone,
+    Cond, DynStore, Query, StoreError, StoreResult, Update, Write, from_item, tables, to_item, tombstone,
 };
 use crate::{AppError, AppResult};
 
@@ -98,42 +91,25 @@ impl Tenant {
     }
 }
 
-pub fn meta_key(tenant_id: &TenantId) -> Key {
-    Key::new(tenant_id.as_str(), "META")
-}
-
-fn slug_key(slug: &Slug) -> Key {
-    Key::new(format!("SLUG#{}", slug.as_str()), "SLUG")
-}
-
-/// Every secret the tenant owns is named under this prefix.
-pub fn secrets_prefix(tenant_id: &TenantId) -> String {
-    format!("tenants/{tenant_id}/")
-}
-
 /// A transaction's write that holds only while the tenant exists and is not being deleted.
 pub fn check_live(tenant_id: &TenantId) -> Write {
-    tombstone::check_live(&tables::TENANTS, meta_key(tenant_id))
-}
-
-pub fn counts_key(tenant_id: &TenantId) -> Key {
-    Key::new(tenant_id.as_str(), "COUNTS")
+    tombstone::check_live(&tables::TENANTS, keys::tenant(tenant_id))
 }
 
 /// The tenant's stored item; `kind` puts it in the `by_kind` index.
 fn tenant_item(tenant: &Tenant) -> StoreResult<crate::store::Item> {
-    let mut item = to_item(&meta_key(&tenant.tenant_id), tenant)?;
+    let mut item = to_item(&keys::tenant(&tenant.tenant_id), tenant)?;
     item.insert("kind".into(), "tenant".into());
     if let Some(key) = &tenant.gateway_key {
         let key = serde_json::to_value(key).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        item.insert(gateway_keys::ATTR.into(), key);
+        item.insert(gateway_key::ATTR.into(), key);
     }
     Ok(item)
 }
 
 /// A tenant from its stored item, with its API Gateway key.
 fn from_tenant_item(mut item: crate::store::Item) -> StoreResult<Tenant> {
-    let key = item.remove(gateway_keys::ATTR);
+    let key = item.remove(gateway_key::ATTR);
     let mut tenant: Tenant = from_item(item)?;
     tenant.gateway_key = key.and_then(|key| serde_json::from_value(key).ok());
     Ok(tenant)
@@ -145,7 +121,7 @@ pub fn create_writes(tenant: &Tenant) -> StoreResult<Vec<Write>> {
         Write::Put { table: &tables::TENANTS, item: tenant_item(tenant)?, conds: vec![Cond::NotExists] },
         Write::Put {
             table: &tables::TENANTS,
-            item: to_item(&slug_key(&tenant.slug), &serde_json::json!({ "tenant_id": tenant.tenant_id }))?,
+            item: to_item(&keys::slug(&tenant.slug), &serde_json::json!({ "tenant_id": tenant.tenant_id }))?,
             conds: vec![Cond::NotExists],
         },
     ])
@@ -156,13 +132,13 @@ pub const SLUG_WRITE: usize = 1;
 
 /// A tenant; one being deleted is missing.
 pub async fn get(store: &DynStore, tenant_id: &TenantId) -> AppResult<Option<Tenant>> {
-    let item = tombstone::unless_marked(store.get(&tables::TENANTS, &meta_key(tenant_id)).await?);
+    let item = tombstone::unless_marked(store.get(&tables::TENANTS, &keys::tenant(tenant_id)).await?);
     Ok(item.map(from_tenant_item).transpose()?)
 }
 
 /// A tenant as its deletion sees it: also while it is being deleted, so a retry can finish.
 pub async fn get_to_delete(store: &DynStore, tenant_id: &TenantId) -> AppResult<Option<Tenant>> {
-    Ok(store.get(&tables::TENANTS, &meta_key(tenant_id)).await?.map(from_tenant_item).transpose()?)
+    Ok(store.get(&tables::TENANTS, &keys::tenant(tenant_id)).await?.map(from_tenant_item).transpose()?)
 }
 
 /// Saves a changed tenant only if nobody changed it since it was read
@@ -200,14 +176,14 @@ pub async fn list(
 /// the write fails when the count would pass the limit.
 pub fn take_count(tenant_id: &TenantId, counter: Quota, limit: u32) -> Write {
     let (update, cond) = Update::bounded_add(counter.name(), 1, i64::from(limit));
-    Write::Update { table: &tables::TENANTS, key: counts_key(tenant_id), update, conds: vec![cond] }
+    Write::Update { table: &tables::TENANTS, key: keys::tenant_counts(tenant_id), update, conds: vec![cond] }
 }
 
 /// Gives one unit of a counted quota back.
 pub fn release_count(tenant_id: &TenantId, counter: Quota) -> Write {
     Write::Update {
         table: &tables::TENANTS,
-        key: counts_key(tenant_id),
+        key: keys::tenant_counts(tenant_id),
         update: Update::default().add(counter.name(), -1),
         conds: vec![],
     }
@@ -215,54 +191,13 @@ pub fn release_count(tenant_id: &TenantId, counter: Quota) -> Write {
 
 /// The current value of a counted quota.
 pub async fn count(store: &DynStore, tenant_id: &TenantId, counter: Quota) -> AppResult<u64> {
-    let item = store.get(&tables::TENANTS, &counts_key(tenant_id)).await?;
+    let item = store.get(&tables::TENANTS, &keys::tenant_counts(tenant_id)).await?;
     Ok(item.and_then(|i| i.get(counter.name()).and_then(serde_json::Value::as_u64)).unwrap_or(0))
 }
 
 /// Maps a failed quota write to the 429 it means.
 pub fn quota_error(counter: Quota, limit: u32) -> AppError {
     AppError::QuotaExceeded { quota: counter, limit: u64::from(limit), reset_at: None }
-}
-
-/// Deletes a tenant and everything it owns, in the order the module docs
-/// give. Every step is idempotent, so a retry after any failure finishes the job.
-pub async fn delete(
-    store: &DynStore,
-    secrets: &dyn SecretStore,
-    gateway: Option<&GatewayKeys>,
-    tenant: &Tenant,
-) -> AppResult<()> {
-    let tenant_id = &tenant.tenant_id;
-    let tid = tenant_id.as_str();
-    tombstone::mark(store.as_ref(), &tables::TENANTS, &meta_key(tenant_id)).await?;
-    if let Some(gateway) = gateway {
-        gateway.delete(store, tenant).await.map_err(AppError::internal)?;
-    }
-    crate::secrets::delete_prefixed(secrets, &secrets_prefix(tenant_id)).await.map_err(AppError::internal)?;
-    // Pointers outside the tenant's partitions first, while the records naming them still exist.
-    for user in crate::identity::users::list_all(store, tenant_id).await? {
-        crate::identity::users::release_email_claim(store, &user).await?;
-    }
-    for key in crate::identity::api_keys::list_all(store, tenant_id).await? {
-        store.delete(&tables::API_KEYS, &crate::identity::api_keys::pointer_key(&key.key_id), &[]).await?;
-    }
-    for session_id in crate::conversation::all_ids(store, tenant_id).await? {
-        crate::conversation::delete(store, tenant_id, &session_id).await?;
-    }
-    for table in [&tables::AGENTS, &tables::API_KEYS, &tables::USERS, &tables::AUTH] {
-        delete_partition(store.as_ref(), table, tid).await?;
-    }
-    // The slug may already name a new tenant (a retry after it was freed).
-    let slug_is_ours = [Cond::equals("tenant_id", tid)];
-    match store.delete(&tables::TENANTS, &slug_key(&tenant.slug), &slug_is_ours).await {
-        Ok(_) | Err(StoreError::ConditionFailed { .. }) => {}
-        Err(err) => return Err(err.into()),
-    }
-    // Usage counters, turn leases and settings; the record, which says what is left, goes last.
-    let meta = meta_key(tenant_id);
-    delete_partition_but(store.as_ref(), &tables::TENANTS, tid, Some(&meta)).await?;
-    store.delete(&tables::TENANTS, &meta, &[]).await?;
-    Ok(())
 }
 
 /// A tenant as the API shows it: its record and its effective quotas.

@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{DisplayName, Email, Quota, Role, TenantId, UserId, UserStatus};
+use crate::store::keys;
 use crate::store::{
     Cond, DynStore, Key, Query, SortRange, StoreError, StoreResult, Update, Write, from_item, tables, to_item,
 };
@@ -80,16 +81,8 @@ impl User {
     }
 
     pub fn key(&self) -> Key {
-        user_key(&self.partition, &self.user_id)
+        keys::user(&self.partition, &self.user_id)
     }
-}
-
-pub fn user_key(partition: &str, user_id: &UserId) -> Key {
-    Key::new(partition, format!("USER#{user_id}"))
-}
-
-pub(crate) fn email_key(email: &Email, partition: &str) -> Key {
-    Key::new(format!("EMAIL#{email}"), partition)
 }
 
 /// A log-in candidate: an email's user in one partition.
@@ -107,7 +100,7 @@ pub fn create_writes(user: &User) -> StoreResult<Vec<Write>> {
         Write::Put { table: &tables::USERS, item: to_item(&user.key(), user)?, conds: vec![Cond::NotExists] },
         Write::Put {
             table: &tables::USERS,
-            item: to_item(&email_key(&user.email, &user.partition), &pointer)?,
+            item: to_item(&keys::email_pointer(&user.email, &user.partition), &pointer)?,
             conds: vec![Cond::NotExists],
         },
     ])
@@ -123,21 +116,16 @@ pub fn email_taken() -> AppError {
 /// flood of sign-ups under someone's email makes their log-in slow.
 pub const MAX_ACCOUNTS_PER_EMAIL: i64 = 20;
 
-/// The count of an email's tenant accounts.
-fn accounts_count_key(email: &Email) -> Key {
-    Key::new(format!("ACCOUNTS#{email}"), "COUNT")
-}
-
 /// Takes one of the email's tenant accounts, inside the transaction that creates it.
 pub fn take_email_account(email: &Email) -> Write {
     let (update, cond) = Update::bounded_add(ACCOUNTS, 1, MAX_ACCOUNTS_PER_EMAIL);
-    Write::Update { table: &tables::USERS, key: accounts_count_key(email), update, conds: vec![cond] }
+    Write::Update { table: &tables::USERS, key: keys::email_accounts(email), update, conds: vec![cond] }
 }
 
 /// Gives one of the email's tenant accounts back.
 pub fn release_email_account(email: &Email) -> Write {
     let update = Update::default().add(ACCOUNTS, -1);
-    Write::Update { table: &tables::USERS, key: accounts_count_key(email), update, conds: vec![] }
+    Write::Update { table: &tables::USERS, key: keys::email_accounts(email), update, conds: vec![] }
 }
 
 const ACCOUNTS: &str = "accounts";
@@ -177,7 +165,7 @@ pub async fn create_in_tenant(store: &DynStore, tenant_id: &TenantId, max_users:
         }
         counts
     } else {
-        Write::Update { table: &tables::TENANTS, key: tenants::counts_key(tenant_id), update: users, conds: vec![cond] }
+        Write::Update { table: &tables::TENANTS, key: keys::tenant_counts(tenant_id), update: users, conds: vec![cond] }
     };
     let mut writes = vec![counts, take_email_account(&user.email)];
     writes.extend(create_writes(user)?);
@@ -195,7 +183,7 @@ pub async fn create_in_tenant(store: &DynStore, tenant_id: &TenantId, max_users:
 }
 
 pub async fn get(store: &DynStore, partition: &str, user_id: &UserId) -> AppResult<Option<User>> {
-    Ok(store.get(&tables::USERS, &user_key(partition, user_id)).await?.map(from_item).transpose()?)
+    Ok(store.get(&tables::USERS, &keys::user(partition, user_id)).await?.map(from_item).transpose()?)
 }
 
 /// Saves a change to a user only if nobody changed it since it was read as
@@ -237,7 +225,7 @@ pub async fn save(store: &DynStore, seen: &User, mut user: User, revoke: bool) -
 /// The write that changes the tenant's count of active admins (beside
 /// `counts`), never below one. Tenants from before the count get it first.
 async fn admins_change(store: &DynStore, tenant_id: &TenantId, delta: i64, counts: Update) -> AppResult<Write> {
-    let key = tenants::counts_key(tenant_id);
+    let key = keys::tenant_counts(tenant_id);
     let item = store.get(&tables::TENANTS, &key).await?;
     if item.as_ref().and_then(|i| i.get(ADMINS)).is_none() {
         let admins = list_all(store, tenant_id).await?.iter().filter(|u| is_active_admin(u)).count();
@@ -269,7 +257,7 @@ pub async fn delete_in_tenant(store: &DynStore, tenant_id: &TenantId, user: &Use
     let counts = if is_active_admin(user) {
         admins_change(store, tenant_id, -1, release).await?
     } else {
-        Write::Update { table: &tables::TENANTS, key: tenants::counts_key(tenant_id), update: release, conds: vec![] }
+        Write::Update { table: &tables::TENANTS, key: keys::tenant_counts(tenant_id), update: release, conds: vec![] }
     };
     let mut writes = vec![Write::Delete { table: &tables::USERS, key: user.key(), conds: vec![Cond::Exists] }, counts];
     writes.extend(email_release_writes(user));
@@ -283,7 +271,7 @@ pub async fn delete_in_tenant(store: &DynStore, tenant_id: &TenantId, user: &Use
 /// The writes that drop a user's email claim and give its account back to
 /// the email's count; only while the claim exists, so nothing is given back twice.
 fn email_release_writes(user: &User) -> [Write; 2] {
-    let key = email_key(&user.email, &user.partition);
+    let key = keys::email_pointer(&user.email, &user.partition);
     [Write::Delete { table: &tables::USERS, key, conds: vec![Cond::Exists] }, release_email_account(&user.email)]
 }
 
@@ -303,7 +291,7 @@ pub async fn list(
     cursor: Option<crate::store::Cursor>,
 ) -> AppResult<(Vec<User>, Option<String>)> {
     let query = Query::partition(&tables::USERS, tenant_id.as_str())
-        .range(SortRange::Prefix("USER#".into()))
+        .range(keys::under(keys::USER_PREFIX))
         .backward()
         .limit(limit)
         .after(cursor);
@@ -320,7 +308,7 @@ pub(crate) async fn list_all(store: &DynStore, tenant_id: &TenantId) -> AppResul
 /// The email's account in one partition (a tenant, or the platform), read
 /// by key: no number of other accounts under the email can hide it.
 pub async fn account_in(store: &DynStore, email: &Email, partition: &str) -> AppResult<Option<User>> {
-    let Some(item) = store.get(&tables::USERS, &email_key(email, partition)).await? else { return Ok(None) };
+    let Some(item) = store.get(&tables::USERS, &keys::email_pointer(email, partition)).await? else { return Ok(None) };
     let pointer: EmailPointer = from_item(item)?;
     get(store, &pointer.partition, &pointer.user_id).await
 }
@@ -330,7 +318,7 @@ pub async fn account_in(store: &DynStore, email: &Email, partition: &str) -> App
 /// bounded number of times.
 pub async fn accounts_of(store: &DynStore, email: &Email) -> AppResult<Vec<User>> {
     let limit = usize::try_from(MAX_ACCOUNTS_PER_EMAIL).unwrap_or(usize::MAX);
-    let query = Query::partition(&tables::USERS, format!("EMAIL#{email}")).limit(limit + 1);
+    let query = Query::partition(&tables::USERS, keys::email_pointers(email)).limit(limit + 1);
     let page = store.query(&query).await?;
     let mut users: Vec<User> = account_in(store, email, super::PLATFORM).await?.into_iter().collect();
     let pointers = page.items.into_iter().map(from_item).collect::<StoreResult<Vec<EmailPointer>>>()?;

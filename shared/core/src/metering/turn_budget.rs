@@ -36,12 +36,12 @@ use serde_json::Value;
 use super::usage::{self, TOKENS};
 use crate::domain::{Quota, TenantId};
 use crate::identity::tenants::{self, Tenant};
-use crate::store::{Cond, DynStore, Item, Key, Query, SortRange, StoreError, Update, Write, query_all, tables};
+use crate::store::keys;
+use crate::store::{Cond, DynStore, Item, Key, Query, StoreError, Update, Write, query_all, tables};
 use crate::{AppError, AppResult};
 
 const RESERVED: &str = "reserved";
 const TURNS: &str = "turns";
-const LEASE_PREFIX: &str = "TURN#";
 
 /// The least output worth calling a provider for.
 pub const MIN_OUTPUT_TOKENS: u64 = 16;
@@ -73,10 +73,6 @@ pub struct TurnBudget {
     step: Option<Reservation>,
     /// Until closed: a budget dropped while open gives its slot back itself.
     open: bool,
-}
-
-fn turns_key(tenant_id: &TenantId) -> Key {
-    Key::new(tenant_id.as_str(), "USAGE#TURNS")
 }
 
 fn to_i64(n: u64) -> i64 {
@@ -123,7 +119,7 @@ impl TurnBudget {
         max_output: u64,
         lease: Duration,
     ) -> AppResult<Self> {
-        let lease_key = Key::new(tenant.tenant_id.as_str(), format!("{LEASE_PREFIX}{}", ulid::Ulid::new()));
+        let lease_key = keys::turn_lease(&tenant.tenant_id, &keys::new_turn_lease());
         let slots = tenant.quotas().concurrent_turns;
         let mut reclaimed = false;
         for attempt in 0..RACE_ATTEMPTS {
@@ -147,7 +143,7 @@ impl TurnBudget {
                 vec![
                     Write::Update {
                         table: &tables::TENANTS,
-                        key: turns_key(&tenant.tenant_id),
+                        key: keys::running_turns(&tenant.tenant_id),
                         update: take_slot,
                         conds: vec![slot_free],
                     },
@@ -266,7 +262,7 @@ impl TurnBudget {
             Write::Delete { table: &tables::TENANTS, key: self.lease.clone(), conds: vec![Cond::Exists] },
             Write::Update {
                 table: &tables::TENANTS,
-                key: turns_key(&self.tenant.tenant_id),
+                key: keys::running_turns(&self.tenant.tenant_id),
                 update: Update::default().add(TURNS, -1),
                 conds: vec![],
             },
@@ -293,7 +289,7 @@ impl TurnBudget {
     async fn record(&self, reservation: Reservation, used: u64, lease: Vec<Write>) -> AppResult<()> {
         let tenant_id = &self.tenant.tenant_id;
         let month_key = usage::month_key(tenant_id, reservation.at);
-        let day_key = usage::day_key(tenant_id, reservation.at.date_naive());
+        let day_key = keys::usage_day(tenant_id, reservation.at.date_naive());
         let used_i = to_i64(used);
         let held = to_i64(reservation.total());
         let mut writes = vec![
@@ -404,7 +400,7 @@ struct Lease {
 /// (turns whose process died); answers how many it reclaimed. Each lease is
 /// reclaimed once, whoever else tries at the same moment.
 pub async fn reclaim_expired(store: &DynStore, tenant_id: &TenantId) -> AppResult<u32> {
-    let query = Query::partition(&tables::TENANTS, tenant_id.as_str()).range(SortRange::Prefix(LEASE_PREFIX.into()));
+    let query = Query::partition(&tables::TENANTS, tenant_id.as_str()).range(keys::under(keys::TURN_LEASE_PREFIX));
     let now = Utc::now().timestamp();
     let mut reclaimed = 0;
     for item in query_all(store.as_ref(), query).await? {
@@ -412,13 +408,13 @@ pub async fn reclaim_expired(store: &DynStore, tenant_id: &TenantId) -> AppResul
         if lease.lease_until > now {
             continue;
         }
-        let key = Key::new(tenant_id.as_str(), lease.sk);
+        let key = keys::turn_lease(tenant_id, &lease.sk);
         // Unchanged since it was read: a late step of a stalled turn cannot be given back twice.
         let mut writes = vec![
             Write::Delete { table: &tables::TENANTS, key, conds: vec![Cond::equals(RESERVED, lease.reserved)] },
             Write::Update {
                 table: &tables::TENANTS,
-                key: turns_key(tenant_id),
+                key: keys::running_turns(tenant_id),
                 update: Update::default().add(TURNS, -1),
                 conds: vec![],
             },
@@ -426,7 +422,7 @@ pub async fn reclaim_expired(store: &DynStore, tenant_id: &TenantId) -> AppResul
         if lease.reserved > 0 {
             writes.push(Write::Update {
                 table: &tables::TENANTS,
-                key: usage::month_key_named(tenant_id, &lease.month),
+                key: keys::usage_month(tenant_id, &lease.month),
                 update: Update::default().add(TOKENS, -lease.reserved).add(RESERVED, -lease.reserved),
                 conds: vec![],
             });
@@ -448,7 +444,7 @@ pub async fn reclaim_expired(store: &DynStore, tenant_id: &TenantId) -> AppResul
 /// The tenant's live turns (after reclaiming expired leases).
 pub async fn live_turns(store: &DynStore, tenant_id: &TenantId) -> AppResult<u64> {
     reclaim_expired(store, tenant_id).await?;
-    usage::counter(store, &turns_key(tenant_id), TURNS).await
+    usage::counter(store, &keys::running_turns(tenant_id), TURNS).await
 }
 
 /// The month's tokens: `(used, reserved)`, read from one version of its counter.

@@ -8,6 +8,7 @@
 
 mod cursor;
 mod dynamodb;
+pub mod keys;
 pub mod tables;
 pub mod tombstone;
 

@@ -13,7 +13,13 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-const tokens = { access_token: 'at-new', token_type: 'Bearer', expires_in: 900, refresh_token: 'rt-new', refresh_expires_in: 604800 };
+const tokens = {
+  access_token: 'at-new',
+  token_type: 'Bearer',
+  expires_in: 900,
+  refresh_token: 'rt-new',
+  refresh_expires_in: 604800,
+};
 
 async function fillPasswords(current: string, next: string, repeat = next) {
   await userEvent.type(screen.getByLabelText('Current password'), current);
@@ -29,7 +35,10 @@ test('changing the password stores the new tokens', async () => {
   await fillPasswords('old password 1', 'brand new password 2');
 
   expect(await screen.findByText(/Password changed/)).toBeInTheDocument();
-  expect(api.requests.at(-1)?.body).toEqual({ current_password: 'old password 1', new_password: 'brand new password 2' });
+  expect(api.requests.at(-1)?.body).toEqual({
+    current_password: 'old password 1',
+    new_password: 'brand new password 2',
+  });
   expect(useSession.getState().accessToken).toBe('at-new');
   expect(localStorage.getItem('paas.refresh_token')).toBe('rt-new');
   expect(screen.getByLabelText('Current password')).toHaveValue('');
@@ -46,7 +55,9 @@ test('two different new passwords are not sent', async () => {
 });
 
 test('a wrong current password is reported and the session kept', async () => {
-  fakeApi().on('POST', '/api/auth/password', () => problem(401, 'invalid_credentials', 'The current password is wrong.'));
+  fakeApi().on('POST', '/api/auth/password', () =>
+    problem(401, 'invalid_credentials', 'The current password is wrong.'),
+  );
   renderWithApp(<ChangePasswordForm />);
 
   await fillPasswords('not it at all', 'brand new password 2');
@@ -76,7 +87,15 @@ test('the profile shows who is signed in and where', () => {
       me={{
         platform_admin: false,
         permissions: ['agents_read', 'chat'],
-        user: { user_id: 'U1', email: 'ann@example.com', name: 'Ann', role: 'user', status: 'active', created_at: '', updated_at: '' },
+        user: {
+          user_id: 'U1',
+          email: 'ann@example.com',
+          name: 'Ann',
+          role: 'user',
+          status: 'active',
+          created_at: '',
+          updated_at: '',
+        },
         tenant: {
           tenant_id: 'T1',
           name: 'Acme',

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { type FormEvent, useState } from 'react';
 import { ErrorAlert, Notice, TextField } from '@/components/ui';
 import { useChangePassword } from '../api/change-password';
 
@@ -33,7 +33,14 @@ export function ChangePasswordForm() {
       <form onSubmit={submit} className="stack" aria-label="Change password">
         <ErrorAlert error={change.error} />
         {done && <Notice>Password changed. Your other sessions have been signed out.</Notice>}
-        <TextField label="Current password" type="password" autoComplete="current-password" required value={current} onChange={(e) => setCurrent(e.target.value)} />
+        <TextField
+          label="Current password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={current}
+          onChange={(e) => setCurrent(e.target.value)}
+        />
         <TextField
           label="New password"
           type="password"

@@ -30,8 +30,26 @@ const stored = {
 
 test('a new agent is created with the fields the user typed', async () => {
   const api = fakeApi()
-    .on('GET', '/api/v1/tools', () => json({ items: [{ tool_id: 'T1', name: 'crm_lookup', description: '', endpoint: 'https://x', parameters: {}, secret_set: false, created_at: '', updated_at: '' }], next_cursor: null }))
-    .on('POST', '/api/v1/agents', (_, body) => json({ ...stored, ...(body as object), agent_id: 'A2', version: 1 }, 201));
+    .on('GET', '/api/v1/tools', () =>
+      json({
+        items: [
+          {
+            tool_id: 'T1',
+            name: 'crm_lookup',
+            description: '',
+            endpoint: 'https://x',
+            parameters: {},
+            secret_set: false,
+            created_at: '',
+            updated_at: '',
+          },
+        ],
+        next_cursor: null,
+      }),
+    )
+    .on('POST', '/api/v1/agents', (_, body) =>
+      json({ ...stored, ...(body as object), agent_id: 'A2', version: 1 }, 201),
+    );
   const done = vi.fn();
   renderWithApp(<AgentEditor canListTools onDone={done} />);
 
@@ -82,7 +100,9 @@ test('editing PATCHes only what changed', async () => {
   await userEvent.click(screen.getByRole('button', { name: 'Save changes' }));
 
   await waitFor(() => expect(done).toHaveBeenCalled());
-  expect(api.requests.filter((r) => r.method === 'PATCH').map((r) => r.body)).toEqual([{ name: 'Helpdesk', tools: [] }]);
+  expect(api.requests.filter((r) => r.method === 'PATCH').map((r) => r.body)).toEqual([
+    { name: 'Helpdesk', tools: [] },
+  ]);
   // Without tenant_manage the tenant's tools are not asked for.
   expect(api.requests.some((r) => r.path.startsWith('/api/v1/tools'))).toBe(false);
 });
@@ -100,7 +120,9 @@ test('a validation problem is shown and the form stays', async () => {
 });
 
 test('the agents quota says which limit was reached', async () => {
-  fakeApi().on('POST', '/api/v1/agents', () => problem(429, 'quota_exceeded.agents', 'too many agents', { quota: 'agents', limit: 3 }));
+  fakeApi().on('POST', '/api/v1/agents', () =>
+    problem(429, 'quota_exceeded.agents', 'too many agents', { quota: 'agents', limit: 3 }),
+  );
   renderWithApp(<AgentEditor canListTools={false} onDone={vi.fn()} />);
 
   await userEvent.type(screen.getByLabelText('Name'), 'Fourth');

@@ -38,7 +38,9 @@ export function AgentEditor({ agentId, canListTools, onDone }: Props) {
   return (
     <div className="stack">
       {/* Without the tenant's tools the form still works with the built-ins. */}
-      {tools.isError && <Notice>Your workspace's own tools could not be loaded; only built-in tools are offered.</Notice>}
+      {tools.isError && (
+        <Notice>Your workspace's own tools could not be loaded; only built-in tools are offered.</Notice>
+      )}
       <AgentForm
         key={agent.data?.version}
         agent={agent.data}

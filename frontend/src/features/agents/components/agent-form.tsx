@@ -1,8 +1,7 @@
-import { PROVIDERS } from '@/lib/labels';
-import { useState, type FormEvent } from 'react';
+import { type FormEvent, useState } from 'react';
 import { ErrorAlert, SelectField, TextArea, TextField } from '@/components/ui';
+import { PROVIDERS } from '@/lib/labels';
 import type { Agent, AgentFields } from '../api/list-agents';
-
 
 /** What the inputs hold: text, as typed, until the form is sent. */
 interface FormValues {
@@ -101,9 +100,26 @@ export function AgentForm({ agent, toolNames, onSubmit, busy, error }: Props) {
   return (
     <form onSubmit={submit} className="stack" aria-label={agent ? 'Edit agent' : 'New agent'}>
       <ErrorAlert error={error} />
-      <TextField label="Name" required maxLength={100} value={values.name} onChange={(e) => set('name', e.target.value)} />
-      <TextField label="Description" maxLength={500} value={values.description} onChange={(e) => set('description', e.target.value)} />
-      <TextArea label="System prompt" rows={6} maxLength={20_000} value={values.systemPrompt} onChange={(e) => set('systemPrompt', e.target.value)} />
+      <TextField
+        label="Name"
+        required
+        maxLength={100}
+        value={values.name}
+        onChange={(e) => set('name', e.target.value)}
+      />
+      <TextField
+        label="Description"
+        maxLength={500}
+        value={values.description}
+        onChange={(e) => set('description', e.target.value)}
+      />
+      <TextArea
+        label="System prompt"
+        rows={6}
+        maxLength={20_000}
+        value={values.systemPrompt}
+        onChange={(e) => set('systemPrompt', e.target.value)}
+      />
       <SelectField
         label="Provider"
         hint="Overrides the workspace's provider; it must be one configured in LLM settings."
@@ -117,7 +133,12 @@ export function AgentForm({ agent, toolNames, onSubmit, busy, error }: Props) {
           </option>
         ))}
       </SelectField>
-      <TextField label="Model" hint="Leave empty for the provider's default model." value={values.model} onChange={(e) => set('model', e.target.value)} />
+      <TextField
+        label="Model"
+        hint="Leave empty for the provider's default model."
+        value={values.model}
+        onChange={(e) => set('model', e.target.value)}
+      />
       <div className="row">
         <TextField
           label="Temperature"
@@ -158,7 +179,9 @@ export function AgentForm({ agent, toolNames, onSubmit, busy, error }: Props) {
             <input
               type="checkbox"
               checked={values.tools.includes(tool)}
-              onChange={(e) => set('tools', e.target.checked ? [...values.tools, tool] : values.tools.filter((t) => t !== tool))}
+              onChange={(e) =>
+                set('tools', e.target.checked ? [...values.tools, tool] : values.tools.filter((t) => t !== tool))
+              }
             />
             {tool}
           </label>

@@ -2,7 +2,7 @@ import { Link } from 'react-router';
 import { PagedTable } from '@/components/paged-table';
 import { ConfirmButton, EmptyState, ErrorAlert, PageHeader } from '@/components/ui';
 import { useDeleteAgent } from '../api/delete-agent';
-import { useAgents, type Agent } from '../api/list-agents';
+import { type Agent, useAgents } from '../api/list-agents';
 
 /** The tenant's agents; the manage controls only for those who may use them. */
 /** `canChat`: "Try it" opens the chat, which viewers may not use. */
@@ -26,18 +26,41 @@ export function AgentsList({ canManage, canChat }: { canManage: boolean; canChat
         columns={['Name', 'Tools', 'Model', 'Version', '']}
         empty={
           <EmptyState title="No agents yet">
-            <p>{canManage ? 'Create one to give chats a prompt, a model and tools of their own.' : 'An admin of your workspace can create some.'}</p>
+            <p>
+              {canManage
+                ? 'Create one to give chats a prompt, a model and tools of their own.'
+                : 'An admin of your workspace can create some.'}
+            </p>
           </EmptyState>
         }
         row={(agent) => (
-          <AgentRow key={agent.agent_id} agent={agent} canManage={canManage} canChat={canChat} deleting={remove.isPending && remove.variables === agent.agent_id} onDelete={() => remove.mutate(agent.agent_id)} />
+          <AgentRow
+            key={agent.agent_id}
+            agent={agent}
+            canManage={canManage}
+            canChat={canChat}
+            deleting={remove.isPending && remove.variables === agent.agent_id}
+            onDelete={() => remove.mutate(agent.agent_id)}
+          />
         )}
       />
     </div>
   );
 }
 
-function AgentRow({ agent, canManage, canChat, deleting, onDelete }: { agent: Agent; canManage: boolean; canChat: boolean; deleting: boolean; onDelete: () => void }) {
+function AgentRow({
+  agent,
+  canManage,
+  canChat,
+  deleting,
+  onDelete,
+}: {
+  agent: Agent;
+  canManage: boolean;
+  canChat: boolean;
+  deleting: boolean;
+  onDelete: () => void;
+}) {
   const model = [agent.provider, agent.model].filter(Boolean).join(' / ');
   return (
     <tr>
@@ -62,8 +85,12 @@ function AgentRow({ agent, canManage, canChat, deleting, onDelete }: { agent: Ag
               <Link to={`/agents/${encodeURIComponent(agent.agent_id)}`} aria-label={`Edit ${agent.name}`}>
                 Edit
               </Link>
-              <ConfirmButton question={`Delete the agent “${agent.name}”? This cannot be undone.`} disabled={deleting} onConfirm={onDelete}>
-                Delete{' '}<span className="sr-only">{agent.name}</span>
+              <ConfirmButton
+                question={`Delete the agent “${agent.name}”? This cannot be undone.`}
+                disabled={deleting}
+                onConfirm={onDelete}
+              >
+                Delete <span className="sr-only">{agent.name}</span>
               </ConfirmButton>
             </>
           )}

@@ -6,7 +6,8 @@ import type { components } from '@/types/api';
 export type ApiKeyView = components['schemas']['ApiKeyView'];
 export type Scope = components['schemas']['Scope'];
 
-export const getApiKeys = (cursor?: string) => unwrap(api.GET('/api/v1/api-keys', { params: { query: { limit: PAGE_SIZE, cursor } } }));
+export const getApiKeys = (cursor?: string) =>
+  unwrap(api.GET('/api/v1/api-keys', { params: { query: { limit: PAGE_SIZE, cursor } } }));
 
 export const apiKeysQuery = () => pagedQuery(['api-keys'], getApiKeys);
 

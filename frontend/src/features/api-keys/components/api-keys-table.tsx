@@ -1,5 +1,5 @@
-import { EmptyState } from '@/components/ui';
 import { PagedTable } from '@/components/paged-table';
+import { EmptyState } from '@/components/ui';
 import { useApiKeys } from '../api/get-api-keys';
 import { ApiKeyRow } from './api-key-row';
 import '../api-keys.css';

@@ -13,13 +13,22 @@ afterEach(() => vi.unstubAllGlobals());
 
 const SECRET = 'pk_live_abcdefghijklmnopqrstuvwxyz0123456789WXYZ';
 const view = (id: string, name: string, extra: Record<string, unknown> = {}) => ({
-  key_id: id, name, prefix: 'pk_live_abcd', last4: 'WXYZ', scopes: ['chat', 'sessions:read'],
-  created_at: '2026-11-01T10:00:00Z', last_used_at: null, expires_at: null, ...extra,
+  key_id: id,
+  name,
+  prefix: 'pk_live_abcd',
+  last4: 'WXYZ',
+  scopes: ['chat', 'sessions:read'],
+  created_at: '2026-11-01T10:00:00Z',
+  last_used_at: null,
+  expires_at: null,
+  ...extra,
 });
 
 test('creating a key shows the full key once, and "Done" removes it from the page and every cache', async () => {
   const api = fakeApi()
-    .on('POST', '/api/v1/api-keys', (_req, body) => json({ api_key: view('K1', (body as { name: string }).name), key: SECRET }, 201))
+    .on('POST', '/api/v1/api-keys', (_req, body) =>
+      json({ api_key: view('K1', (body as { name: string }).name), key: SECRET }, 201),
+    )
     .on('GET', '/api/v1/api-keys', () => json({ items: [view('K1', 'CI bot')], next_cursor: null }));
   useSession.setState({ accessToken: 'test-access-token', expiresAt: Date.now() + 15 * 60_000 });
   const client = makeQueryClient();
@@ -39,14 +48,34 @@ test('creating a key shows the full key once, and "Done" removes it from the pag
   expect(within(panel).getByText(SECRET)).toBeInTheDocument();
   expect(panel).toHaveTextContent('cannot be shown again');
   expect(within(panel).getByRole('button', { name: 'Copy key' })).toBeInTheDocument();
-  const sent = api.requests.find((r) => r.method === 'POST')?.body as { name: string; scopes: string[]; expires_at: string };
+  const sent = api.requests.find((r) => r.method === 'POST')?.body as {
+    name: string;
+    scopes: string[];
+    expires_at: string;
+  };
   expect(sent).toMatchObject({ name: 'CI bot', scopes: ['chat', 'sessions:read'] });
   expect(new Date(sent.expires_at).getFullYear()).toBe(2099);
 
   // The list shows only the recognisable part; the secret exists nowhere but the panel.
   expect(await screen.findByText('pk_live_abcd…WXYZ')).toBeInTheDocument();
-  await waitFor(() => expect(JSON.stringify(client.getMutationCache().getAll().map((m) => m.state.data))).not.toContain(SECRET));
-  expect(JSON.stringify(client.getQueryCache().getAll().map((q) => q.state.data))).not.toContain(SECRET);
+  await waitFor(() =>
+    expect(
+      JSON.stringify(
+        client
+          .getMutationCache()
+          .getAll()
+          .map((m) => m.state.data),
+      ),
+    ).not.toContain(SECRET),
+  );
+  expect(
+    JSON.stringify(
+      client
+        .getQueryCache()
+        .getAll()
+        .map((q) => q.state.data),
+    ),
+  ).not.toContain(SECRET);
 
   await userEvent.click(within(panel).getByRole('button', { name: 'Done' }));
   expect(screen.queryByText(SECRET)).not.toBeInTheDocument();
@@ -68,7 +97,13 @@ test('a refused key shows the reason and no secret panel', async () => {
 test('the list shows prefix…last4, scopes and dates, and revoking asks first, then sends DELETE', async () => {
   const api = fakeApi()
     .on('GET', '/api/v1/api-keys', () =>
-      json({ items: [view('K1', 'CI bot', { last_used_at: '2026-11-20T08:00:00Z' }), view('K2', 'Old', { expires_at: '2020-01-01T00:00:00Z' })], next_cursor: null }),
+      json({
+        items: [
+          view('K1', 'CI bot', { last_used_at: '2026-11-20T08:00:00Z' }),
+          view('K2', 'Old', { expires_at: '2020-01-01T00:00:00Z' }),
+        ],
+        next_cursor: null,
+      }),
     )
     .on('DELETE', '/api/v1/api-keys/K2', () => json(null, 204));
   const confirm = vi.fn(() => true);
@@ -82,5 +117,7 @@ test('the list shows prefix…last4, scopes and dates, and revoking asks first, 
 
   await userEvent.click(within(row).getByRole('button', { name: 'Revoke Old' }));
   expect(confirm).toHaveBeenCalled();
-  await waitFor(() => expect(api.requests.some((r) => r.method === 'DELETE' && r.path === '/api/v1/api-keys/K2')).toBe(true));
+  await waitFor(() =>
+    expect(api.requests.some((r) => r.method === 'DELETE' && r.path === '/api/v1/api-keys/K2')).toBe(true),
+  );
 });

@@ -8,7 +8,13 @@ import { AcceptInviteForm } from './accept-invite-form';
 
 afterEach(() => vi.unstubAllGlobals());
 
-const tokens = { access_token: 'at-new', token_type: 'Bearer', expires_in: 900, refresh_token: 'rt-new', refresh_expires_in: 604800 };
+const tokens = {
+  access_token: 'at-new',
+  token_type: 'Bearer',
+  expires_in: 900,
+  refresh_token: 'rt-new',
+  refresh_expires_in: 604800,
+};
 
 test('two different passwords are not sent; matching ones join and sign in', async () => {
   const api = fakeApi().on('POST', '/api/auth/accept-invite', () => json(tokens));
@@ -30,7 +36,9 @@ test('two different passwords are not sent; matching ones join and sign in', asy
 });
 
 test('a used or expired invite says so', async () => {
-  fakeApi().on('POST', '/api/auth/accept-invite', () => problem(422, 'validation_failed', 'The invite is invalid or has expired.'));
+  fakeApi().on('POST', '/api/auth/accept-invite', () =>
+    problem(422, 'validation_failed', 'The invite is invalid or has expired.'),
+  );
   renderWithApp(<AcceptInviteForm token="old" onAccepted={vi.fn()} />, { signedIn: false });
   await userEvent.type(screen.getByLabelText('Password'), 'a long password one');
   await userEvent.type(screen.getByLabelText('Password again'), 'a long password one');

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { type FormEvent, useState } from 'react';
 import { ErrorAlert, TextField } from '@/components/ui';
 import { useAcceptInvite } from '../api/accept-invite';
 
@@ -20,8 +20,25 @@ export function AcceptInviteForm({ token, onAccepted }: { token: string; onAccep
     <form onSubmit={submit} className="stack" aria-label="Accept invite">
       <ErrorAlert error={accept.error} />
       <TextField label="Your name" autoComplete="name" value={name} onChange={(e) => setName(e.target.value)} />
-      <TextField label="Password" type="password" autoComplete="new-password" hint="At least 10 characters, not a common password." required minLength={10} value={password} onChange={(e) => setPassword(e.target.value)} />
-      <TextField label="Password again" type="password" autoComplete="new-password" required value={again} error={mismatch ? 'The two passwords differ.' : undefined} onChange={(e) => setAgain(e.target.value)} />
+      <TextField
+        label="Password"
+        type="password"
+        autoComplete="new-password"
+        hint="At least 10 characters, not a common password."
+        required
+        minLength={10}
+        value={password}
+        onChange={(e) => setPassword(e.target.value)}
+      />
+      <TextField
+        label="Password again"
+        type="password"
+        autoComplete="new-password"
+        required
+        value={again}
+        error={mismatch ? 'The two passwords differ.' : undefined}
+        onChange={(e) => setAgain(e.target.value)}
+      />
       <button type="submit" disabled={accept.isPending || mismatch}>
         {accept.isPending ? 'Joining…' : 'Join the workspace'}
       </button>

@@ -6,13 +6,29 @@ import { fakeApi, json, problem } from '@/testing/fake-api';
 import { renderWithApp } from '@/testing/render';
 import { LoginForm } from './login-form';
 
-const tokens = { access_token: 'at', token_type: 'Bearer', expires_in: 900, refresh_token: 'rt-1', refresh_expires_in: 604800 };
+const tokens = {
+  access_token: 'at',
+  token_type: 'Bearer',
+  expires_in: 900,
+  refresh_token: 'rt-1',
+  refresh_expires_in: 604800,
+};
 
 afterEach(() => vi.unstubAllGlobals());
 
 test('an email in several workspaces asks which one, then signs in to it', async () => {
   const api = fakeApi()
-    .on('POST', '/api/auth/login', () => json({ tenants: [{ tenant_id: 'T1', slug: 'acme', name: 'Acme' }, { tenant_id: 'T2', slug: 'globex', name: 'Globex' }] }, 202))
+    .on('POST', '/api/auth/login', () =>
+      json(
+        {
+          tenants: [
+            { tenant_id: 'T1', slug: 'acme', name: 'Acme' },
+            { tenant_id: 'T2', slug: 'globex', name: 'Globex' },
+          ],
+        },
+        202,
+      ),
+    )
     .on('POST', '/api/auth/login-with-tenant', () => json(tokens));
   const signedIn = vi.fn();
   renderWithApp(<LoginForm onSignedIn={signedIn} />, { signedIn: false });
@@ -24,7 +40,11 @@ test('an email in several workspaces asks which one, then signs in to it', async
   await userEvent.click(screen.getByRole('button', { name: 'Continue' }));
 
   await waitFor(() => expect(signedIn).toHaveBeenCalled());
-  expect(api.requests.at(-1)?.body).toEqual({ email: 'ann@example.com', password: 'correct horse battery', tenant_id: 'T2' });
+  expect(api.requests.at(-1)?.body).toEqual({
+    email: 'ann@example.com',
+    password: 'correct horse battery',
+    tenant_id: 'T2',
+  });
   expect(useSession.getState().accessToken).toBe('at');
   expect(localStorage.getItem('paas.refresh_token')).toBe('rt-1');
 });

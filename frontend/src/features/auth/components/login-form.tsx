@@ -1,6 +1,6 @@
-import { useState, type FormEvent } from 'react';
+import { type FormEvent, useState } from 'react';
 import { ErrorAlert, TextField } from '@/components/ui';
-import { useLogin, useLoginWithTenant, type TenantChoice } from '../api/login';
+import { type TenantChoice, useLogin, useLoginWithTenant } from '../api/login';
 
 /** Email and password; when they open several workspaces, a choice of tenant. */
 export function LoginForm({ onSignedIn }: { onSignedIn: () => void }) {
@@ -34,15 +34,35 @@ export function LoginForm({ onSignedIn }: { onSignedIn: () => void }) {
           <legend>Your email opens several workspaces. Choose one:</legend>
           {choices.map((choice) => (
             <label key={choice.tenant_id} className="choice">
-              <input type="radio" name="tenant" value={choice.tenant_id} checked={tenantId === choice.tenant_id} onChange={() => setTenantId(choice.tenant_id)} />
+              <input
+                type="radio"
+                name="tenant"
+                value={choice.tenant_id}
+                checked={tenantId === choice.tenant_id}
+                onChange={() => setTenantId(choice.tenant_id)}
+              />
               {choice.name} <span className="muted">({choice.slug})</span>
             </label>
           ))}
         </fieldset>
       ) : (
         <>
-          <TextField label="Email" type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
-          <TextField label="Password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+          <TextField
+            label="Email"
+            type="email"
+            autoComplete="username"
+            required
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+          />
+          <TextField
+            label="Password"
+            type="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
         </>
       )}
       <button type="submit" disabled={busy}>

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { type FormEvent, useState } from 'react';
 import { ErrorAlert, TextField } from '@/components/ui';
 import { useSignup } from '../api/signup';
 
@@ -58,8 +58,24 @@ export function SignupForm({ onSignedUp }: { onSignedUp: () => void }) {
         }}
       />
       <TextField label="Your name" autoComplete="name" value={name} onChange={(e) => setName(e.target.value)} />
-      <TextField label="Email" type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
-      <TextField label="Password" type="password" autoComplete="new-password" hint="At least 10 characters, not a common password." required minLength={10} value={password} onChange={(e) => setPassword(e.target.value)} />
+      <TextField
+        label="Email"
+        type="email"
+        autoComplete="email"
+        required
+        value={email}
+        onChange={(e) => setEmail(e.target.value)}
+      />
+      <TextField
+        label="Password"
+        type="password"
+        autoComplete="new-password"
+        hint="At least 10 characters, not a common password."
+        required
+        minLength={10}
+        value={password}
+        onChange={(e) => setPassword(e.target.value)}
+      />
       <button type="submit" disabled={signup.isPending}>
         {signup.isPending ? 'Creating…' : 'Create workspace'}
       </button>

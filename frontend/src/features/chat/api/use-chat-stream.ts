@@ -12,7 +12,13 @@ export type ChatRequest = components['schemas']['ChatBody'];
 
 class StreamClosed extends Error {}
 
-export function useChatStream({ onSession, onDone }: { onSession?: (sessionId: string) => void; onDone?: (turn: Turn) => void } = {}) {
+export function useChatStream({
+  onSession,
+  onDone,
+}: {
+  onSession?: (sessionId: string) => void;
+  onDone?: (turn: Turn) => void;
+} = {}) {
   const [turn, setTurn] = useState<Turn | null>(null);
   /** A refusal before the stream started (quota, validation, permissions), with what was asked. */
   const [refusal, setRefusal] = useState<{ error: ApiError; question: string } | null>(null);
@@ -69,7 +75,12 @@ export function useChatStream({ onSession, onDone }: { onSession?: (sessionId: s
         return;
       }
       if (!(error instanceof StreamClosed) || current.status !== 'done') {
-        update(endTurn(current, 'failed', { code: 'connection_lost', message: 'The connection to the server was lost before the answer finished.' }));
+        update(
+          endTurn(current, 'failed', {
+            code: 'connection_lost',
+            message: 'The connection to the server was lost before the answer finished.',
+          }),
+        );
       }
     }
     if (controller.current !== abort) return; // reset, or replaced by a newer turn

@@ -8,7 +8,8 @@ import { ChatView } from './chat-view';
 
 afterEach(() => vi.unstubAllGlobals());
 
-const sse = (id: number, event: string, data: unknown) => `event: ${event}\nid: ${id}\ndata: ${JSON.stringify({ event, data })}\n\n`;
+const sse = (id: number, event: string, data: unknown) =>
+  `event: ${event}\nid: ${id}\ndata: ${JSON.stringify({ event, data })}\n\n`;
 
 /** An SSE body that sends each frame when the test says so. */
 function controlledStream() {
@@ -32,7 +33,11 @@ const renderChat = (overrides: Partial<Parameters<typeof ChatView>[0]> = {}) => 
 
 test('the answer streams in piece by piece, with the tool steps in a trace, then the new session is reported', async () => {
   const stream = controlledStream();
-  const api = fakeApi().on('POST', '/api/v1/chat/completions', () => new Response(stream.body, { headers: { 'content-type': 'text/event-stream' } }));
+  const api = fakeApi().on(
+    'POST',
+    '/api/v1/chat/completions',
+    () => new Response(stream.body, { headers: { 'content-type': 'text/event-stream' } }),
+  );
   const props = renderChat();
 
   await userEvent.type(screen.getByLabelText('Message'), 'What is 12*(3+4)?{Enter}');
@@ -45,7 +50,15 @@ test('the answer streams in piece by piece, with the tool steps in a trace, then
   expect(screen.getByText('calculator(12*(3+4))')).toBeInTheDocument();
 
   stream.push(sse(4, 'message', 'is **84**.'));
-  stream.push(sse(5, 'done', { outcome: 'completed', session_id: 'S1', message_id: 'M2', usage: { input_tokens: 3, output_tokens: 5, total_tokens: 8 }, model: 'offline' }));
+  stream.push(
+    sse(5, 'done', {
+      outcome: 'completed',
+      session_id: 'S1',
+      message_id: 'M2',
+      usage: { input_tokens: 3, output_tokens: 5, total_tokens: 8 },
+      model: 'offline',
+    }),
+  );
   stream.close();
 
   expect(await screen.findByText('84', { selector: 'strong' })).toBeInTheDocument();
@@ -59,7 +72,11 @@ test('the answer streams in piece by piece, with the tool steps in a trace, then
 
 test('a quota refusal says which quota and when it resets, and Retry asks again', async () => {
   const api = fakeApi().on('POST', '/api/v1/chat/completions', () =>
-    problem(429, 'quota_exceeded.tokens_month', 'The monthly token quota is used up.', { quota: 'tokens_month', limit: 1000, reset_at: '2026-12-01T00:00:00Z' }),
+    problem(429, 'quota_exceeded.tokens_month', 'The monthly token quota is used up.', {
+      quota: 'tokens_month',
+      limit: 1000,
+      reset_at: '2026-12-01T00:00:00Z',
+    }),
   );
   renderChat();
 
@@ -93,7 +110,11 @@ test('Stop ends the stream, keeps the words so far, and offers Retry', async () 
 
 test('a stream cut before done says the connection was lost', async () => {
   const stream = controlledStream();
-  fakeApi().on('POST', '/api/v1/chat/completions', () => new Response(stream.body, { headers: { 'content-type': 'text/event-stream' } }));
+  fakeApi().on(
+    'POST',
+    '/api/v1/chat/completions',
+    () => new Response(stream.body, { headers: { 'content-type': 'text/event-stream' } }),
+  );
   renderChat();
 
   await userEvent.type(screen.getByLabelText('Message'), 'Hi{Enter}');

@@ -1,5 +1,5 @@
 import '../chat.css';
-import { useEffect, type ReactNode } from 'react';
+import { type ReactNode, useEffect } from 'react';
 import { ErrorAlert, Loading } from '@/components/ui';
 import { useChatStream } from '../api/use-chat-stream';
 import type { Turn } from '../lib/frames';
@@ -24,7 +24,16 @@ interface ChatViewProps {
   onDone: (turn: Turn) => void;
 }
 
-export function ChatView({ sessionId, history, historyLoading, target, intro, starters = [], onSession, onDone }: ChatViewProps) {
+export function ChatView({
+  sessionId,
+  history,
+  historyLoading,
+  target,
+  intro,
+  starters = [],
+  onSession,
+  onDone,
+}: ChatViewProps) {
   const { turn, refusal, send, stop, reset, streaming } = useChatStream({ onSession, onDone });
 
   // Opening another conversation drops this one's turn; the session the turn itself created does not.
@@ -33,9 +42,11 @@ export function ChatView({ sessionId, history, historyLoading, target, intro, st
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [sessionId]);
 
-  const ask = (message: string) => send({ message, session_id: sessionId ?? turn?.sessionId ?? null, ...(sessionId ? {} : target) });
+  const ask = (message: string) =>
+    send({ message, session_id: sessionId ?? turn?.sessionId ?? null, ...(sessionId ? {} : target) });
   const lastQuestion = turn?.question ?? refusal?.question;
-  const canRetry = !streaming && !!lastQuestion && (!!refusal || (turn?.status === 'done' && turn.outcome !== 'completed'));
+  const canRetry =
+    !streaming && !!lastQuestion && (!!refusal || (turn?.status === 'done' && turn.outcome !== 'completed'));
   const empty = history.length === 0 && !turn && !historyLoading;
 
   return (
@@ -54,7 +65,11 @@ export function ChatView({ sessionId, history, historyLoading, target, intro, st
           )}
         </div>
       )}
-      {historyLoading && !turn ? <Loading label="Loading the conversation…" /> : <MessageList history={history} turn={turn} />}
+      {historyLoading && !turn ? (
+        <Loading label="Loading the conversation…" />
+      ) : (
+        <MessageList history={history} turn={turn} />
+      )}
       <ErrorAlert error={refusal?.error} />
       {canRetry && (
         <div className="row">

@@ -1,7 +1,15 @@
-import { useState, type FormEvent, type KeyboardEvent } from 'react';
+import { type FormEvent, type KeyboardEvent, useState } from 'react';
 
 /** The message box: Enter sends, Shift+Enter starts a new line; Stop while an answer streams. */
-export function Composer({ onSend, onStop, streaming }: { onSend: (text: string) => void; onStop: () => void; streaming: boolean }) {
+export function Composer({
+  onSend,
+  onStop,
+  streaming,
+}: {
+  onSend: (text: string) => void;
+  onStop: () => void;
+  streaming: boolean;
+}) {
   const [text, setText] = useState('');
   const send = (event?: FormEvent) => {
     event?.preventDefault();
@@ -18,7 +26,14 @@ export function Composer({ onSend, onStop, streaming }: { onSend: (text: string)
       <label htmlFor="chat-message" className="sr-only">
         Message
       </label>
-      <textarea id="chat-message" rows={2} placeholder="Ask anything…" value={text} onChange={(e) => setText(e.target.value)} onKeyDown={onKeyDown} />
+      <textarea
+        id="chat-message"
+        rows={2}
+        placeholder="Ask anything…"
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        onKeyDown={onKeyDown}
+      />
       {streaming ? (
         <button type="button" className="danger" onClick={onStop}>
           Stop

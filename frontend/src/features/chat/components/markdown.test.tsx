@@ -3,7 +3,11 @@ import { expect, test } from 'vitest';
 import { Markdown } from './markdown';
 
 test('an image in an answer is a link to it, never loaded', () => {
-  const { container } = render(<Markdown text={'See ![the chart](https://tracker.example/pixel.png?u=1) and ![](https://tracker.example/b.png)'} />);
+  const { container } = render(
+    <Markdown
+      text={'See ![the chart](https://tracker.example/pixel.png?u=1) and ![](https://tracker.example/b.png)'}
+    />,
+  );
 
   expect(container.querySelector('img')).toBeNull();
   const named = screen.getByRole('link', { name: 'the chart' });

@@ -35,10 +35,23 @@ export function MessageList({ history, turn }: { history: PastMessage[]; turn: T
   return (
     <div className="messages" aria-live="off">
       {shown.map((message) => (
-        <article key={message.message_id} className={`message message-${message.role}`} aria-label={message.role === 'user' ? 'You' : 'Assistant'}>
+        <article
+          key={message.message_id}
+          className={`message message-${message.role}`}
+          aria-label={message.role === 'user' ? 'You' : 'Assistant'}
+        >
           {message.role === 'assistant' && <ThoughtTrace thoughts={message.steps} />}
-          {message.role === 'user' ? <p className="question">{message.content}</p> : <Markdown text={message.content} />}
-          {message.status !== 'complete' && <p className="note">{OUTCOME_NOTE[message.outcome ?? ''] ?? OUTCOME_NOTE[message.status === 'partial' ? 'cancelled' : 'failed']}</p>}
+          {message.role === 'user' ? (
+            <p className="question">{message.content}</p>
+          ) : (
+            <Markdown text={message.content} />
+          )}
+          {message.status !== 'complete' && (
+            <p className="note">
+              {OUTCOME_NOTE[message.outcome ?? ''] ??
+                OUTCOME_NOTE[message.status === 'partial' ? 'cancelled' : 'failed']}
+            </p>
+          )}
         </article>
       ))}
       {live && (
@@ -48,13 +61,19 @@ export function MessageList({ history, turn }: { history: PastMessage[]; turn: T
           </article>
           <article className="message message-assistant" aria-label="Assistant" aria-busy={live.status !== 'done'}>
             <ThoughtTrace thoughts={live.thoughts} live={live.status !== 'done'} />
-            {live.answer ? <Markdown text={live.answer} /> : live.status !== 'done' && <p className="muted typing">Thinking…</p>}
+            {live.answer ? (
+              <Markdown text={live.answer} />
+            ) : (
+              live.status !== 'done' && <p className="muted typing">Thinking…</p>
+            )}
             {live.error && (
               <p role="alert" className="alert alert-error">
                 {live.error.message}
               </p>
             )}
-            {live.outcome && live.outcome !== 'completed' && !live.error && <p className="note">{OUTCOME_NOTE[live.outcome]}</p>}
+            {live.outcome && live.outcome !== 'completed' && !live.error && (
+              <p className="note">{OUTCOME_NOTE[live.outcome]}</p>
+            )}
           </article>
         </>
       )}

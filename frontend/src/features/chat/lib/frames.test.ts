@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { applyEvent, endTurn, parseFrame, startTurn, type ChatEvent } from './frames';
+import { applyEvent, type ChatEvent, endTurn, parseFrame, startTurn } from './frames';
 
 const frame = (event: string, data: unknown) => JSON.stringify({ event, data });
 
@@ -10,7 +10,13 @@ test('frames fold into a turn: session, thoughts, text deltas in order, then don
     frame('thought', { kind: 'tool_result', text: '84', step: 1 }),
     frame('message', 'The answer '),
     frame('message', 'is **84**.'),
-    frame('done', { outcome: 'completed', session_id: 'S1', message_id: 'M2', usage: { input_tokens: 5, output_tokens: 7, total_tokens: 12 }, model: 'offline' }),
+    frame('done', {
+      outcome: 'completed',
+      session_id: 'S1',
+      message_id: 'M2',
+      usage: { input_tokens: 5, output_tokens: 7, total_tokens: 12 },
+      model: 'offline',
+    }),
   ].map((data) => parseFrame(data) as ChatEvent);
 
   const turn = events.reduce(applyEvent, startTurn('What is 12*(3+4)?'));
@@ -28,7 +34,9 @@ test('frames fold into a turn: session, thoughts, text deltas in order, then don
 });
 
 test('an error frame is kept for the screen and the turn still ends with done', () => {
-  const error = parseFrame(frame('error', { code: 'provider_unavailable', message: 'The model provider did not answer.' }))!;
+  const error = parseFrame(
+    frame('error', { code: 'provider_unavailable', message: 'The model provider did not answer.' }),
+  )!;
   const done = parseFrame(frame('done', { outcome: 'failed', session_id: 'S', message_id: 'M' }))!;
   const turn = applyEvent(applyEvent(startTurn('hi'), error), done);
   expect(turn.error?.message).toBe('The model provider did not answer.');

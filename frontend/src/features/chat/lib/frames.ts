@@ -19,7 +19,10 @@ export type ChatEvent =
   | { event: 'thought'; data: Thought }
   | { event: 'message'; data: string }
   | { event: 'error'; data: { code: string; message: string } }
-  | { event: 'done'; data: { outcome: Outcome; session_id: string; message_id: string; usage?: Usage; model?: string } };
+  | {
+      event: 'done';
+      data: { outcome: Outcome; session_id: string; message_id: string; usage?: Usage; model?: string };
+    };
 
 const KNOWN = new Set(['session', 'thought', 'message', 'error', 'done']);
 

@@ -23,7 +23,8 @@ export function ConnectionTest() {
       )}
       {result && !result.ok && (
         <div role="alert" className="alert alert-error">
-          {result.provider} / {result.model} failed after {result.latency_ms} ms: <code>{result.error?.code ?? 'error'}</code> {result.error?.message}
+          {result.provider} / {result.model} failed after {result.latency_ms} ms:{' '}
+          <code>{result.error?.code ?? 'error'}</code> {result.error?.message}
         </div>
       )}
     </section>

@@ -1,8 +1,8 @@
-import { useState, type FormEvent } from 'react';
+import { type FormEvent, useState } from 'react';
 import { ConfirmButton, ErrorAlert, SelectField, TextField } from '@/components/ui';
 import { PROVIDERS } from '@/lib/labels';
 import type { LlmSettings } from '../api/get-llm-settings';
-import { usePutLlmSettings, type PutLlm } from '../api/put-llm-settings';
+import { type PutLlm, usePutLlmSettings } from '../api/put-llm-settings';
 
 /**
  * Provider, model, base URL and a write-only API key. The key lives only in
@@ -52,7 +52,10 @@ export function LlmSettingsForm({ settings, onSaved }: { settings: LlmSettings; 
   };
 
   const removeKey = () =>
-    void send({ provider: settings.provider, model: settings.model, base_url: settings.base_url, api_key: '' }, 'API key removed.');
+    void send(
+      { provider: settings.provider, model: settings.model, base_url: settings.base_url, api_key: '' },
+      'API key removed.',
+    );
 
   return (
     <form onSubmit={submit} className="stack" aria-label="LLM settings">
@@ -64,13 +67,24 @@ export function LlmSettingsForm({ settings, onSaved }: { settings: LlmSettings; 
           </option>
         ))}
       </SelectField>
-      <TextField label="Model" hint="Leave empty for the provider's default model." autoComplete="off" spellCheck={false} value={model} onChange={(e) => setModel(e.target.value)} />
+      <TextField
+        label="Model"
+        hint="Leave empty for the provider's default model."
+        autoComplete="off"
+        spellCheck={false}
+        value={model}
+        onChange={(e) => setModel(e.target.value)}
+      />
       {!offline && (
         <TextField
           label="Base URL"
           type="url"
           required={needsBaseUrl}
-          hint={needsBaseUrl ? 'The server’s OpenAI-compatible API, e.g. https://llm.example.com/v1. It must be https and public.' : 'Optional: leave empty for the provider’s standard address.'}
+          hint={
+            needsBaseUrl
+              ? 'The server’s OpenAI-compatible API, e.g. https://llm.example.com/v1. It must be https and public.'
+              : 'Optional: leave empty for the provider’s standard address.'
+          }
           autoComplete="off"
           spellCheck={false}
           value={baseUrl}
@@ -89,8 +103,8 @@ export function LlmSettingsForm({ settings, onSaved }: { settings: LlmSettings; 
             keyForNewUrl
               ? 'The base URL changed: enter the API key again. The stored key is never sent to a new address.'
               : storedKey
-              ? `A key is set, ending in …${settings.api_key_last4 ?? ''}. Leave empty to keep it.`
-              : `${needsKey ? 'Required for this provider.' : 'Optional for this provider.'} Leave empty to keep a key stored for it, if any.`
+                ? `A key is set, ending in …${settings.api_key_last4 ?? ''}. Leave empty to keep it.`
+                : `${needsKey ? 'Required for this provider.' : 'Optional for this provider.'} Leave empty to keep a key stored for it, if any.`
           }
           value={apiKey}
           onChange={(e) => setApiKey(e.target.value)}
@@ -101,7 +115,11 @@ export function LlmSettingsForm({ settings, onSaved }: { settings: LlmSettings; 
           {put.isPending ? 'Saving…' : 'Save'}
         </button>
         {storedKey && (
-          <ConfirmButton question="Remove the stored API key? Chats that need it will fail until a new one is set." disabled={put.isPending} onConfirm={removeKey}>
+          <ConfirmButton
+            question="Remove the stored API key? Chats that need it will fail until a new one is set."
+            disabled={put.isPending}
+            onConfirm={removeKey}
+          >
             Remove key
           </ConfirmButton>
         )}

@@ -10,7 +10,14 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-const stored = { provider: 'openai', model: 'gpt-4o-mini', base_url: null, api_key_set: true, api_key_last4: 'a1b2', updated_at: '2026-01-01T00:00:00Z' };
+const stored = {
+  provider: 'openai',
+  model: 'gpt-4o-mini',
+  base_url: null,
+  api_key_set: true,
+  api_key_last4: 'a1b2',
+  updated_at: '2026-01-01T00:00:00Z',
+};
 
 /** Answers PUT with what a server would store, so the form can restart from it. */
 function llmApi() {
@@ -19,7 +26,13 @@ function llmApi() {
     .on('PUT', '/api/v1/tenant/llm', (_, body) => {
       const { api_key, ...rest } = body as { api_key?: string };
       const keySet = api_key === undefined ? stored.api_key_set : api_key !== '';
-      return json({ ...stored, ...rest, api_key_set: keySet, api_key_last4: keySet ? (api_key?.slice(-4) ?? stored.api_key_last4) : null, updated_at: '2026-02-02T00:00:00Z' });
+      return json({
+        ...stored,
+        ...rest,
+        api_key_set: keySet,
+        api_key_last4: keySet ? (api_key?.slice(-4) ?? stored.api_key_last4) : null,
+        updated_at: '2026-02-02T00:00:00Z',
+      });
     });
 }
 
@@ -48,7 +61,11 @@ test('a typed key is sent once, then the field is empty again', async () => {
   await userEvent.click(screen.getByRole('button', { name: 'Save' }));
 
   expect(await screen.findByText('Settings saved.')).toBeInTheDocument();
-  expect(api.requests.find((r) => r.method === 'PUT')?.body).toEqual({ provider: 'openai', model: 'gpt-4o-mini', api_key: 'sk-new-secret-9z9z' });
+  expect(api.requests.find((r) => r.method === 'PUT')?.body).toEqual({
+    provider: 'openai',
+    model: 'gpt-4o-mini',
+    api_key: 'sk-new-secret-9z9z',
+  });
   expect(screen.getByLabelText('API key')).toHaveValue('');
   expect(screen.getByText(/ending in …9z9z/)).toBeInTheDocument();
 });
@@ -82,7 +99,12 @@ test('"Remove key" sends an empty key after asking', async () => {
   await userEvent.click(await screen.findByRole('button', { name: 'Remove key' }));
 
   await waitFor(() => expect(api.requests.some((r) => r.method === 'PUT')).toBe(true));
-  expect(api.requests.find((r) => r.method === 'PUT')?.body).toEqual({ provider: 'openai', model: 'gpt-4o-mini', base_url: null, api_key: '' });
+  expect(api.requests.find((r) => r.method === 'PUT')?.body).toEqual({
+    provider: 'openai',
+    model: 'gpt-4o-mini',
+    base_url: null,
+    api_key: '',
+  });
 });
 
 test('the offline provider needs neither base URL nor key; openai_compatible requires a base URL', async () => {
@@ -114,7 +136,14 @@ test('a failed connection test shows the provider’s error', async () => {
   fakeApi()
     .on('GET', '/api/v1/tenant/llm', () => json(stored))
     .on('POST', '/api/v1/tenant/llm/test', () =>
-      json({ ok: false, provider: 'openai', model: 'gpt-4o-mini', latency_ms: 212, reply: null, error: { code: 'provider_auth', message: 'the provider refused the API key' } }),
+      json({
+        ok: false,
+        provider: 'openai',
+        model: 'gpt-4o-mini',
+        latency_ms: 212,
+        reply: null,
+        error: { code: 'provider_auth', message: 'the provider refused the API key' },
+      }),
     );
   renderWithApp(<LlmSettingsPanel />);
 
@@ -128,7 +157,9 @@ test('a failed connection test shows the provider’s error', async () => {
 test('a working connection shows its latency', async () => {
   fakeApi()
     .on('GET', '/api/v1/tenant/llm', () => json(stored))
-    .on('POST', '/api/v1/tenant/llm/test', () => json({ ok: true, provider: 'openai', model: 'gpt-4o-mini', latency_ms: 87, reply: 'OK', error: null }));
+    .on('POST', '/api/v1/tenant/llm/test', () =>
+      json({ ok: true, provider: 'openai', model: 'gpt-4o-mini', latency_ms: 87, reply: 'OK', error: null }),
+    );
   renderWithApp(<LlmSettingsPanel />);
 
   await userEvent.click(await screen.findByRole('button', { name: 'Test connection' }));

@@ -8,5 +8,8 @@ export const deleteTenant = (tenantId: string) =>
 /** Deletes a tenant and everything it owns; there is no undo. */
 export function useDeleteTenant() {
   const client = useQueryClient();
-  return useMutation({ mutationFn: deleteTenant, onSuccess: () => client.invalidateQueries({ queryKey: tenantsQuery().queryKey }) });
+  return useMutation({
+    mutationFn: deleteTenant,
+    onSuccess: () => client.invalidateQueries({ queryKey: tenantsQuery().queryKey }),
+  });
 }

@@ -7,7 +7,8 @@ export type PlatformTenant = components['schemas']['TenantView'];
 export type Plan = components['schemas']['Plan'];
 export type QuotaOverrides = components['schemas']['QuotaOverrides'];
 
-export const getTenants = (cursor?: string) => unwrap(api.GET('/api/platform/tenants', { params: { query: { limit: PAGE_SIZE, cursor } } }));
+export const getTenants = (cursor?: string) =>
+  unwrap(api.GET('/api/platform/tenants', { params: { query: { limit: PAGE_SIZE, cursor } } }));
 
 export const tenantsQuery = () => pagedQuery(['platform', 'tenants'], getTenants);
 

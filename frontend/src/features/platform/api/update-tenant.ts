@@ -11,5 +11,8 @@ export const updateTenant = ({ tenantId, ...body }: UpdateTenantPlan & { tenantI
 /** Changes a tenant's plan, quota overrides (replacing them all) or status. */
 export function useUpdateTenant() {
   const client = useQueryClient();
-  return useMutation({ mutationFn: updateTenant, onSuccess: () => client.invalidateQueries({ queryKey: tenantsQuery().queryKey }) });
+  return useMutation({
+    mutationFn: updateTenant,
+    onSuccess: () => client.invalidateQueries({ queryKey: tenantsQuery().queryKey }),
+  });
 }

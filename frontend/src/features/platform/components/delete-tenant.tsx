@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { ConfirmButton, ErrorAlert, TextField } from '@/components/ui';
-import type { PlatformTenant } from '../api/get-tenants';
 import { useDeleteTenant } from '../api/delete-tenant';
+import type { PlatformTenant } from '../api/get-tenants';
 
 /** Deletion cannot be undone: the operator types the slug, then confirms once more. */
 export function DeleteTenant({ tenant }: { tenant: PlatformTenant }) {

@@ -1,8 +1,8 @@
-import { useState, type FormEvent } from 'react';
+import { type FormEvent, useState } from 'react';
 import { ErrorAlert, SelectField } from '@/components/ui';
+import { PLANS } from '@/lib/labels';
 import type { Plan, PlatformTenant } from '../api/get-tenants';
 import { useUpdateTenant } from '../api/update-tenant';
-import { PLANS } from '@/lib/labels';
 
 /** A plan change takes a click on "Save", so browsing the options changes nothing. */
 export function PlanForm({ tenant }: { tenant: PlatformTenant }) {

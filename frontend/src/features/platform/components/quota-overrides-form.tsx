@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { type FormEvent, useState } from 'react';
 import { ErrorAlert, TextField } from '@/components/ui';
 import type { PlatformTenant, QuotaOverrides } from '../api/get-tenants';
 import { useUpdateTenant } from '../api/update-tenant';
@@ -20,7 +20,9 @@ const draftFrom = (overrides: QuotaOverrides | undefined): Draft =>
 
 /** Empty means "follow the plan": the server replaces all overrides with what is sent, so send every field. */
 function overridesFrom(draft: Draft): QuotaOverrides {
-  return Object.fromEntries(FIELDS.map(({ key }) => [key, draft[key].trim() === '' ? null : Number(draft[key])])) as QuotaOverrides;
+  return Object.fromEntries(
+    FIELDS.map(({ key }) => [key, draft[key].trim() === '' ? null : Number(draft[key])]),
+  ) as QuotaOverrides;
 }
 
 export function QuotaOverridesForm({ tenant }: { tenant: PlatformTenant }) {
@@ -54,7 +56,12 @@ export function QuotaOverridesForm({ tenant }: { tenant: PlatformTenant }) {
         <button type="submit" disabled={update.isPending}>
           {update.isPending ? 'Saving…' : 'Save overrides'}
         </button>
-        <button type="button" className="secondary" disabled={update.isPending} onClick={() => setDraft(draftFrom(undefined))}>
+        <button
+          type="button"
+          className="secondary"
+          disabled={update.isPending}
+          onClick={() => setDraft(draftFrom(undefined))}
+        >
           Clear all
         </button>
       </div>

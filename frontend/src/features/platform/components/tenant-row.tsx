@@ -1,7 +1,7 @@
 import { useId, useState } from 'react';
+import { planLabel } from '@/lib/labels';
 import { formatDateTime } from '@/lib/problem';
 import type { PlatformTenant } from '../api/get-tenants';
-import { planLabel } from '@/lib/labels';
 import { TenantManage } from './tenant-manage';
 
 export function TenantRow({ tenant }: { tenant: PlatformTenant }) {
@@ -20,7 +20,13 @@ export function TenantRow({ tenant }: { tenant: PlatformTenant }) {
         </td>
         <td>{formatDateTime(tenant.created_at)}</td>
         <td>
-          <button type="button" className="secondary" aria-expanded={open} aria-controls={open ? panelId : undefined} onClick={() => setOpen((o) => !o)}>
+          <button
+            type="button"
+            className="secondary"
+            aria-expanded={open}
+            aria-controls={open ? panelId : undefined}
+            onClick={() => setOpen((o) => !o)}
+          >
             {open ? 'Close' : 'Manage'} <span className="sr-only">{tenant.name}</span>
           </button>
         </td>

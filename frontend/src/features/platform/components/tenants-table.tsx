@@ -1,5 +1,5 @@
-import { EmptyState } from '@/components/ui';
 import { PagedTable } from '@/components/paged-table';
+import { EmptyState } from '@/components/ui';
 import { useTenants } from '../api/get-tenants';
 import { TenantRow } from './tenant-row';
 import '../platform.css';

@@ -8,13 +8,21 @@ import { TenantsTable } from './tenants-table';
 afterEach(() => vi.unstubAllGlobals());
 
 const tenant = (id: string, name: string, slug: string, extra: Record<string, unknown> = {}) => ({
-  tenant_id: id, name, slug, plan: 'free', status: 'active',
-  created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z',
+  tenant_id: id,
+  name,
+  slug,
+  plan: 'free',
+  status: 'active',
+  created_at: '2026-01-01T00:00:00Z',
+  updated_at: '2026-01-01T00:00:00Z',
   quotas: { max_users: 5, max_agents: 3, sessions_per_day: 100, tokens_per_month: 200000, concurrent_turns: 5 },
-  quota_overrides: {}, ...extra,
+  quota_overrides: {},
+  ...extra,
 });
 
-function serve(items = [tenant('T1', 'Acme', 'acme'), tenant('T2', 'Globex', 'globex', { plan: 'pro', status: 'suspended' })]) {
+function serve(
+  items = [tenant('T1', 'Acme', 'acme'), tenant('T2', 'Globex', 'globex', { plan: 'pro', status: 'suspended' })],
+) {
   return fakeApi()
     .on('GET', '/api/platform/tenants', () => json({ items, next_cursor: null }))
     .on('PATCH', /^\/api\/platform\/tenants\/T\d$/, (req, body) => {
@@ -59,7 +67,9 @@ test('a suspended tenant can be reactivated', async () => {
   renderWithApp(<TenantsTable />);
   const panel = await manage('Globex');
   await userEvent.click(within(panel).getByRole('button', { name: 'Reactivate' }));
-  await waitFor(() => expect(patches(api)[0]).toMatchObject({ path: '/api/platform/tenants/T2', body: { status: 'active' } }));
+  await waitFor(() =>
+    expect(patches(api)[0]).toMatchObject({ path: '/api/platform/tenants/T2', body: { status: 'active' } }),
+  );
 });
 
 test('changing the plan and quota overrides: empty fields follow the plan (null)', async () => {
@@ -79,13 +89,22 @@ test('changing the plan and quota overrides: empty fields follow the plan (null)
   await userEvent.click(within(panel).getByRole('button', { name: 'Save overrides' }));
   await waitFor(() => expect(patches(api)).toHaveLength(2));
   expect(patches(api)[1]?.body).toEqual({
-    quota_overrides: { max_users: null, max_agents: null, sessions_per_day: null, tokens_per_month: 5000000, concurrent_turns: 20 },
+    quota_overrides: {
+      max_users: null,
+      max_agents: null,
+      sessions_per_day: null,
+      tokens_per_month: 5000000,
+      concurrent_turns: 20,
+    },
   });
 });
 
 test('deleting needs the slug typed, then a confirmation', async () => {
   const api = serve();
-  vi.stubGlobal('confirm', vi.fn(() => true));
+  vi.stubGlobal(
+    'confirm',
+    vi.fn(() => true),
+  );
   renderWithApp(<TenantsTable />);
   const panel = await manage('Acme');
 
@@ -97,5 +116,7 @@ test('deleting needs the slug typed, then a confirmation', async () => {
   expect(button).toBeEnabled();
   await userEvent.click(button);
 
-  await waitFor(() => expect(api.requests.some((r) => r.method === 'DELETE' && r.path === '/api/platform/tenants/T1')).toBe(true));
+  await waitFor(() =>
+    expect(api.requests.some((r) => r.method === 'DELETE' && r.path === '/api/platform/tenants/T1')).toBe(true),
+  );
 });

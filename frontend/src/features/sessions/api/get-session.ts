@@ -8,4 +8,5 @@ export const sessionQuery = (sessionId: string) =>
     queryFn: () => unwrap(api.GET('/api/v1/sessions/{session_id}', { params: { path: { session_id: sessionId } } })),
   });
 
-export const useSessionDetail = (sessionId: string | undefined) => useQuery({ ...sessionQuery(sessionId ?? ''), enabled: !!sessionId });
+export const useSessionDetail = (sessionId: string | undefined) =>
+  useQuery({ ...sessionQuery(sessionId ?? ''), enabled: !!sessionId });

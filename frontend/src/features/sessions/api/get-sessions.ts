@@ -9,7 +9,8 @@ export type Session = components['schemas']['Session'];
 export const sessionsKey = ['sessions'] as const;
 export const sessionsListKey = [...sessionsKey, 'list'] as const;
 
-export const getSessions = (cursor?: string) => unwrap(api.GET('/api/v1/sessions', { params: { query: { limit: PAGE_SIZE, cursor } } }));
+export const getSessions = (cursor?: string) =>
+  unwrap(api.GET('/api/v1/sessions', { params: { query: { limit: PAGE_SIZE, cursor } } }));
 
 export const sessionsQuery = () => pagedQuery(sessionsListKey, getSessions);
 

@@ -25,8 +25,12 @@ async function all<T>(fetchPage: (cursor?: string) => Promise<Page<T>>): Promise
 export async function getTranscript(sessionId: string): Promise<TranscriptEntry[]> {
   const path = { session_id: sessionId };
   const [messages, log] = await Promise.all([
-    all((cursor) => unwrap(api.GET('/api/v1/sessions/{session_id}/messages', { params: { path, query: { limit: 100, cursor } } }))),
-    all((cursor) => unwrap(api.GET('/api/v1/sessions/{session_id}/log', { params: { path, query: { limit: 100, cursor } } }))),
+    all((cursor) =>
+      unwrap(api.GET('/api/v1/sessions/{session_id}/messages', { params: { path, query: { limit: 100, cursor } } })),
+    ),
+    all((cursor) =>
+      unwrap(api.GET('/api/v1/sessions/{session_id}/log', { params: { path, query: { limit: 100, cursor } } })),
+    ),
   ]);
   return messages
     .reverse()
@@ -36,4 +40,5 @@ export async function getTranscript(sessionId: string): Promise<TranscriptEntry[
 export const transcriptQuery = (sessionId: string) =>
   queryOptions({ queryKey: [...sessionsKey, sessionId, 'transcript'], queryFn: () => getTranscript(sessionId) });
 
-export const useTranscript = (sessionId: string | undefined) => useQuery({ ...transcriptQuery(sessionId ?? ''), enabled: !!sessionId });
+export const useTranscript = (sessionId: string | undefined) =>
+  useQuery({ ...transcriptQuery(sessionId ?? ''), enabled: !!sessionId });

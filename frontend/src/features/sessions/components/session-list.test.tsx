@@ -40,7 +40,10 @@ test('search narrows the list by title as you type', async () => {
   await userEvent.type(screen.getByLabelText('Search conversations'), 'report');
 
   const links = screen.getAllByRole('link').map((link) => link.textContent);
-  expect(links).toEqual([expect.stringContaining('Quarterly report draft'), expect.stringContaining('Report on churn')]);
+  expect(links).toEqual([
+    expect.stringContaining('Quarterly report draft'),
+    expect.stringContaining('Report on churn'),
+  ]);
   await userEvent.type(screen.getByLabelText('Search conversations'), ' nothing like this');
   expect(screen.getByText('No conversation matches')).toBeInTheDocument();
 });

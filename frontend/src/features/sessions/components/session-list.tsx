@@ -5,7 +5,7 @@ import { LoadMore } from '@/components/paged-table';
 import { EmptyState, ErrorAlert, Loading } from '@/components/ui';
 import { formatDateTime } from '@/lib/problem';
 import { useDeleteSession } from '../api/delete-session';
-import { useSessions, type Session } from '../api/get-sessions';
+import { type Session, useSessions } from '../api/get-sessions';
 import { useRenameSession } from '../api/rename-session';
 
 interface SessionListProps {
@@ -28,7 +28,13 @@ export function SessionList({ linkTo, canEdit, onDeleted, compact }: SessionList
 
   return (
     <section className="session-list stack" aria-label="Conversations">
-      <input type="search" aria-label="Search conversations" placeholder="Search conversations" value={search} onChange={(e) => setSearch(e.target.value)} />
+      <input
+        type="search"
+        aria-label="Search conversations"
+        placeholder="Search conversations"
+        value={search}
+        onChange={(e) => setSearch(e.target.value)}
+      />
       <ErrorAlert error={sessions.error} />
       {sessions.isPending ? (
         <Loading />
@@ -37,7 +43,14 @@ export function SessionList({ linkTo, canEdit, onDeleted, compact }: SessionList
       ) : (
         <ul className="sessions">
           {shown.map((session) => (
-            <SessionItem key={session.session_id} session={session} href={linkTo(session.session_id)} canEdit={canEdit} compact={compact} onDeleted={onDeleted} />
+            <SessionItem
+              key={session.session_id}
+              session={session}
+              href={linkTo(session.session_id)}
+              canEdit={canEdit}
+              compact={compact}
+              onDeleted={onDeleted}
+            />
           ))}
         </ul>
       )}
@@ -46,7 +59,19 @@ export function SessionList({ linkTo, canEdit, onDeleted, compact }: SessionList
   );
 }
 
-function SessionItem({ session, href, canEdit, compact, onDeleted }: { session: Session; href: string; canEdit: boolean; compact?: boolean; onDeleted?: (id: string) => void }) {
+function SessionItem({
+  session,
+  href,
+  canEdit,
+  compact,
+  onDeleted,
+}: {
+  session: Session;
+  href: string;
+  canEdit: boolean;
+  compact?: boolean;
+  onDeleted?: (id: string) => void;
+}) {
   const [editing, setEditing] = useState(false);
   const [title, setTitle] = useState(session.title);
   const rename = useRenameSession();
@@ -59,12 +84,26 @@ function SessionItem({ session, href, canEdit, compact, onDeleted }: { session: 
           className="row"
           onSubmit={(e) => {
             e.preventDefault();
-            rename.mutate({ sessionId: session.session_id, title: title.trim() }, { onSuccess: () => setEditing(false) });
+            rename.mutate(
+              { sessionId: session.session_id, title: title.trim() },
+              { onSuccess: () => setEditing(false) },
+            );
           }}
         >
-          <input aria-label="New title" value={title} onChange={(e) => setTitle(e.target.value)} required maxLength={200} autoFocus />
-          <button type="submit" disabled={rename.isPending}>Save</button>
-          <button type="button" className="secondary" onClick={() => setEditing(false)}>Cancel</button>
+          <input
+            aria-label="New title"
+            value={title}
+            onChange={(e) => setTitle(e.target.value)}
+            required
+            maxLength={200}
+            autoFocus
+          />
+          <button type="submit" disabled={rename.isPending}>
+            Save
+          </button>
+          <button type="button" className="secondary" onClick={() => setEditing(false)}>
+            Cancel
+          </button>
         </form>
         <ErrorAlert error={rename.error} />
       </li>
@@ -82,7 +121,12 @@ function SessionItem({ session, href, canEdit, compact, onDeleted }: { session: 
       </NavLink>
       {canEdit && (
         <span className="session-actions">
-          <button type="button" className="link" aria-label={`Rename ${session.title}`} onClick={() => setEditing(true)}>
+          <button
+            type="button"
+            className="link"
+            aria-label={`Rename ${session.title}`}
+            onClick={() => setEditing(true)}
+          >
             Rename
           </button>
           <button
@@ -90,7 +134,10 @@ function SessionItem({ session, href, canEdit, compact, onDeleted }: { session: 
             className="link danger-link"
             aria-label={`Delete ${session.title}`}
             disabled={remove.isPending}
-            onClick={() => window.confirm(`Delete “${session.title}” and its messages?`) && remove.mutate(session.session_id, { onSuccess: () => onDeleted?.(session.session_id) })}
+            onClick={() =>
+              window.confirm(`Delete “${session.title}” and its messages?`) &&
+              remove.mutate(session.session_id, { onSuccess: () => onDeleted?.(session.session_id) })
+            }
           >
             Delete
           </button>

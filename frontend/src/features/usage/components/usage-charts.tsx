@@ -7,9 +7,16 @@ export function UsageCharts({ report }: { report: UsageReport }) {
   const monthlyTokens = limitOf('tokens_month');
   return (
     <section className="usage-charts stack" aria-label="Daily usage">
-      <BarChart title="Tokens per day" unit="tokens" points={report.daily.map((d) => ({ label: d.date, value: d.tokens }))} />
+      <BarChart
+        title="Tokens per day"
+        unit="tokens"
+        points={report.daily.map((d) => ({ label: d.date, value: d.tokens }))}
+      />
       {monthlyTokens !== undefined && (
-        <p className="muted">Monthly token limit: {monthlyTokens.toLocaleString()} tokens (shared by the whole month, so not drawn as a daily line).</p>
+        <p className="muted">
+          Monthly token limit: {monthlyTokens.toLocaleString()} tokens (shared by the whole month, so not drawn as a
+          daily line).
+        </p>
       )}
       <BarChart
         title="Sessions per day"

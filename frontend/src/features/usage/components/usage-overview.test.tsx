@@ -8,8 +8,13 @@ import { UsageOverview } from './usage-overview';
 afterEach(() => vi.unstubAllGlobals());
 
 const tenant = {
-  tenant_id: 'T1', name: 'Acme', slug: 'acme', plan: 'pro', status: 'active',
-  created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z',
+  tenant_id: 'T1',
+  name: 'Acme',
+  slug: 'acme',
+  plan: 'pro',
+  status: 'active',
+  created_at: '2026-01-01T00:00:00Z',
+  updated_at: '2026-01-01T00:00:00Z',
   quotas: { max_users: 50, max_agents: 50, sessions_per_day: 5000, tokens_per_month: 10000000, concurrent_turns: 50 },
 };
 const daily = [
@@ -29,7 +34,9 @@ const report = {
 };
 
 test('each quota shows used of limit, its percentage and when it resets', async () => {
-  fakeApi().on('GET', '/api/v1/tenant', () => json(tenant)).on('GET', '/api/v1/tenant/usage', () => json(report));
+  fakeApi()
+    .on('GET', '/api/v1/tenant', () => json(tenant))
+    .on('GET', '/api/v1/tenant/usage', () => json(report));
   renderWithApp(<UsageOverview />);
 
   const tokens = await screen.findByRole('listitem', { name: 'LLM tokens this month' });
@@ -54,9 +61,20 @@ test('each quota shows used of limit, its percentage and when it resets', async 
 test('tokens held by streaming answers and usage over the limit are spelled out', async () => {
   const over = {
     ...report,
-    quotas: [{ quota: 'tokens_month', used: 100500, limit: 100000, reserved: 4096, overage: 500, reset_at: '2026-12-01T00:00:00Z' }],
+    quotas: [
+      {
+        quota: 'tokens_month',
+        used: 100500,
+        limit: 100000,
+        reserved: 4096,
+        overage: 500,
+        reset_at: '2026-12-01T00:00:00Z',
+      },
+    ],
   };
-  fakeApi().on('GET', '/api/v1/tenant', () => json(tenant)).on('GET', '/api/v1/tenant/usage', () => json(over));
+  fakeApi()
+    .on('GET', '/api/v1/tenant', () => json(tenant))
+    .on('GET', '/api/v1/tenant/usage', () => json(over));
   renderWithApp(<UsageOverview />);
 
   const tokens = await screen.findByRole('listitem', { name: 'LLM tokens this month' });
@@ -66,7 +84,9 @@ test('tokens held by streaming answers and usage over the limit are spelled out'
 });
 
 test('the charts draw one bar per day, with the daily session limit as the only limit line', async () => {
-  fakeApi().on('GET', '/api/v1/tenant', () => json(tenant)).on('GET', '/api/v1/tenant/usage', () => json(report));
+  fakeApi()
+    .on('GET', '/api/v1/tenant', () => json(tenant))
+    .on('GET', '/api/v1/tenant/usage', () => json(report));
   renderWithApp(<UsageOverview />);
 
   const tokenChart = (await screen.findByRole('img', { name: /^Tokens per day/ })).closest('figure')!;

@@ -12,7 +12,13 @@ export function UsageOverview() {
   const usage = useUsage();
   return (
     <div className="stack">
-      {tenant.isPending ? <Loading label="Loading plan…" /> : tenant.isError ? <ErrorAlert error={tenant.error} /> : <PlanSummary tenant={tenant.data} />}
+      {tenant.isPending ? (
+        <Loading label="Loading plan…" />
+      ) : tenant.isError ? (
+        <ErrorAlert error={tenant.error} />
+      ) : (
+        <PlanSummary tenant={tenant.data} />
+      )}
       {usage.isPending ? (
         <Loading label="Loading usage…" />
       ) : usage.isError ? (

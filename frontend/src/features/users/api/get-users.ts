@@ -7,7 +7,8 @@ export type UserView = components['schemas']['UserView'];
 export type Role = components['schemas']['Role'];
 export type UserStatus = components['schemas']['UserStatus'];
 
-export const getUsers = (cursor?: string) => unwrap(api.GET('/api/v1/users', { params: { query: { limit: PAGE_SIZE, cursor } } }));
+export const getUsers = (cursor?: string) =>
+  unwrap(api.GET('/api/v1/users', { params: { query: { limit: PAGE_SIZE, cursor } } }));
 
 export const usersQuery = () => pagedQuery(['users'], getUsers);
 

@@ -11,5 +11,8 @@ export const updateUser = ({ userId, ...body }: UpdateUserInput & { userId: stri
 /** Changes a user's role or status (never the signed-in admin's own: the server refuses). */
 export function useUpdateUser() {
   const client = useQueryClient();
-  return useMutation({ mutationFn: updateUser, onSuccess: () => client.invalidateQueries({ queryKey: usersQuery().queryKey }) });
+  return useMutation({
+    mutationFn: updateUser,
+    onSuccess: () => client.invalidateQueries({ queryKey: usersQuery().queryKey }),
+  });
 }

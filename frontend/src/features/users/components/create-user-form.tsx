@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { type FormEvent, useState } from 'react';
 import { CopyButton, ErrorAlert, Notice, SecretOnce, SelectField, TextField } from '@/components/ui';
 import { useCreateUser } from '../api/create-user';
 import type { Role } from '../api/get-users';
@@ -54,7 +54,17 @@ export function CreateUserForm() {
     <form onSubmit={submit} className="stack" aria-label="Add a user">
       <ErrorAlert error={create.error} />
       {created && <Notice>{created} can sign in now.</Notice>}
-      <TextField label="Email" type="email" autoComplete="off" required value={email} onChange={(e) => { setEmail(e.target.value); setCreated(null); }} />
+      <TextField
+        label="Email"
+        type="email"
+        autoComplete="off"
+        required
+        value={email}
+        onChange={(e) => {
+          setEmail(e.target.value);
+          setCreated(null);
+        }}
+      />
       <TextField label="Name" autoComplete="off" value={name} onChange={(e) => setName(e.target.value)} />
       <SelectField label="Role" value={role} onChange={(e) => setRole(e.target.value as Role)}>
         {ROLES.map((r) => (
@@ -66,11 +76,23 @@ export function CreateUserForm() {
       <fieldset className="choices">
         <legend>How they get in</legend>
         <label className="choice">
-          <input type="radio" name="access" value="invite" checked={access === 'invite'} onChange={() => setAccess('invite')} />
+          <input
+            type="radio"
+            name="access"
+            value="invite"
+            checked={access === 'invite'}
+            onChange={() => setAccess('invite')}
+          />
           Invite (a one-time link they use to choose a password)
         </label>
         <label className="choice">
-          <input type="radio" name="access" value="password" checked={access === 'password'} onChange={() => setAccess('password')} />
+          <input
+            type="radio"
+            name="access"
+            value="password"
+            checked={access === 'password'}
+            onChange={() => setAccess('password')}
+          />
           Set an initial password
         </label>
       </fieldset>

@@ -62,7 +62,11 @@ export function UserRow({ user, isSelf }: { user: UserView; isSelf: boolean }) {
                 {suspended ? 'Activate' : 'Suspend'}
               </button>
             )}
-            <ConfirmButton disabled={isSelf || busy} question={`Delete ${who}? They lose access at once.`} onConfirm={() => remove.mutate(user.user_id)}>
+            <ConfirmButton
+              disabled={isSelf || busy}
+              question={`Delete ${who}? They lose access at once.`}
+              onConfirm={() => remove.mutate(user.user_id)}
+            >
               Delete <span className="sr-only">{who}</span>
             </ConfirmButton>
           </div>

@@ -1,5 +1,5 @@
-import { EmptyState } from '@/components/ui';
 import { PagedTable } from '@/components/paged-table';
+import { EmptyState } from '@/components/ui';
 import { useUsers } from '../api/get-users';
 import { UserRow } from './user-row';
 import '../users.css';

@@ -8,13 +8,30 @@ import { UsersTable } from './users-table';
 
 afterEach(() => vi.unstubAllGlobals());
 
-const user = (id: string, email: string, role: 'admin' | 'user' | 'viewer', status: 'active' | 'invited' | 'suspended' = 'active') => ({
-  user_id: id, email, name: null, role, status, created_at: '2026-11-01T10:00:00Z', updated_at: '2026-11-01T10:00:00Z',
+const user = (
+  id: string,
+  email: string,
+  role: 'admin' | 'user' | 'viewer',
+  status: 'active' | 'invited' | 'suspended' = 'active',
+) => ({
+  user_id: id,
+  email,
+  name: null,
+  role,
+  status,
+  created_at: '2026-11-01T10:00:00Z',
+  updated_at: '2026-11-01T10:00:00Z',
 });
 
 test('adding a user by invite shows the invite link once, and "Done" removes it', async () => {
   const api = fakeApi().on('POST', '/api/v1/users', (_req, body) =>
-    json({ user: user('U9', (body as { email: string }).email, 'viewer', 'invited'), invite_token: 'inv_secret_token_123' }, 201),
+    json(
+      {
+        user: user('U9', (body as { email: string }).email, 'viewer', 'invited'),
+        invite_token: 'inv_secret_token_123',
+      },
+      201,
+    ),
   );
   renderWithApp(<CreateUserForm />);
 
@@ -44,12 +61,18 @@ test('adding a user with a password sends it and shows no token', async () => {
   await userEvent.click(screen.getByRole('button', { name: 'Add user' }));
 
   expect(await screen.findByRole('status')).toHaveTextContent('cy@example.com can sign in now.');
-  expect(api.requests.at(-1)?.body).toMatchObject({ email: 'cy@example.com', role: 'user', password: 'a fine long password' });
+  expect(api.requests.at(-1)?.body).toMatchObject({
+    email: 'cy@example.com',
+    role: 'user',
+    password: 'a fine long password',
+  });
   expect(screen.queryByRole('region', { name: 'Invite token' })).not.toBeInTheDocument();
 });
 
 test('the users quota error says which quota and its limit', async () => {
-  fakeApi().on('POST', '/api/v1/users', () => problem(429, 'quota_exceeded.users', 'The users quota is reached.', { quota: 'users', limit: 5 }));
+  fakeApi().on('POST', '/api/v1/users', () =>
+    problem(429, 'quota_exceeded.users', 'The users quota is reached.', { quota: 'users', limit: 5 }),
+  );
   renderWithApp(<CreateUserForm />);
 
   await userEvent.type(screen.getByLabelText('Email'), 'dee@example.com');
@@ -61,9 +84,18 @@ test('the users quota error says which quota and its limit', async () => {
 test("the admin's own row has role, status and delete disabled; others can be changed", async () => {
   const api = fakeApi()
     .on('GET', '/api/v1/users', () =>
-      json({ items: [user('ME', 'me@example.com', 'admin'), user('U2', 'ann@example.com', 'user'), user('U3', 'inv@example.com', 'user', 'invited')], next_cursor: null }),
+      json({
+        items: [
+          user('ME', 'me@example.com', 'admin'),
+          user('U2', 'ann@example.com', 'user'),
+          user('U3', 'inv@example.com', 'user', 'invited'),
+        ],
+        next_cursor: null,
+      }),
     )
-    .on('PATCH', '/api/v1/users/U2', (_req, body) => json({ ...user('U2', 'ann@example.com', 'user'), ...(body as object) }));
+    .on('PATCH', '/api/v1/users/U2', (_req, body) =>
+      json({ ...user('U2', 'ann@example.com', 'user'), ...(body as object) }),
+    );
   renderWithApp(<UsersTable currentUserId="ME" />);
 
   expect(await screen.findByLabelText('Role of me@example.com')).toBeDisabled();
@@ -79,7 +111,9 @@ test("the admin's own row has role, status and delete disabled; others can be ch
   await userEvent.selectOptions(screen.getByLabelText('Role of ann@example.com'), 'viewer');
   await waitFor(() => expect(api.requests.find((r) => r.method === 'PATCH')?.body).toEqual({ role: 'viewer' }));
   await userEvent.click(screen.getByRole('button', { name: 'Suspend ann@example.com' }));
-  await waitFor(() => expect(api.requests.filter((r) => r.method === 'PATCH').at(-1)?.body).toEqual({ status: 'suspended' }));
+  await waitFor(() =>
+    expect(api.requests.filter((r) => r.method === 'PATCH').at(-1)?.body).toEqual({ status: 'suspended' }),
+  );
 });
 
 test('deleting asks first, then sends DELETE; "Load more" fetches the next page', async () => {
@@ -87,10 +121,16 @@ test('deleting asks first, then sends DELETE; "Load more" fetches the next page'
     .on('GET', '/api/v1/users', (req) =>
       new URL(req.url).searchParams.get('cursor') === 'c2'
         ? json({ items: [user('U3', 'zed@example.com', 'viewer')], next_cursor: null })
-        : json({ items: [user('ME', 'me@example.com', 'admin'), user('U2', 'ann@example.com', 'user')], next_cursor: 'c2' }),
+        : json({
+            items: [user('ME', 'me@example.com', 'admin'), user('U2', 'ann@example.com', 'user')],
+            next_cursor: 'c2',
+          }),
     )
     .on('DELETE', '/api/v1/users/U2', () => json(null, 204));
-  vi.stubGlobal('confirm', vi.fn(() => true));
+  vi.stubGlobal(
+    'confirm',
+    vi.fn(() => true),
+  );
   renderWithApp(<UsersTable currentUserId="ME" />);
 
   await userEvent.click(await screen.findByRole('button', { name: 'Load more' }));
@@ -99,5 +139,7 @@ test('deleting asks first, then sends DELETE; "Load more" fetches the next page'
 
   await userEvent.click(screen.getByRole('button', { name: 'Delete ann@example.com' }));
   expect(window.confirm).toHaveBeenCalled();
-  await waitFor(() => expect(api.requests.some((r) => r.method === 'DELETE' && r.path === '/api/v1/users/U2')).toBe(true));
+  await waitFor(() =>
+    expect(api.requests.some((r) => r.method === 'DELETE' && r.path === '/api/v1/users/U2')).toBe(true),
+  );
 });
