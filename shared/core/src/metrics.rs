@@ -1,8 +1,8 @@
 //! The platform's metrics, named in one place, and the two ways they leave the process.
 //!
 //! The chat code calls the typed functions below; which recorder receives them is chosen once at
-//! start with [`init`]: the local runner uses [`SinkKind::Prometheus`] and serves
-//! [`PrometheusHandle::render`] at `GET /metrics`; Lambda uses [`SinkKind::Emf`], which prints one
+//! start: the local runner calls [`install_prometheus`] and serves
+//! [`PrometheusHandle::render`] at `GET /metrics`; Lambda calls [`init_emf`], which prints one
 //! CloudWatch Embedded Metric Format line to stdout per update (CloudWatch Logs turns them into
 //! metrics, so a short-lived function needs no exporter, agent or flush).
 
@@ -143,46 +143,54 @@ pub enum MetricsError {
 /// fail and `OnceLock::get_or_try_init` is unstable.
 static INSTALLED: Mutex<Option<MetricsSink>> = Mutex::new(None);
 
-/// Installs the global recorder for `kind`. Calling it again with the same kind returns the same
-/// sink (tests build several apps in one process); asking for the other kind is an error.
-pub fn init(kind: SinkKind) -> Result<MetricsSink, MetricsError> {
+/// Installs the EMF recorder (Lambda).
+pub fn init_emf() -> Result<MetricsSink, MetricsError> {
+    install(SinkKind::Emf, || {
+        metrics::set_global_recorder(EmfRecorder::new(Arc::new(print_line)))
+            .map_err(|_| MetricsError::AlreadyInstalled)?;
+        Ok(MetricsSink::Emf)
+    })
+}
+
+/// Installs the Prometheus recorder (the local runner), returning the handle that renders `/metrics`.
+pub fn install_prometheus() -> Result<PrometheusHandle, MetricsError> {
+    let sink = install(SinkKind::Prometheus, || {
+        let recorder = prometheus_builder()?.build_recorder();
+        let handle = recorder.handle();
+        metrics::set_global_recorder(recorder).map_err(|_| MetricsError::AlreadyInstalled)?;
+        let upkeep = handle.clone();
+        std::thread::Builder::new()
+            .name("metrics-upkeep".into())
+            .spawn(move || {
+                loop {
+                    std::thread::sleep(UPKEEP_INTERVAL);
+                    upkeep.run_upkeep();
+                }
+            })
+            .map_err(MetricsError::Upkeep)?;
+        Ok(MetricsSink::Prometheus(handle))
+    })?;
+    match sink {
+        MetricsSink::Prometheus(handle) => Ok(handle),
+        MetricsSink::Emf => Err(MetricsError::AlreadyInstalled),
+    }
+}
+
+/// Installs the global recorder `build` makes, once per process. Calling it again for the same
+/// kind returns the same sink (tests build several apps in one process); the other kind is an
+/// error. Each kind builds its recorder in its own function, so a Lambda binary does not link
+/// the Prometheus exporter.
+fn install(
+    kind: SinkKind,
+    build: impl FnOnce() -> Result<MetricsSink, MetricsError>,
+) -> Result<MetricsSink, MetricsError> {
     let mut installed = INSTALLED.lock().unwrap_or_else(PoisonError::into_inner);
     if let Some(sink) = installed.as_ref() {
         return if sink.kind() == kind { Ok(sink.clone()) } else { Err(MetricsError::AlreadyInstalled) };
     }
-    let sink = match kind {
-        SinkKind::Prometheus => {
-            let recorder = prometheus_builder()?.build_recorder();
-            let handle = recorder.handle();
-            metrics::set_global_recorder(recorder).map_err(|_| MetricsError::AlreadyInstalled)?;
-            let upkeep = handle.clone();
-            std::thread::Builder::new()
-                .name("metrics-upkeep".into())
-                .spawn(move || {
-                    loop {
-                        std::thread::sleep(UPKEEP_INTERVAL);
-                        upkeep.run_upkeep();
-                    }
-                })
-                .map_err(MetricsError::Upkeep)?;
-            MetricsSink::Prometheus(handle)
-        }
-        SinkKind::Emf => {
-            metrics::set_global_recorder(EmfRecorder::new(Arc::new(print_line)))
-                .map_err(|_| MetricsError::AlreadyInstalled)?;
-            MetricsSink::Emf
-        }
-    };
+    let sink = build()?;
     describe();
     Ok(installed.insert(sink).clone())
-}
-
-/// Shorthand for the local runner: [`init`] with [`SinkKind::Prometheus`], returning the handle.
-pub fn install_prometheus() -> Result<PrometheusHandle, MetricsError> {
-    match init(SinkKind::Prometheus)? {
-        MetricsSink::Prometheus(handle) => Ok(handle),
-        MetricsSink::Emf => Err(MetricsError::AlreadyInstalled),
-    }
 }
 
 fn prometheus_builder() -> Result<PrometheusBuilder, BuildError> {
@@ -452,6 +460,6 @@ mod tests {
         for handle in [first, second] {
             assert!(handle.render().contains(r#"token_usage_total{tenant_id="idempotent-tenant",model="gpt-4o"} 3"#));
         }
-        assert!(matches!(init(SinkKind::Emf), Err(MetricsError::AlreadyInstalled)));
+        assert!(matches!(init_emf(), Err(MetricsError::AlreadyInstalled)));
     }
 }

@@ -18,7 +18,7 @@ use crate::{AppState, Config, metrics, telemetry};
 async fn cold_start(signing: Signing) -> Result<(AppState, Option<SdkTracerProvider>), lambda_http::Error> {
     let config = Config::from_env()?;
     let traces = telemetry::init(&config);
-    metrics::init(metrics::SinkKind::Emf)?;
+    metrics::init_emf()?;
     Ok((AppState::from_config(config, signing).await?, traces))
 }
 

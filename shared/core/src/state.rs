@@ -70,6 +70,7 @@ impl AppState {
 
 /// An HTTP client for calls out of the platform (providers, tools).
 pub fn http_client(connect_timeout: Duration) -> reqwest::Client {
+    crate::tls::install_provider();
     reqwest::Client::builder()
         .connect_timeout(connect_timeout)
         .user_agent(concat!("agent-paas/", env!("CARGO_PKG_VERSION")))

@@ -127,6 +127,7 @@ pub async fn check_url(url: &str, policy: &NetPolicy) -> Result<CheckedUrl, NetG
 /// Makes a client connect only to the checked addresses: directly, because a proxy would resolve
 /// the name again itself, and without following redirects, which lead to URLs nobody checked.
 pub fn pin(builder: ClientBuilder, checked: &CheckedUrl) -> ClientBuilder {
+    paas_core::tls::install_provider();
     let builder = builder.no_proxy().redirect(redirect::Policy::none());
     match checked.url.host_str() {
         // A literal IP is connected to as is; there is nothing to resolve.

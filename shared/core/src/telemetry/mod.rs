@@ -9,11 +9,11 @@ use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_otlp::{Protocol, WithExportConfig};
 use opentelemetry_sdk::trace::{SdkTracerProvider, TracerProviderBuilder};
 use tracing::Subscriber;
-use tracing_subscriber::filter::{FilterExt, LevelFilter, filter_fn};
+use tracing_subscriber::filter::{FilterExt, LevelFilter, Targets, filter_fn};
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::util::SubscriberInitExt;
-use tracing_subscriber::{EnvFilter, Layer, fmt};
+use tracing_subscriber::{Layer, fmt};
 
 use crate::config::{Config, LogFormat, OtelExporter};
 
@@ -45,7 +45,9 @@ fn log_layer<S>(config: &Config) -> impl Layer<S>
 where
     S: Subscriber + for<'a> LookupSpan<'a>,
 {
-    let filter = EnvFilter::try_new(&config.log).unwrap_or_else(|_| EnvFilter::new("info"));
+    // `Targets` (`info`, `paas=debug,info`) rather than `EnvFilter`, whose span and field
+    // directives would link a regex engine into every function.
+    let filter: Targets = config.log.parse().unwrap_or_else(|_| Targets::new().with_default(LevelFilter::INFO));
     let not_trace_only = filter_fn(|meta| !(meta.is_span() && meta.target() == TRACE_ONLY));
     let lines = fmt::layer().with_writer(std::io::stderr);
     let lines = match config.log_format {
@@ -79,6 +81,7 @@ pub fn provider_builder() -> TracerProviderBuilder {
 /// collector layer on Lambda). The batch runs on its own thread, which is
 /// why the exporter's client is reqwest's blocking one.
 fn otlp_provider() -> Result<SdkTracerProvider, opentelemetry_otlp::ExporterBuildError> {
+    crate::tls::install_provider();
     let exporter =
         opentelemetry_otlp::SpanExporter::builder().with_http().with_protocol(Protocol::HttpBinary).build()?;
     Ok(provider_builder().with_batch_exporter(exporter).build())
