@@ -89,7 +89,7 @@ async fn main() -> anyhow::Result<()> {
             serve::run(config).await
         }
         Command::Tables { command: TablesCommand::Create } => {
-            let store = state::dynamo_store(&config).await;
+            let store = state::dynamo_store(&config, &paas_core::aws::ambient(&config).await);
             store.create_tables(tables::ALL).await?;
             println!("created {} tables with prefix {:?}", tables::ALL.len(), config.table_prefix);
             Ok(())

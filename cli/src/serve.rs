@@ -23,7 +23,7 @@ use crate::browser_headers;
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(http::ApiDoc::openapi())
         .merge(paas_auth::routes(OpenApiRouter::new()))
-        .merge(paas_tenants::routes(OpenApiRouter::new()))
+        .merge(paas_admin::routes(OpenApiRouter::new()))
         .merge(paas_sessions::routes(OpenApiRouter::new()))
         .merge(paas_chat::routes(OpenApiRouter::new()))
 }
@@ -33,7 +33,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 pub fn routes_by_function() -> std::collections::BTreeMap<&'static str, Vec<(String, String)>> {
     let functions: [(&'static str, OpenApiRouter<AppState>); 4] = [
         ("auth", paas_auth::routes(OpenApiRouter::new())),
-        ("tenants", paas_tenants::routes(OpenApiRouter::new())),
+        ("admin", paas_admin::routes(OpenApiRouter::new())),
         ("sessions", paas_sessions::routes(OpenApiRouter::new())),
         ("chat", paas_chat::routes(OpenApiRouter::new())),
     ];

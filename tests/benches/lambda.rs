@@ -5,7 +5,7 @@
 //! memory after the first request.
 //!
 //! Build first with the Lambda profile, then run:
-//! `cargo build --release --bins -p paas-auth -p paas-tenants -p paas-sessions -p paas-chat -p paas-authorizer &&
+//! `cargo build --release --bins -p paas-auth -p paas-admin -p paas-sessions -p paas-chat -p paas-authorizer &&
 //!  cargo build --release -p paas-tests --example hello_lambda && cargo bench -p paas-tests --bench lambda`
 
 use std::path::PathBuf;
@@ -110,7 +110,7 @@ async fn main() {
         "1.00x"
     );
     // The auth function first: it creates the keys the others load.
-    for name in ["auth", "tenants", "sessions", "chat", "authorizer"] {
+    for name in ["auth", "admin", "sessions", "chat", "authorizer"] {
         let path = dir.join(name);
         let (ready, memory) = measure(&path, name, &env).await;
         let bytes = size(&path);

@@ -312,9 +312,8 @@ async fn a_signing_key_rotation_reaches_running_functions() {
     let app = TestApp::new().await;
     let acme = app.signup("acme").await;
     let config = (*app.state.config).clone();
-    // The tenants function, warm since before the rotation.
-    let tenants =
-        paas_tenants::router(paas_store_sqlite::app_state(config.clone(), Signing::VerifyOnly).await.unwrap());
+    // The admin function, warm since before the rotation.
+    let tenants = paas_admin::router(paas_store_sqlite::app_state(config.clone(), Signing::VerifyOnly).await.unwrap());
     let new_kid = paas_cli::operators::rotate_signing_key(config.clone(), false).await.unwrap();
     // An auth function that starts after it signs with the new key.
     let auth = paas_auth::router(paas_store_sqlite::app_state(config, Signing::Sign).await.unwrap());
@@ -352,7 +351,7 @@ async fn a_key_dropped_in_an_emergency_stops_verifying_within_the_refresh_interv
     let app = TestApp::with(|c| c.key_refresh_secs = 1).await;
     let acme = app.signup("acme").await;
     let config = (*app.state.config).clone();
-    let warm = paas_tenants::router(paas_store_sqlite::app_state(config.clone(), Signing::VerifyOnly).await.unwrap());
+    let warm = paas_admin::router(paas_store_sqlite::app_state(config.clone(), Signing::VerifyOnly).await.unwrap());
     let tenant_status = |token: String| {
         use tower::ServiceExt;
         let request = http::Request::get("/api/v1/tenant").header("authorization", format!("Bearer {token}"));

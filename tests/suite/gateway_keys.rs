@@ -209,12 +209,14 @@ async fn a_tenant_deletion_stopped_by_an_api_gateway_outage_is_finished_by_a_ret
     let path = format!("/api/platform/tenants/{}", acme.tenant_id);
     let working = app.state.gateway_keys.clone();
     // Nothing listens on port 9 of this machine: every API Gateway call fails.
-    let down = GatewayKeys::from_config(&paas_core::Config {
-        apigw_usage_plans: Some(gateway.usage_plans_var()),
-        apigw_endpoint: Some("http://127.0.0.1:9".into()),
-        ..paas_core::Config::default()
-    })
-    .await
+    let down = GatewayKeys::from_config(
+        &paas_core::Config {
+            apigw_usage_plans: Some(gateway.usage_plans_var()),
+            apigw_endpoint: Some("http://127.0.0.1:9".into()),
+            ..paas_core::Config::default()
+        },
+        &paas_core::aws::from_lambda_environment().unwrap(),
+    )
     .unwrap()
     .map(Arc::new);
 
@@ -262,12 +264,14 @@ async fn an_api_gateway_outage_loses_no_sign_up_and_the_authorizer_provisions_th
 
     // API Gateway is back: the tenant's first request through the authorizer provisions its key.
     let mut state = app.state.clone();
-    state.gateway_keys = GatewayKeys::from_config(&paas_core::Config {
-        apigw_usage_plans: Some(gateway.usage_plans_var()),
-        apigw_endpoint: Some(gateway.endpoint.clone()),
-        ..paas_core::Config::default()
-    })
-    .await
+    state.gateway_keys = GatewayKeys::from_config(
+        &paas_core::Config {
+            apigw_usage_plans: Some(gateway.usage_plans_var()),
+            apigw_endpoint: Some(gateway.endpoint.clone()),
+            ..paas_core::Config::default()
+        },
+        &paas_core::aws::from_lambda_environment().unwrap(),
+    )
     .unwrap()
     .map(Arc::new);
     let authorizer = Authorizer::new(state);

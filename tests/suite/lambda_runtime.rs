@@ -24,7 +24,10 @@ async fn the_functions_run_behind_the_lambda_runtime_and_chat_streams() {
         table_prefix: prefix.clone(),
         ..Default::default()
     };
-    paas_core::state::dynamo_store(&config).await.create_tables(paas_core::store::tables::ALL).await.unwrap();
+    paas_core::state::dynamo_store(&config, &paas_core::aws::ambient(&config).await)
+        .create_tables(paas_core::store::tables::ALL)
+        .await
+        .unwrap();
     let env: Vec<(String, String)> = [
         ("PAAS_STORE", "dynamodb"),
         ("PAAS_DYNAMODB_ENDPOINT", endpoint.as_str()),
@@ -42,8 +45,8 @@ async fn the_functions_run_behind_the_lambda_runtime_and_chat_streams() {
     let auth = Function::start("auth", &env).await;
     let (status, jwks) = auth.call("GET", "/.well-known/jwks.json", None, None).await;
     assert_eq!((status, jwks["keys"].as_array().map(Vec::len)), (200, Some(1)));
-    let (tenants, sessions, chat) = (
-        Function::start("tenants", &env).await,
+    let (admin, sessions, chat) = (
+        Function::start("admin", &env).await,
         Function::start("sessions", &env).await,
         Function::start("chat", &env).await,
     );
@@ -55,7 +58,7 @@ async fn the_functions_run_behind_the_lambda_runtime_and_chat_streams() {
         auth.call("POST", "/api/auth/login", None, Some(json!({"email": "ada@acme.test", "password": PASSWORD}))).await;
     assert_eq!(status, 200, "{body}");
     let token = body["access_token"].as_str().unwrap().to_owned();
-    let (status, tenant) = tenants.call("GET", "/api/v1/tenant", Some(&token), None).await;
+    let (status, tenant) = admin.call("GET", "/api/v1/tenant", Some(&token), None).await;
     assert_eq!((status, tenant["slug"].as_str()), (200, Some("acme")));
     let (status, session) =
         sessions.call("POST", "/api/v1/sessions", Some(&token), Some(json!({"title": "Over Lambda"}))).await;
@@ -115,5 +118,5 @@ async fn the_functions_run_behind_the_lambda_runtime_and_chat_streams() {
     assert_eq!(allowed["policyDocument"]["Statement"][0]["Effect"], "Allow", "{allowed}");
     assert_eq!(allowed["context"]["tenant_id"], tenant["tenant_id"]);
     assert!(read(answer(json!({}))).await.contains("Unauthorized"));
-    drop((auth, tenants, sessions, chat, authorizer));
+    drop((auth, admin, sessions, chat, authorizer));
 }

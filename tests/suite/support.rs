@@ -282,7 +282,7 @@ impl TestApp {
         };
         let mut config = Config::default();
         configure.clone()(&mut config);
-        let store = paas_core::state::dynamo_store(&config).await;
+        let store = paas_core::state::dynamo_store(&config, &paas_core::aws::ambient(&config).await);
         store.create_tables(tables::ALL).await.expect("create tables on the emulator");
         Self::with(|config| {
             configure(config);

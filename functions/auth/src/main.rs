@@ -1,4 +1,8 @@
+use paas_core::AppState;
+use paas_core::auth::keyring::Signing;
+use paas_core::runtime::{self, Needs};
+
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    paas_core::runtime::run_lambda(paas_auth::router, paas_core::auth::keyring::Signing::Sign).await
+    runtime::run_lambda(paas_auth::router, Needs { signing: Signing::Sign, more: AppState::with_gateway_keys }).await
 }

@@ -5,8 +5,9 @@ use std::sync::Arc;
 use lambda_http::aws_lambda_events::apigw::ApiGatewayCustomAuthorizerRequestTypeRequest;
 use lambda_http::lambda_runtime::LambdaEvent;
 use paas_authorizer::{Authorizer, AuthorizerError};
+use paas_core::AppState;
 use paas_core::auth::keyring::Signing;
-use paas_core::runtime;
+use paas_core::runtime::{self, Needs};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
@@ -25,7 +26,7 @@ async fn main() -> Result<(), lambda_http::Error> {
                 }
             }
         },
-        Signing::VerifyOnly,
+        Needs { signing: Signing::VerifyOnly, more: AppState::with_gateway_keys },
     )
     .await
 }

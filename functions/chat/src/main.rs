@@ -1,4 +1,11 @@
+use paas_core::auth::keyring::Signing;
+use paas_core::runtime::{self, Needs};
+
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    paas_core::runtime::run_lambda_streaming(paas_chat::router, paas_core::auth::keyring::Signing::VerifyOnly).await
+    runtime::run_lambda_streaming(
+        paas_chat::router,
+        Needs { signing: Signing::VerifyOnly, more: runtime::nothing_more },
+    )
+    .await
 }

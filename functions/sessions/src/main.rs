@@ -1,4 +1,8 @@
+use paas_core::auth::keyring::Signing;
+use paas_core::runtime::{self, Needs};
+
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    paas_core::runtime::run_lambda(paas_sessions::router, paas_core::auth::keyring::Signing::VerifyOnly).await
+    runtime::run_lambda(paas_sessions::router, Needs { signing: Signing::VerifyOnly, more: runtime::nothing_more })
+        .await
 }

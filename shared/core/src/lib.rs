@@ -8,6 +8,7 @@
 //! only when it serves them.
 
 pub mod auth;
+pub mod aws;
 pub mod config;
 pub mod conversation;
 pub mod domain;

@@ -4,6 +4,7 @@
 use std::future::Future;
 use std::task::{Context, Poll};
 
+use aws_types::SdkConfig;
 use axum::Router;
 use lambda_http::lambda_runtime::layers::{OpenTelemetryFaasTrigger, OpenTelemetryLayer, TracingLayer};
 use lambda_http::lambda_runtime::{Diagnostic, LambdaEvent, LambdaInvocation, Runtime, service_fn};
@@ -11,35 +12,52 @@ use lambda_http::tower::{Service, layer::layer_fn};
 use opentelemetry_sdk::trace::SdkTracerProvider;
 
 use crate::auth::keyring::Signing;
+
 use crate::telemetry::xray;
 use crate::{AppState, Config, metrics, telemetry};
 
+/// What a function's state holds beyond the common part, and how it signs.
+#[derive(Clone, Copy)]
+pub struct Needs {
+    pub signing: Signing,
+    /// Adds what only this function uses ([`AppState::with_gateway_keys`], or
+    /// [`nothing_more`]); a function links only what it adds.
+    pub more: fn(AppState, &SdkConfig) -> anyhow::Result<AppState>,
+}
+
+/// For [`Needs::more`]: the common state is all the function uses.
+pub fn nothing_more(state: AppState, _: &SdkConfig) -> anyhow::Result<AppState> {
+    Ok(state)
+}
+
 /// Configuration, logs, traces, metrics and state, once per cold start.
-async fn cold_start(signing: Signing) -> Result<(AppState, Option<SdkTracerProvider>), lambda_http::Error> {
+async fn cold_start(needs: Needs) -> Result<(AppState, Option<SdkTracerProvider>), lambda_http::Error> {
     let config = Config::from_env()?;
     let traces = telemetry::init(&config);
     metrics::init_emf()?;
-    Ok((AppState::from_config(config, signing).await?, traces))
+    let aws = crate::aws::from_lambda_environment()?;
+    let state = AppState::on_dynamodb(config, needs.signing, &aws).await?;
+    Ok(((needs.more)(state, &aws)?, traces))
 }
 
 /// Runs a function's router as a Lambda handler (buffered responses).
-pub async fn run_lambda(router: fn(AppState) -> Router, signing: Signing) -> Result<(), lambda_http::Error> {
-    let (state, traces) = cold_start(signing).await?;
+pub async fn run_lambda(router: fn(AppState) -> Router, needs: Needs) -> Result<(), lambda_http::Error> {
+    let (state, traces) = cold_start(needs).await?;
     // What `lambda_http::runtime` builds, without its `Sync` bound on responses (axum's bodies are not).
     run(Runtime::new(lambda_http::Adapter::from(router(state))), traces, OpenTelemetryFaasTrigger::Http).await
 }
 
 /// Runs a function's router as a Lambda handler whose responses stream
 /// (chat): each frame reaches the client as it is written.
-pub async fn run_lambda_streaming(router: fn(AppState) -> Router, signing: Signing) -> Result<(), lambda_http::Error> {
-    let (state, traces) = cold_start(signing).await?;
+pub async fn run_lambda_streaming(router: fn(AppState) -> Router, needs: Needs) -> Result<(), lambda_http::Error> {
+    let (state, traces) = cold_start(needs).await?;
     run(lambda_http::streaming_runtime(router(state)), traces, OpenTelemetryFaasTrigger::Http).await
 }
 
 /// Runs an event handler that is not HTTP (the REST API's authorizer) with
 /// the same cold start and invocation spans as the HTTP functions; `handler`
 /// builds the per-event function from the state, once.
-pub async fn run_events<H, F, E, R, Fut, Er>(handler: H, signing: Signing) -> Result<(), lambda_http::Error>
+pub async fn run_events<H, F, E, R, Fut, Er>(handler: H, needs: Needs) -> Result<(), lambda_http::Error>
 where
     H: FnOnce(AppState) -> F,
     F: Fn(LambdaEvent<E>) -> Fut,
@@ -48,7 +66,7 @@ where
     Fut: Future<Output = Result<R, Er>>,
     Er: Into<Diagnostic> + std::fmt::Debug,
 {
-    let (state, traces) = cold_start(signing).await?;
+    let (state, traces) = cold_start(needs).await?;
     run(Runtime::new(service_fn(handler(state))), traces, OpenTelemetryFaasTrigger::Other).await
 }
 

@@ -5,7 +5,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use anyhow::Context;
-use aws_config::BehaviorVersion;
+use aws_types::SdkConfig;
 
 use crate::auth::api_key::{KeyHasher, generate_pepper};
 use crate::auth::keyring::{KeyRing, Signing};
@@ -27,7 +27,8 @@ pub struct AppState {
     /// One HTTP client per process, so provider connections are pooled;
     /// built on first use, so a function that never calls out never sets up TLS for it.
     http: Arc<OnceLock<reqwest::Client>>,
-    /// Tenants' API Gateway keys; `None` unless `PAAS_APIGW_USAGE_PLANS` is set.
+    /// Tenants' API Gateway keys; `None` unless `PAAS_APIGW_USAGE_PLANS` is set
+    /// and the function keeps them ([`AppState::with_gateway_keys`]).
     pub gateway_keys: Option<Arc<GatewayKeys>>,
 }
 
@@ -35,22 +36,27 @@ impl AppState {
     /// Connects to DynamoDB and the configured secret store, and loads keys:
     /// what a function does on Lambda. (The embedded SQLite store is the
     /// local runner's: `paas-store-sqlite` opens it.)
-    pub async fn from_config(config: Config, signing: Signing) -> anyhow::Result<Self> {
+    pub async fn on_dynamodb(config: Config, signing: Signing, aws: &SdkConfig) -> anyhow::Result<Self> {
         anyhow::ensure!(
             config.store == StoreKind::Dynamodb,
             "this binary stores in DynamoDB only: set PAAS_STORE=dynamodb (the local runner, `paas`, has SQLite)"
         );
-        let store: DynStore = Arc::new(dynamo_store(&config).await);
-        Self::with_store(config, store, signing).await
+        let store: DynStore = Arc::new(dynamo_store(&config, aws));
+        Self::with_store(config, store, signing, aws).await
     }
 
-    /// The state over a store the caller opened.
-    pub async fn with_store(config: Config, store: DynStore, signing: Signing) -> anyhow::Result<Self> {
-        let secrets = connect_secrets(&config).await?;
+    /// The state over a store the caller opened; `aws` reaches Secrets
+    /// Manager when the configuration uses it.
+    pub async fn with_store(
+        config: Config,
+        store: DynStore,
+        signing: Signing,
+        aws: &SdkConfig,
+    ) -> anyhow::Result<Self> {
+        let secrets = connect_secrets(&config, aws)?;
         let refresh = Duration::from_secs(config.key_refresh_secs);
         let tokens = KeyRing::load(secrets.clone(), &config.jwt_issuer, &config.jwt_audience, signing, refresh).await?;
         let pepper = load_or_create(secrets.as_ref(), API_KEY_PEPPER_SECRET, generate_pepper).await?;
-        let gateway_keys = GatewayKeys::from_config(&config).await?.map(Arc::new);
         Ok(Self {
             config: Arc::new(config),
             store,
@@ -58,8 +64,16 @@ impl AppState {
             tokens: Arc::new(tokens),
             key_hasher: Arc::new(KeyHasher::new(pepper.as_bytes())),
             http: Arc::default(),
-            gateway_keys,
+            gateway_keys: None,
         })
+    }
+
+    /// Adds tenants' API Gateway keys, when `PAAS_APIGW_USAGE_PLANS` is set:
+    /// only the functions that keep them in step call this (auth, admin,
+    /// authorizer), so the others do not link the API Gateway client.
+    pub fn with_gateway_keys(mut self, aws: &SdkConfig) -> anyhow::Result<Self> {
+        self.gateway_keys = GatewayKeys::from_config(&self.config, aws)?.map(Arc::new);
+        Ok(self)
     }
 
     /// The client for calls out to providers and tenant tools.
@@ -88,15 +102,14 @@ async fn load_or_create(secrets: &dyn SecretStore, name: &str, create: fn() -> S
     secrets.get(name).await?.with_context(|| format!("secret {name} vanished after it was written"))
 }
 
-async fn connect_secrets(config: &Config) -> anyhow::Result<DynSecrets> {
+fn connect_secrets(config: &Config, aws: &SdkConfig) -> anyhow::Result<DynSecrets> {
     Ok(match config.secrets {
         SecretsKind::Local => {
             create_data_dir(config)?;
             Arc::new(LocalSecrets::open(&config.data_dir)?)
         }
         SecretsKind::Aws => {
-            let sdk = aws_config::defaults(BehaviorVersion::latest()).load().await;
-            Arc::new(AwsSecrets::new(aws_sdk_secretsmanager::Client::new(&sdk), config.secrets_prefix.clone()))
+            Arc::new(AwsSecrets::new(aws_sdk_secretsmanager::Client::new(aws), config.secrets_prefix.clone()))
         }
     })
 }
@@ -107,12 +120,11 @@ pub fn create_data_dir(config: &Config) -> anyhow::Result<()> {
         .with_context(|| format!("creating data directory {}", config.data_dir.display()))
 }
 
-/// A DynamoDB store from the ambient AWS configuration and the configured endpoint.
-pub async fn dynamo_store(config: &Config) -> DynamoStore {
-    let mut loader = aws_config::defaults(BehaviorVersion::latest());
+/// A DynamoDB store on `aws`, at the configured endpoint if one is set.
+pub fn dynamo_store(config: &Config, aws: &SdkConfig) -> DynamoStore {
+    let mut dynamodb = aws_sdk_dynamodb::config::Builder::from(aws);
     if let Some(endpoint) = &config.dynamodb_endpoint {
-        loader = loader.endpoint_url(endpoint);
+        dynamodb = dynamodb.endpoint_url(endpoint);
     }
-    let client = aws_sdk_dynamodb::Client::new(&loader.load().await);
-    DynamoStore::new(client, config.table_prefix.clone())
+    DynamoStore::new(aws_sdk_dynamodb::Client::from_conf(dynamodb.build()), config.table_prefix.clone())
 }

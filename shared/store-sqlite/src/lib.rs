@@ -14,6 +14,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params_from_i
 use serde_json::Value;
 
 use anyhow::Context;
+use aws_types::SdkConfig;
 use paas_core::auth::keyring::Signing;
 use paas_core::config::StoreKind;
 use paas_core::state::{create_data_dir, dynamo_store};
@@ -26,21 +27,22 @@ use paas_core::store::{
 };
 
 /// The configured store: the SQLite file in the data directory, or DynamoDB.
-pub async fn connect(config: &Config) -> anyhow::Result<DynStore> {
+pub fn connect(config: &Config, aws: &SdkConfig) -> anyhow::Result<DynStore> {
     Ok(match config.store {
         StoreKind::Sqlite => {
             create_data_dir(config)?;
             let path = config.sqlite_path();
             Arc::new(SqliteStore::open(&path, tables::ALL).with_context(|| format!("opening {}", path.display()))?)
         }
-        StoreKind::Dynamodb => Arc::new(dynamo_store(config).await),
+        StoreKind::Dynamodb => Arc::new(dynamo_store(config, aws)),
     })
 }
 
 /// The application state over the configured store (SQLite or DynamoDB).
 pub async fn app_state(config: Config, signing: Signing) -> anyhow::Result<AppState> {
-    let store = connect(&config).await?;
-    AppState::with_store(config, store, signing).await
+    let aws = paas_core::aws::ambient(&config).await;
+    let store = connect(&config, &aws)?;
+    AppState::with_store(config, store, signing, &aws).await?.with_gateway_keys(&aws)
 }
 
 #[derive(Clone)]

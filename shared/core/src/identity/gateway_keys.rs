@@ -21,7 +21,9 @@
 //! request. Deleting a tenant deletes its key first and fails if that fails
 //! (the deletion is retried as a whole, like the rest of it).
 
-use aws_config::BehaviorVersion;
+use aws_sdk_apigateway::config::retry::RetryConfig;
+use aws_sdk_apigateway::config::timeout::TimeoutConfig;
+use aws_types::SdkConfig;
 
 pub use super::gateway_key::{ATTR, GatewayKey, GatewayKeyValue, KEY_VALUE_LEN};
 use crate::Config;
@@ -96,24 +98,24 @@ type SdkError<E> = aws_sdk_apigateway::error::SdkError<E>;
 
 impl GatewayKeys {
     /// From `PAAS_APIGW_USAGE_PLANS` and `PAAS_APIGW_ENDPOINT`; `None` when the first is unset.
-    pub async fn from_config(config: &Config) -> anyhow::Result<Option<Self>> {
+    pub fn from_config(config: &Config, aws: &SdkConfig) -> anyhow::Result<Option<Self>> {
         let Some(plans) = config.apigw_usage_plans.as_deref().filter(|p| !p.trim().is_empty()) else {
             return Ok(None);
         };
         let plans = UsagePlans::parse(plans)?;
         // These calls sit on sign-up and the authorizer: a hung API Gateway must fail fast
         // (the callers carry on without it), not hold a request for the SDK's defaults.
-        let timeouts = aws_config::timeout::TimeoutConfig::builder()
+        let timeouts = TimeoutConfig::builder()
             .operation_attempt_timeout(std::time::Duration::from_secs(1))
             .operation_timeout(std::time::Duration::from_secs(2))
             .build();
-        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        let mut apigw = aws_sdk_apigateway::config::Builder::from(aws)
             .timeout_config(timeouts)
-            .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(2));
+            .retry_config(RetryConfig::standard().with_max_attempts(2));
         if let Some(endpoint) = &config.apigw_endpoint {
-            loader = loader.endpoint_url(endpoint);
+            apigw = apigw.endpoint_url(endpoint);
         }
-        Ok(Some(Self::new(aws_sdk_apigateway::Client::new(&loader.load().await), plans)))
+        Ok(Some(Self::new(aws_sdk_apigateway::Client::from_conf(apigw.build()), plans)))
     }
 
     pub fn new(client: aws_sdk_apigateway::Client, plans: UsagePlans) -> Self {

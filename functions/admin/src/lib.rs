@@ -1,5 +1,6 @@
-//! The tenants function: the tenant's profile and settings, its users and
-//! API keys, and the platform operators' tenant lifecycle.
+//! The admin function: a tenant's workspace (profile, settings, LLM
+//! provider, usage), its users, API keys, agents and tools, and the platform
+//! operators' tenant lifecycle.
 
 mod agents;
 mod api_keys;

@@ -1,4 +1,0 @@
-#[tokio::main]
-async fn main() -> Result<(), lambda_http::Error> {
-    paas_core::runtime::run_lambda(paas_tenants::router, paas_core::auth::keyring::Signing::VerifyOnly).await
-}
