@@ -34,6 +34,7 @@ impl Gateway {
             .region(Region::new("us-east-1"))
             .endpoint_url(&endpoint)
             .credentials_provider(Credentials::new("test", "test", None, None, "tests"))
+            .http_client(paas_core::aws::http_client())
             .build();
         let client = aws_sdk_apigateway::Client::from_conf(config);
         let run = ulid::Ulid::new();

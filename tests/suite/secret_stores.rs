@@ -57,6 +57,7 @@ async fn secrets_manager_lists_and_deletes_by_prefix() {
         .region(Region::new("us-east-1"))
         .endpoint_url(crate::support::emulator_endpoint())
         .credentials_provider(Credentials::new("test", "test", None, None, "tests"))
+        .http_client(paas_core::aws::http_client())
         .build();
     let client = aws_sdk_secretsmanager::Client::from_conf(config);
     lists_and_deletes_by_prefix(Arc::new(AwsSecrets::new(client, format!("t{}/", ulid::Ulid::new())))).await;

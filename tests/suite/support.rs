@@ -53,6 +53,7 @@ pub async fn dynamodb() -> TestStore {
         .region(Region::new("us-east-1"))
         .endpoint_url(endpoint)
         .credentials_provider(Credentials::new("test", "test", None, None, "tests"))
+        .http_client(paas_core::aws::http_client())
         .build();
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::from_conf(config), format!("t{}-", ulid::Ulid::new()));
     store.create_tables(&all_tables()).await.expect("create tables on the emulator");
