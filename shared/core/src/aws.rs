@@ -63,10 +63,13 @@ pub async fn ambient(config: &Config) -> SdkConfig {
     }
 }
 
+/// The connect and read timeouts a connector applies.
+type Timeouts = (Option<Duration>, Option<Duration>);
+
 /// The SDK's HTTP client: one reqwest client (one connection pool) per
 /// timeout setting the SDK asks for.
 pub fn http_client() -> SharedHttpClient {
-    let connectors: Mutex<HashMap<(Option<Duration>, Option<Duration>), SharedHttpConnector>> = Mutex::default();
+    let connectors: Mutex<HashMap<Timeouts, SharedHttpConnector>> = Mutex::default();
     http_client_fn(move |settings: &HttpConnectorSettings, _: &RuntimeComponents| {
         let timeouts = (settings.connect_timeout(), settings.read_timeout());
         let mut connectors = connectors.lock().unwrap_or_else(PoisonError::into_inner);
@@ -78,7 +81,7 @@ pub fn http_client() -> SharedHttpClient {
 struct Reqwest(reqwest::Client);
 
 impl Reqwest {
-    fn new((connect, read): (Option<Duration>, Option<Duration>)) -> Self {
+    fn new((connect, read): Timeouts) -> Self {
         crate::tls::install_provider();
         let mut builder = reqwest::Client::builder();
         if let Some(connect) = connect {
