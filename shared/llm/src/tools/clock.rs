@@ -1,8 +1,8 @@
 //! `current_time`: models do not know what time it is; this tells them, in the zone they ask for.
 
 use async_trait::async_trait;
-use chrono::{DateTime, SecondsFormat, Utc};
-use chrono_tz::Tz;
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
 use serde_json::{Value, json};
 
 use super::args::optional_str;
@@ -30,25 +30,23 @@ impl Tool for CurrentTime {
 
     async fn call(&self, arguments: &Value, _ctx: &ToolContext) -> Result<String, ToolError> {
         let zone = zone(optional_str(arguments, "timezone")?.unwrap_or("UTC"))?;
-        Ok(describe(Utc::now(), zone))
+        Ok(describe(Timestamp::now(), zone))
     }
 }
 
 /// The IANA zone named `name`, ignoring case (models write `europe/paris` too).
-fn zone(name: &str) -> Result<Tz, ToolError> {
+fn zone(name: &str) -> Result<TimeZone, ToolError> {
     let name = name.trim();
-    name.parse::<Tz>()
-        .ok()
-        .or_else(|| chrono_tz::TZ_VARIANTS.iter().copied().find(|zone| zone.name().eq_ignore_ascii_case(name)))
-        .ok_or_else(|| {
-            ToolError::InvalidArguments(format!("unknown time zone `{name}` (use an IANA name like Europe/Paris)"))
-        })
+    TimeZone::get(name).map_err(|_| {
+        ToolError::InvalidArguments(format!("unknown time zone `{name}` (use an IANA name like Europe/Paris)"))
+    })
 }
 
 /// e.g. `2026-11-25T21:30:00+01:00 (Wednesday, Europe/Paris)`.
-fn describe(now: DateTime<Utc>, zone: Tz) -> String {
-    let local = now.with_timezone(&zone);
-    format!("{} ({}, {})", local.to_rfc3339_opts(SecondsFormat::Secs, false), local.format("%A"), zone.name())
+fn describe(now: Timestamp, zone: TimeZone) -> String {
+    let name = zone.iana_name().unwrap_or("UTC").to_owned();
+    let local = now.to_zoned(zone);
+    format!("{} ({}, {name})", local.strftime("%Y-%m-%dT%H:%M:%S%:z"), local.strftime("%A"))
 }
 
 #[cfg(test)]
@@ -56,8 +54,8 @@ mod tests {
     use super::*;
     use crate::net_guard::NetPolicy;
 
-    fn at(rfc3339: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(rfc3339).unwrap().with_timezone(&Utc)
+    fn at(rfc3339: &str) -> Timestamp {
+        rfc3339.parse().unwrap()
     }
 
     #[test]
@@ -83,8 +81,8 @@ mod tests {
 
     #[test]
     fn zone_names_ignore_case() {
-        assert_eq!(zone("europe/paris"), Ok(Tz::Europe__Paris));
-        assert_eq!(zone(" utc "), Ok(Tz::UTC));
+        assert_eq!(zone("europe/paris").unwrap().iana_name(), Some("Europe/Paris"));
+        assert_eq!(zone(" utc ").unwrap().iana_name(), Some("UTC"));
     }
 
     #[tokio::test]
