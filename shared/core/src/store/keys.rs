@@ -214,3 +214,27 @@ pub const TENANT_DATA: &[TenantData] = &[
 pub fn under(prefix: &str) -> SortRange {
     SortRange::Prefix(prefix.to_owned())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A table added without saying how a tenant's part of it is deleted fails here.
+    #[test]
+    fn tenant_deletion_reaches_every_table() {
+        for table in tables::ALL {
+            let covered = TENANT_DATA.iter().any(|data| match data {
+                TenantData::Partition(t) => std::ptr::eq(*t, *table),
+                TenantData::SessionMessages => std::ptr::eq(*table, &tables::MESSAGES),
+                TenantData::TenantItems | TenantData::Record => std::ptr::eq(*table, &tables::TENANTS),
+                _ => false,
+            });
+            assert!(covered, "table {} has no place in TENANT_DATA", table.name);
+        }
+    }
+
+    #[test]
+    fn the_record_goes_last() {
+        assert_eq!(TENANT_DATA.last(), Some(&TenantData::Record));
+    }
+}
