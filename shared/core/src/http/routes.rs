@@ -45,7 +45,9 @@ macro_rules! route {
         let mut handlers = ::axum::routing::MethodRouter::new();
         let mut path = ::std::string::String::new();
         $(
-            path = ::utoipa_axum::routes!(@path [path()] of $($handler)::+);
+            let this = ::utoipa_axum::routes!(@path [path()] of $($handler)::+);
+            assert!(path.is_empty() || path == this, "route! groups handlers of one path: {path} and {this}");
+            path = this;
             for method in ::utoipa_axum::routes!(@path [methods()] of $($handler)::+) {
                 handlers = handlers.on(::utoipa_axum::PathItemExt::to_method_filter(&method), $($handler)::+);
             }
