@@ -83,7 +83,8 @@ struct Reqwest(reqwest::Client);
 impl Reqwest {
     fn new((connect, read): Timeouts) -> Self {
         crate::tls::install_provider();
-        let mut builder = reqwest::Client::builder();
+        // The SDK sees every answer as AWS gave it (its own client follows no redirect either).
+        let mut builder = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none());
         if let Some(connect) = connect {
             builder = builder.connect_timeout(connect);
         }
