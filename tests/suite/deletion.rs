@@ -119,6 +119,10 @@ async fn assert_nothing_left(app: &TestApp, acme: &Signup, key_id: &str, session
     }
     let emails = partition(store, &tables::USERS, &format!("EMAIL#{}", acme.email)).await;
     assert!(emails.iter().all(|k| !k.contains(&acme.tenant_id)), "{emails:?}");
+    let count = store.get(&tables::USERS, &Key::new(format!("ACCOUNTS#{}", acme.email), "COUNT")).await.unwrap();
+    let accounts = count.map(|item| item["accounts"].as_u64().unwrap());
+    let claims = (!emails.is_empty()).then_some(emails.len() as u64);
+    assert_eq!(accounts, claims, "the email's account count matches its claims, and is not kept at zero");
     assert!(store.get(&tables::API_KEYS, &Key::new(format!("KEY#{key_id}"), "KEY")).await.unwrap().is_none());
     let slug = store.get(&tables::TENANTS, &Key::new(format!("SLUG#{}", acme.slug), "SLUG")).await.unwrap();
     assert!(slug.is_none_or(|s| s["tenant_id"] != acme.tenant_id.as_str()), "the slug is free or another's");

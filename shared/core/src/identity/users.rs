@@ -11,9 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{DisplayName, Email, Quota, Role, TenantId, UserId, UserStatus};
 use crate::store::keys;
-use crate::store::{
-    Cond, DynStore, Key, Query, SortRange, StoreError, StoreResult, Update, Write, from_item, tables, to_item,
-};
+use crate::store::{Cond, DynStore, Key, Query, StoreError, StoreResult, Update, Write, from_item, tables, to_item};
 use crate::{AppError, AppResult};
 
 use super::tenants;
@@ -262,7 +260,7 @@ pub async fn delete_in_tenant(store: &DynStore, tenant_id: &TenantId, user: &Use
     let mut writes = vec![Write::Delete { table: &tables::USERS, key: user.key(), conds: vec![Cond::Exists] }, counts];
     writes.extend(email_release_writes(user));
     match store.transact(writes).await {
-        Ok(()) => Ok(()),
+        Ok(()) => forget_unused_email(store, &user.email).await,
         Err(StoreError::ConditionFailed { write: Some(1) }) => Err(last_admin()),
         Err(err) => Err(AppError::missing_if_condition_failed(err)),
     }
@@ -278,6 +276,15 @@ fn email_release_writes(user: &User) -> [Write; 2] {
 /// Drops a user's email claim (a tenant's deletion); a retry finds it gone.
 pub(crate) async fn release_email_claim(store: &DynStore, user: &User) -> AppResult<()> {
     match store.transact(email_release_writes(user).into()).await {
+        Err(err) if !err.is_condition_failed() => Err(err.into()),
+        _ => forget_unused_email(store, &user.email).await,
+    }
+}
+
+/// Deletes an email's account count once it is back at zero, so a deleted
+/// user's address is not kept; a sign-up racing it finds the count again.
+async fn forget_unused_email(store: &DynStore, email: &Email) -> AppResult<()> {
+    match store.delete(&tables::USERS, &keys::email_accounts(email), &[Cond::equals(ACCOUNTS, 0)]).await {
         Err(err) if !err.is_condition_failed() => Err(err.into()),
         _ => Ok(()),
     }
@@ -299,8 +306,7 @@ pub async fn list(
 }
 
 pub(crate) async fn list_all(store: &DynStore, tenant_id: &TenantId) -> AppResult<Vec<User>> {
-    let query =
-        Query::partition(&tables::USERS, tenant_id.as_str()).range(SortRange::Prefix("USER#".into())).limit(500);
+    let query = Query::partition(&tables::USERS, tenant_id.as_str()).range(keys::under(keys::USER_PREFIX)).limit(500);
     let items = crate::store::query_all(store.as_ref(), query).await?;
     Ok(items.into_iter().map(from_item).collect::<StoreResult<Vec<User>>>()?)
 }
