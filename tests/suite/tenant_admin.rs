@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use paas_core::store::{Key, tables};
 use serde_json::json;
 
 use crate::support::{PASSWORD, TestApp};
@@ -102,11 +103,13 @@ async fn the_user_quota_holds_under_concurrent_creation() {
     assert_eq!(listed.body["items"].as_array().unwrap().len(), 5);
 
     // Deleting one frees a place.
-    let victim =
-        listed.body["items"].as_array().unwrap().iter().find(|u| u["role"] == "user").unwrap()["user_id"].clone();
-    app.call("DELETE", &format!("/api/v1/users/{}", victim.as_str().unwrap()), Some(&acme.access), None)
+    let victim = listed.body["items"].as_array().unwrap().iter().find(|u| u["role"] == "user").unwrap().clone();
+    app.call("DELETE", &format!("/api/v1/users/{}", victim["user_id"].as_str().unwrap()), Some(&acme.access), None)
         .await
         .expect(204);
+    // Its address had no other account: nothing of it is kept.
+    let count = Key::new(format!("ACCOUNTS#{}", victim["email"].as_str().unwrap()), "COUNT");
+    assert_eq!(app.state.store.get(&tables::USERS, &count).await.unwrap(), None);
     app.post(
         "/api/v1/users",
         Some(&acme.access),
