@@ -79,6 +79,7 @@ enum KeysCommand {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    paas_core::allocator::tune();
     let cli = Cli::parse();
     let mut config = Config::from_env()?;
     match cli.command {

@@ -9,6 +9,7 @@ use axum::extract::{ConnectInfo, Request};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use axum::{Json, Router};
 use paas_core::auth::keyring::Signing;
 use paas_core::{AppError, AppState, Config, http, metrics};
@@ -84,8 +85,16 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let bind = config.bind;
     let state = paas_store_sqlite::app_state(config, Signing::Sign).await?;
     let listener = tokio::net::TcpListener::bind(bind).await?;
-    tracing::info!(address = %listener.local_addr()?, "serving");
-    eprintln!("paas: serving on http://{}", listener.local_addr()?);
+    let address = listener.local_addr()?;
+    // A stream's frames are small writes: Nagle's algorithm would hold each one until the
+    // client acknowledged the last (a delayed ACK, milliseconds).
+    let listener = listener.tap_io(|tcp| {
+        if let Err(err) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %err, "could not set TCP_NODELAY");
+        }
+    });
+    tracing::info!(%address, "serving");
+    eprintln!("paas: serving on http://{address}");
     let service = app(state)?.into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, service).with_graceful_shutdown(shutdown()).await?;
     Ok(())

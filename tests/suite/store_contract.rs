@@ -220,6 +220,53 @@ pub async fn transaction_whose_last_write_fails_leaves_nothing_behind(store: Dyn
     assert!(store.get(&CONTRACT, &Key::new("t1", "taken")).await.unwrap().unwrap().get("v").is_none());
 }
 
+/// Transactions that run at once (SQLite commits them together) stay
+/// all-or-nothing one by one: a failing one leaves nothing, the others land whole.
+pub async fn concurrent_transactions_fail_or_land_each_on_its_own(store: DynStore) {
+    store.put(&CONTRACT, item("t1", "taken", json!({})), &[]).await.unwrap();
+    let tasks: Vec<_> = (0..40)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let mut writes = vec![
+                    Write::Put {
+                        table: &CONTRACT,
+                        item: item("t1", &format!("item-{i:02}"), json!({})),
+                        conds: vec![],
+                    },
+                    Write::Update {
+                        table: &CONTRACT,
+                        key: Key::new("t1", format!("count-{}", i % 4)),
+                        update: Update::default().add("n", 1),
+                        conds: vec![],
+                    },
+                ];
+                if i % 2 == 1 {
+                    writes.push(Write::Check {
+                        table: &CONTRACT,
+                        key: Key::new("t1", "taken"),
+                        conds: vec![Cond::NotExists],
+                    });
+                }
+                store.transact(writes).await
+            })
+        })
+        .collect();
+    for (i, task) in tasks.into_iter().enumerate() {
+        let result = task.await.unwrap();
+        assert_eq!(result.is_ok(), i % 2 == 0, "transaction {i}: {result:?}");
+    }
+    for i in 0..40 {
+        let found = store.get(&CONTRACT, &Key::new("t1", format!("item-{i:02}"))).await.unwrap();
+        assert_eq!(found.is_some(), i % 2 == 0, "item {i}");
+    }
+    for n in 0..4 {
+        let count = store.get(&CONTRACT, &Key::new("t1", format!("count-{n}"))).await.unwrap();
+        // Counters 0 and 2 take the even transactions (10 each); 1 and 3 only odd ones, which failed.
+        assert_eq!(count.map(|c| c["n"].as_i64().unwrap()), (n % 2 == 0).then_some(10), "counter {n}");
+    }
+}
+
 pub async fn transaction_may_touch_an_item_only_once(store: DynStore) {
     let err = store
         .transact(vec![
@@ -439,6 +486,7 @@ contract!(
     transaction_applies_every_kind_of_write,
     transaction_whose_last_write_fails_leaves_nothing_behind,
     transaction_may_touch_an_item_only_once,
+    concurrent_transactions_fail_or_land_each_on_its_own,
     pagination_returns_every_item_once_in_both_directions,
     sort_ranges_select_keys_in_both_directions,
     index_query_pages_through_ties_without_loss,

@@ -7,6 +7,7 @@
 //! embedded SQLite store in `paas-store-sqlite`, so a function links them
 //! only when it serves them.
 
+pub mod allocator;
 pub mod auth;
 pub mod aws;
 pub mod config;

@@ -32,6 +32,7 @@ pub fn nothing_more(state: AppState, _: &SdkConfig) -> anyhow::Result<AppState> 
 
 /// Configuration, logs, traces, metrics and state, once per cold start.
 async fn cold_start(needs: Needs) -> Result<(AppState, Option<SdkTracerProvider>), lambda_http::Error> {
+    crate::allocator::tune();
     let config = Config::from_env()?;
     let traces = telemetry::init(&config);
     metrics::init_emf()?;

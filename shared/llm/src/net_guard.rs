@@ -6,8 +6,10 @@
 //! (DNS rebinding).
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use reqwest::{ClientBuilder, Url, redirect};
 
 use paas_core::Config;
@@ -105,23 +107,73 @@ pub async fn check_url(url: &str, policy: &NetPolicy) -> Result<CheckedUrl, NetG
     // Both are always present for http(s) URLs that parsed.
     let (host, port) = url.host_str().zip(url.port_or_known_default()).ok_or(NetGuardError::Unparsable)?;
     let addrs = match literal_ip(host) {
-        Some(ip) => vec![SocketAddr::new(ip, port)],
-        None => tokio::time::timeout(RESOLVE_TIMEOUT, tokio::net::lookup_host((host, port)))
-            .await
-            .map_err(|_| NetGuardError::Unresolvable)?
-            .map_err(|_| NetGuardError::Unresolvable)?
-            .collect(),
+        Some(ip) => allowed(vec![SocketAddr::new(ip, port)], policy)?,
+        None => resolve(host, port, policy).await?,
     };
+    if http_needs_loopback && !addrs.iter().all(|addr| reach(addr.ip()) == Reach::Loopback) {
+        return Err(NetGuardError::HttpsRequired);
+    }
+    Ok(CheckedUrl { url, addrs })
+}
+
+/// Every address `host` resolves to, when `policy` allows them all.
+async fn resolve(host: &str, port: u16, policy: &NetPolicy) -> Result<Vec<SocketAddr>, NetGuardError> {
+    let addrs = tokio::time::timeout(RESOLVE_TIMEOUT, tokio::net::lookup_host((host, port)))
+        .await
+        .map_err(|_| NetGuardError::Unresolvable)?
+        .map_err(|_| NetGuardError::Unresolvable)?
+        .collect();
+    allowed(addrs, policy)
+}
+
+fn allowed(addrs: Vec<SocketAddr>, policy: &NetPolicy) -> Result<Vec<SocketAddr>, NetGuardError> {
     if addrs.is_empty() {
         return Err(NetGuardError::Unresolvable);
     }
     if addrs.iter().any(|addr| is_forbidden(addr.ip(), policy)) {
         return Err(NetGuardError::Forbidden);
     }
-    if http_needs_loopback && !addrs.iter().all(|addr| reach(addr.ip()) == Reach::Loopback) {
-        return Err(NetGuardError::HttpsRequired);
+    Ok(addrs)
+}
+
+/// The client for tenant-supplied URLs under `policy`: one per process and
+/// policy, so every turn to the same upstream draws on one connection pool
+/// (a client per turn would also pay for TLS set-up and a new connection).
+/// Its resolver applies `policy` to every lookup it makes when it opens a
+/// connection, so a host that passed [`check_url`] and then rebinds to a
+/// forbidden address is refused; literal addresses, which nothing resolves,
+/// are judged by [`check_url`]. No proxy, no redirects, as for [`pin`].
+pub fn shared_client(policy: NetPolicy, connect_timeout: Duration) -> reqwest::Client {
+    static CLIENTS: Mutex<Vec<(NetPolicy, Duration, reqwest::Client)>> = Mutex::new(Vec::new());
+    let mut clients = CLIENTS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some((_, _, client)) = clients.iter().find(|(p, t, _)| *p == policy && *t == connect_timeout) {
+        return client.clone();
     }
-    Ok(CheckedUrl { url, addrs })
+    paas_core::tls::install_provider();
+    let client = reqwest::Client::builder()
+        .connect_timeout(connect_timeout)
+        .user_agent(concat!("agent-paas/", env!("CARGO_PKG_VERSION")))
+        .no_proxy()
+        .redirect(redirect::Policy::none())
+        .dns_resolver(Arc::new(GuardedResolver(policy)))
+        .build()
+        .expect("the TLS backend initialises");
+    clients.push((policy, connect_timeout, client.clone()));
+    client
+}
+
+/// Name resolution that refuses what `policy` forbids.
+struct GuardedResolver(NetPolicy);
+
+impl Resolve for GuardedResolver {
+    fn resolve(&self, name: Name) -> Resolving {
+        let policy = self.0;
+        Box::pin(async move {
+            // The connector sets the port; 0 is a placeholder.
+            let addrs = resolve(name.as_str(), 0, &policy).await?;
+            Ok(Box::new(addrs.into_iter()) as Addrs)
+        })
+    }
 }
 
 /// Makes a client connect only to the checked addresses: directly, because a proxy would resolve
@@ -413,6 +465,28 @@ mod tests {
         let client = pin(reqwest::Client::builder(), &checked).build().unwrap();
         let response = client.get(checked.url().clone()).send().await.unwrap();
         assert_eq!(response.status(), reqwest::StatusCode::FOUND);
+        server.join().unwrap();
+    }
+
+    /// The shared client's resolver judges every name it resolves: `localhost` is refused under
+    /// the cloud policy at connect time, whatever was checked before, and reached under the local one.
+    #[tokio::test]
+    async fn shared_client_refuses_forbidden_names_when_it_connects() {
+        use std::io::{Read, Write};
+
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://localhost:{}/", listener.local_addr().unwrap().port());
+        let server = std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            let _ = stream.read(&mut [0; 1024]).unwrap();
+            stream.write_all(b"HTTP/1.1 204 No Content\r\n\r\n").unwrap();
+        });
+        let timeout = Duration::from_secs(5);
+        let refused = shared_client(NetPolicy::cloud(), timeout).get(&url).send().await.unwrap_err();
+        assert!(refused.is_connect(), "{refused:?}");
+        let local = NetPolicy { allow_loopback: true, ..NetPolicy::cloud() };
+        let response = shared_client(local, timeout).get(&url).send().await.unwrap();
+        assert_eq!(response.status(), reqwest::StatusCode::NO_CONTENT);
         server.join().unwrap();
     }
 }

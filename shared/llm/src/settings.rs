@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::{ProviderConfig, ProviderKind};
+use crate::{ProviderConfig, ProviderKind, net_guard};
 use paas_core::domain::TenantId;
 use paas_core::secrets::SecretStore;
 use paas_core::store::keys;
@@ -147,11 +147,11 @@ pub async fn connect(
     let (config, model) = provider_config(&state.store, state.secrets.as_ref(), tenant_id, timeouts, provider).await?;
     let http = match &config.base_url {
         Some(url) => {
-            let checked = crate::net_guard::check_url(url, &crate::net_guard::policy(&state.config))
+            let policy = net_guard::policy(&state.config);
+            net_guard::check_url(url, &policy)
                 .await
                 .map_err(|e| AppError::Validation(format!("the tenant's LLM base URL is not usable: {e}")))?;
-            let builder = reqwest::Client::builder().connect_timeout(config.timeouts.connect);
-            crate::net_guard::pin(builder, &checked).build().map_err(AppError::internal)?
+            net_guard::shared_client(policy, config.timeouts.connect)
         }
         None => state.http().clone(),
     };

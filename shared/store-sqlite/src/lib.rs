@@ -1,17 +1,19 @@
 //! The embedded backend: one SQLite file in WAL mode, one SQL table per
-//! table definition. Each item is stored whole as JSON beside the columns
-//! that queries read (key, TTL, index keys). Writes run in `BEGIN IMMEDIATE`
-//! transactions, so conditions and counters hold across processes too.
+//! table definition ([`sql`]), its connections owned by a writer thread that
+//! groups concurrent writes into one commit and reader threads that read
+//! meanwhile ([`threads`]). Writes run in `BEGIN IMMEDIATE` transactions,
+//! so conditions and counters hold across processes too.
 //!
 //! [`connect`] opens whichever store the configuration names, this one
 //! included; Lambda binaries, which do not link this crate, have DynamoDB only.
 
+mod sql;
+mod threads;
+
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use async_trait::async_trait;
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params_from_iter, types::Value as Sql};
-use serde_json::Value;
 
 use anyhow::Context;
 use aws_types::SdkConfig;
@@ -22,9 +24,10 @@ use paas_core::store::{DynStore, tables};
 use paas_core::{AppState, Config};
 
 use paas_core::store::{
-    Cond, Cursor, Item, Key, Page, Query, SortRange, Store, StoreError, StoreResult, TableDef, Update, Write,
-    apply_update, check_update, check_writes, conds_hold, is_expired, key_of, now_epoch,
+    Cond, Item, Key, Page, Query, Store, StoreResult, TableDef, Update, Write, check_update, check_writes,
 };
+
+use threads::Connections;
 
 /// The configured store: the SQLite file in the data directory, or DynamoDB.
 pub fn connect(config: &Config, aws: &SdkConfig) -> anyhow::Result<DynStore> {
@@ -47,241 +50,53 @@ pub async fn app_state(config: Config, signing: Signing) -> anyhow::Result<AppSt
 
 #[derive(Clone)]
 pub struct SqliteStore {
-    conn: Arc<Mutex<Connection>>,
+    connections: Arc<Connections>,
 }
 
 impl SqliteStore {
     /// Opens (creating if needed) the database file and its tables.
     pub fn open(path: &Path, tables: &[&TableDef]) -> StoreResult<Self> {
-        let conn = Connection::open(path).map_err(StoreError::backend)?;
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(StoreError::backend)?;
-        conn.pragma_update(None, "synchronous", "NORMAL").map_err(StoreError::backend)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(StoreError::backend)?;
-        for table in tables {
-            conn.execute_batch(&schema(table)).map_err(StoreError::backend)?;
-        }
-        Ok(Self { conn: Arc::new(Mutex::new(conn)) })
+        let schema: String = tables.iter().map(|table| sql::schema(table)).collect();
+        Ok(Self { connections: Arc::new(Connections::open(path, &schema)?) })
     }
 
-    /// Runs blocking SQLite work off the async runtime.
-    async fn with_conn<T: Send + 'static>(
-        &self,
-        work: impl FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
-    ) -> StoreResult<T> {
-        let conn = self.conn.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut conn = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            work(&mut conn)
-        })
-        .await
-        .map_err(StoreError::backend)?
+    async fn write(&self, writes: Vec<Write>, transact: bool) -> StoreResult<Vec<Option<Item>>> {
+        self.connections.write(writes, transact).await
     }
-}
-
-fn schema(table: &TableDef) -> String {
-    let name = table.name;
-    let mut columns = String::from("pk TEXT NOT NULL, sk TEXT NOT NULL, item TEXT NOT NULL, expires_at INTEGER");
-    let mut indexes = String::new();
-    for (i, index) in table.indexes.iter().enumerate() {
-        columns.push_str(&format!(", ix{i}_pk TEXT, ix{i}_sk TEXT"));
-        indexes.push_str(&format!(
-            "CREATE INDEX IF NOT EXISTS \"{name}__{}\" ON \"{name}\" (ix{i}_pk, ix{i}_sk, pk, sk) WHERE ix{i}_pk IS NOT NULL;\n",
-            index.name
-        ));
-    }
-    format!("CREATE TABLE IF NOT EXISTS \"{name}\" ({columns}, PRIMARY KEY (pk, sk)) WITHOUT ROWID;\n{indexes}")
-}
-
-/// Reads the live item under a key; an expired one reads as missing.
-fn read(conn: &Connection, table: &TableDef, key: &Key) -> StoreResult<Option<Item>> {
-    let sql = format!("SELECT item FROM \"{}\" WHERE pk = ?1 AND sk = ?2", table.name);
-    let text: Option<String> =
-        conn.query_row(&sql, [&key.pk, &key.sk], |row| row.get(0)).optional().map_err(StoreError::backend)?;
-    let Some(text) = text else { return Ok(None) };
-    let item = parse(&text)?;
-    Ok((!is_expired(table, &item, now_epoch())).then_some(item))
-}
-
-fn parse(text: &str) -> StoreResult<Item> {
-    serde_json::from_str(text).map_err(StoreError::backend)
-}
-
-/// Writes a whole item with the columns derived from it.
-fn write(conn: &Connection, table: &TableDef, item: &Item) -> StoreResult<()> {
-    let key = key_of(item)?;
-    let mut names = vec!["pk".to_owned(), "sk".into(), "item".into(), "expires_at".into()];
-    let mut values = vec![
-        Sql::Text(key.pk),
-        Sql::Text(key.sk),
-        Sql::Text(Value::Object(item.clone()).to_string()),
-        table.ttl.and_then(|a| item.get(a)).and_then(Value::as_i64).map_or(Sql::Null, Sql::Integer),
-    ];
-    for (i, index) in table.indexes.iter().enumerate() {
-        // Like a DynamoDB index, an item is in it only when it has every index key.
-        let pk = item.get(index.pk).and_then(Value::as_str);
-        let sk = match index.sk {
-            Some(attr) => item.get(attr).and_then(Value::as_str),
-            None => Some(""),
-        };
-        let (pk, sk) = match (pk, sk) {
-            (Some(pk), Some(sk)) => (Sql::Text(pk.into()), Sql::Text(sk.into())),
-            _ => (Sql::Null, Sql::Null),
-        };
-        names.extend([format!("ix{i}_pk"), format!("ix{i}_sk")]);
-        values.extend([pk, sk]);
-    }
-    let placeholders = (1..=values.len()).map(|n| format!("?{n}")).collect::<Vec<_>>().join(", ");
-    let sql = format!("INSERT OR REPLACE INTO \"{}\" ({}) VALUES ({placeholders})", table.name, names.join(", "));
-    conn.execute(&sql, params_from_iter(values)).map_err(StoreError::backend)?;
-    Ok(())
-}
-
-fn remove(conn: &Connection, table: &TableDef, key: &Key) -> StoreResult<()> {
-    let sql = format!("DELETE FROM \"{}\" WHERE pk = ?1 AND sk = ?2", table.name);
-    conn.execute(&sql, [&key.pk, &key.sk]).map_err(StoreError::backend)?;
-    Ok(())
-}
-
-/// Applies one write inside an open transaction, checking its conditions first.
-fn apply(conn: &Connection, write_op: &Write) -> StoreResult<Option<Item>> {
-    let (table, key) = write_op.target()?;
-    let current = read(conn, table, &key)?;
-    if !conds_hold(write_op.conds(), current.as_ref()) {
-        return Err(StoreError::ConditionFailed { write: None });
-    }
-    match write_op {
-        Write::Put { item, .. } => write(conn, table, item).map(|()| None),
-        Write::Update { update, .. } => {
-            let updated = apply_update(&key, current, update)?;
-            write(conn, table, &updated)?;
-            Ok(Some(updated))
-        }
-        Write::Delete { .. } => {
-            remove(conn, table, &key)?;
-            Ok(current)
-        }
-        Write::Check { .. } => Ok(None),
-    }
-}
-
-/// Runs writes in one immediate transaction: all of them or none. A failed
-/// condition names its write only for callers of `transact`, as DynamoDB does.
-fn run_writes(conn: &mut Connection, writes: &[Write], transact: bool) -> StoreResult<Vec<Option<Item>>> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::backend)?;
-    let mut results = Vec::with_capacity(writes.len());
-    for (i, w) in writes.iter().enumerate() {
-        match apply(&tx, w) {
-            Ok(result) => results.push(result),
-            Err(StoreError::ConditionFailed { .. }) if transact => {
-                return Err(StoreError::ConditionFailed { write: Some(i) });
-            }
-            Err(err) => return Err(err),
-        }
-    }
-    tx.commit().map_err(StoreError::backend)?;
-    Ok(results)
-}
-
-fn run_query(conn: &Connection, query: &Query) -> StoreResult<Page> {
-    let position = query.index.map(|index| query.table.indexes.iter().position(|i| std::ptr::eq(i, index)));
-    let (pk_col, sk_col) = match position {
-        Some(Some(i)) => (format!("ix{i}_pk"), format!("ix{i}_sk")),
-        Some(None) => unreachable!("Query::check rejects foreign indexes"),
-        None => ("pk".into(), "sk".into()),
-    };
-    let mut sql = format!("SELECT item FROM \"{}\" WHERE {pk_col} = ?", query.table.name);
-    let mut args = vec![Sql::Text(query.partition.clone())];
-    match &query.range {
-        SortRange::All => {}
-        SortRange::Prefix(prefix) => {
-            sql.push_str(&format!(" AND {sk_col} >= ? AND substr({sk_col}, 1, length(?)) = ?"));
-            args.extend([Sql::Text(prefix.clone()), Sql::Text(prefix.clone()), Sql::Text(prefix.clone())]);
-        }
-        SortRange::Between(low, high) => {
-            sql.push_str(&format!(" AND {sk_col} BETWEEN ? AND ?"));
-            args.extend([Sql::Text(low.clone()), Sql::Text(high.clone())]);
-        }
-        SortRange::From(low) => {
-            sql.push_str(&format!(" AND {sk_col} >= ?"));
-            args.push(Sql::Text(low.clone()));
-        }
-        SortRange::To(high) => {
-            sql.push_str(&format!(" AND {sk_col} <= ?"));
-            args.push(Sql::Text(high.clone()));
-        }
-    }
-    sql.push_str(" AND (expires_at IS NULL OR expires_at > ?)");
-    args.push(Sql::Integer(now_epoch()));
-    let (cmp, order) = if query.forward { (">", "ASC") } else { ("<", "DESC") };
-    if let Some(cursor) = &query.cursor {
-        let at = |attr: &str| Sql::Text(cursor.get(attr).unwrap_or_default().to_owned());
-        match query.index {
-            None => {
-                sql.push_str(&format!(" AND sk {cmp} ?"));
-                args.push(at("sk"));
-            }
-            Some(index) => {
-                sql.push_str(&format!(" AND ({sk_col}, pk, sk) {cmp} (?, ?, ?)"));
-                args.extend([index.sk.map_or(Sql::Text(String::new()), at), at("pk"), at("sk")]);
-            }
-        }
-    }
-    match query.index {
-        None => sql.push_str(&format!(" ORDER BY sk {order}")),
-        Some(_) => sql.push_str(&format!(" ORDER BY {sk_col} {order}, pk {order}, sk {order}")),
-    }
-    sql.push_str(&format!(" LIMIT {}", query.limit + 1));
-
-    let mut stmt = conn.prepare(&sql).map_err(StoreError::backend)?;
-    let texts = stmt
-        .query_map(params_from_iter(args), |row| row.get::<_, String>(0))
-        .map_err(StoreError::backend)?
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(StoreError::backend)?;
-    let mut items = texts.iter().map(|t| parse(t)).collect::<StoreResult<Vec<_>>>()?;
-    let next = if items.len() > query.limit {
-        items.truncate(query.limit);
-        items.last().map(|last| Cursor::after(last, query.index))
-    } else {
-        None
-    };
-    Ok(Page { items, next })
 }
 
 #[async_trait]
 impl Store for SqliteStore {
     async fn get(&self, table: &'static TableDef, key: &Key) -> StoreResult<Option<Item>> {
         let key = key.clone();
-        self.with_conn(move |conn| read(conn, table, &key)).await
+        self.connections.read(move |conn| sql::read(conn, table, &key)).await
     }
 
     async fn put(&self, table: &'static TableDef, item: Item, conds: &[Cond]) -> StoreResult<()> {
-        let writes = [Write::Put { table, item, conds: conds.to_vec() }];
-        self.with_conn(move |conn| run_writes(conn, &writes, false)).await.map(drop)
+        self.write(vec![Write::Put { table, item, conds: conds.to_vec() }], false).await.map(drop)
     }
 
     async fn update(&self, table: &'static TableDef, key: &Key, update: &Update, conds: &[Cond]) -> StoreResult<Item> {
         check_update(update)?;
-        let writes = [Write::Update { table, key: key.clone(), update: update.clone(), conds: conds.to_vec() }];
-        let mut results = self.with_conn(move |conn| run_writes(conn, &writes, false)).await?;
+        let writes = vec![Write::Update { table, key: key.clone(), update: update.clone(), conds: conds.to_vec() }];
+        let mut results = self.write(writes, false).await?;
         Ok(results.pop().flatten().expect("an update answers its item"))
     }
 
     async fn delete(&self, table: &'static TableDef, key: &Key, conds: &[Cond]) -> StoreResult<Option<Item>> {
-        let writes = [Write::Delete { table, key: key.clone(), conds: conds.to_vec() }];
-        let mut results = self.with_conn(move |conn| run_writes(conn, &writes, false)).await?;
-        Ok(results.pop().flatten())
+        let writes = vec![Write::Delete { table, key: key.clone(), conds: conds.to_vec() }];
+        Ok(self.write(writes, false).await?.pop().flatten())
     }
 
     async fn query(&self, query: &Query) -> StoreResult<Page> {
         query.check()?;
         let query = query.clone();
-        self.with_conn(move |conn| run_query(conn, &query)).await
+        self.connections.read(move |conn| sql::run_query(conn, &query)).await
     }
 
     async fn transact(&self, writes: Vec<Write>) -> StoreResult<()> {
         check_writes(&writes)?;
-        self.with_conn(move |conn| run_writes(conn, &writes, true)).await.map(drop)
+        self.write(writes, true).await.map(drop)
     }
 
     fn backend_name(&self) -> &'static str {
