@@ -14,7 +14,6 @@ use paas_core::auth::principal::Caller;
 use paas_core::conversation::{self, Message, MessageRole, MessageStatus, Owner, Session};
 use paas_core::identity::tenants::Tenant;
 use paas_core::metering::turn_budget::TurnBudget;
-use paas_core::metering::usage;
 use paas_core::{AppError, AppResult, AppState};
 use paas_llm::net_guard;
 use paas_llm::settings;
@@ -143,11 +142,8 @@ pub async fn prepare(state: &AppState, caller: &Caller, body: ChatBody) -> AppRe
     let max_output = u64::from(profile.max_output_tokens.min(state.config.turn_max_output_tokens));
     let context = u64::from(state.config.context_tokens).saturating_sub(max_output);
     let messages = prompt(&profile, history, message, context);
-    let connected = settings::connect(state, &tenant.tenant_id, profile.provider).await?;
-    let (provider, model) = (connected.provider, profile.model.clone().unwrap_or(connected.model));
-
     let mut request = ChatRequest {
-        model,
+        model: String::new(),
         messages,
         max_tokens: 0,
         temperature: profile.temperature,
@@ -157,41 +153,52 @@ pub async fn prepare(state: &AppState, caller: &Caller, body: ChatBody) -> AppRe
     let mut ids = ulid::Generator::new();
     let question_id = ids.generate().map_err(AppError::internal)?.to_string();
     let answer_id = ids.generate().map_err(AppError::internal)?.to_string();
-    let budget =
-        TurnBudget::open(&state.store, tenant, estimate_request(&request), max_output, turn_time + LEASE_GRACE).await?;
+    // The provider's settings and the first step's tokens do not depend on each other: both at
+    // once, each to its end (a reservation is given back, never dropped half-way).
+    let lease = turn_time + LEASE_GRACE;
+    let (connected, budget) = tokio::join!(
+        settings::connect(state, &tenant.tenant_id, profile.provider),
+        TurnBudget::open(&state.store, tenant, estimate_request(&request), max_output, lease),
+    );
+    let budget = budget?;
+    let connected = match connected {
+        Ok(connected) => connected,
+        Err(err) => {
+            budget.close(0).await?;
+            return Err(err);
+        }
+    };
+    let provider = connected.provider;
+    request.model = profile.model.clone().unwrap_or(connected.model);
     let allowance = budget.reservation().map_or(0, |r| r.output);
     request.max_tokens = u32::try_from(allowance).unwrap_or(u32::MAX);
-    let stored = async {
-        let session = match existing {
-            Some(session) => session,
-            None => {
-                usage::take_session(&state.store, tenant).await?;
-                let session = Session::new(
-                    conversation::title_from(message),
-                    Owner::of(caller),
-                    Some(profile.agent_type.clone()),
-                    profile.agent_id.clone(),
-                    profile.version,
-                );
-                conversation::create(&state.store, &tenant.tenant_id, &session).await?;
-                session
-            }
-        };
-        let user_message = Message {
-            message_id: question_id,
-            role: MessageRole::User,
-            content: message.to_owned(),
-            status: MessageStatus::Complete,
-            model: None,
-            usage: None,
-            outcome: None,
-            error: None,
-            created_at: Utc::now(),
-        };
-        conversation::append(&state.store, &tenant.tenant_id, &session.session_id, &user_message).await?;
-        AppResult::Ok(session)
+    let user_message = Message {
+        message_id: question_id,
+        role: MessageRole::User,
+        content: message.to_owned(),
+        status: MessageStatus::Complete,
+        model: None,
+        usage: None,
+        outcome: None,
+        error: None,
+        created_at: Utc::now(),
     };
-    let session = match stored.await {
+    let stored = match existing {
+        Some(session) => conversation::append(&state.store, &tenant.tenant_id, &session.session_id, &user_message)
+            .await
+            .map(|()| session),
+        None => {
+            let mut session = Session::new(
+                conversation::title_from(message),
+                Owner::of(caller),
+                Some(profile.agent_type.clone()),
+                profile.agent_id.clone(),
+                profile.version,
+            );
+            conversation::open(&state.store, tenant, &mut session, Some(&user_message)).await.map(|()| session)
+        }
+    };
+    let session = match stored {
         Ok(session) => session,
         Err(err) => {
             budget.close(0).await?;

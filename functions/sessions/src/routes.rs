@@ -9,7 +9,6 @@ use paas_core::auth::principal::Caller;
 use paas_core::conversation::{self, LogEntry, Message, Owner, Session};
 use paas_core::domain::agent_types;
 use paas_core::http::{ApiJson, Page, PageParams};
-use paas_core::metering::usage;
 use paas_core::{AppError, AppResult, AppState};
 use serde::Deserialize;
 
@@ -59,9 +58,8 @@ pub async fn create_session(
     caller.require(Permission::SessionsWrite)?;
     let title = body.title.as_deref().map(check_title).transpose()?.unwrap_or_else(|| "New chat".into());
     let agent_type = agent_types::checked(body.agent_type.as_deref())?.to_owned();
-    usage::take_session(&state.store, &caller.tenant).await?;
-    let session = Session::new(title, Owner::of(&caller), Some(agent_type), None, None);
-    conversation::create(&state.store, caller.tenant_id(), &session).await?;
+    let mut session = Session::new(title, Owner::of(&caller), Some(agent_type), None, None);
+    conversation::open(&state.store, &caller.tenant, &mut session, None).await?;
     Ok((StatusCode::CREATED, Json(session)))
 }
 

@@ -14,11 +14,12 @@ use serde::{Deserialize, Serialize};
 use crate::auth::principal::{Actor, Caller};
 use crate::domain::Usage;
 use crate::domain::{SessionId, TenantId};
-use crate::identity::tenants;
+use crate::identity::tenants::{self, Tenant};
+use crate::metering::usage;
 use crate::store::keys;
 use crate::store::{
-    Cond, Cursor, DynStore, MAX_TRANSACTION_WRITES, Query, SortRange, Update, Write, from_item, tables, to_item,
-    tombstone,
+    Cond, Cursor, DynStore, MAX_TRANSACTION_WRITES, Query, SortRange, StoreError, Update, Write, from_item, tables,
+    to_item, tombstone,
 };
 use crate::{AppError, AppResult};
 
@@ -141,18 +142,40 @@ impl Session {
     }
 }
 
-/// Creates a session, only while its tenant is live (not being deleted).
-pub async fn create(store: &DynStore, tenant_id: &TenantId, session: &Session) -> AppResult<()> {
-    let writes = vec![
+/// Creates a session, with its first message when there is one, and counts
+/// it against the tenant's sessions today, in one transaction and only
+/// while the tenant is live: 429 when today's sessions are used up, 404 once
+/// the tenant's deletion began. Nothing is written unless all of it is.
+pub async fn open(store: &DynStore, tenant: &Tenant, session: &mut Session, first: Option<&Message>) -> AppResult<()> {
+    let now = Utc::now();
+    let tenant_id = &tenant.tenant_id;
+    if let Some(message) = first {
+        session.message_count = 1;
+        session.updated_at = message.created_at;
+    }
+    let mut writes = vec![
+        usage::count_session(tenant, now),
+        tenants::check_live(tenant_id),
         Write::Put {
             table: &tables::SESSIONS,
             item: to_item(&keys::session(tenant_id, &session.session_id), session)?,
             conds: vec![Cond::NotExists],
         },
-        tenants::check_live(tenant_id),
     ];
-    // A failed condition: the tenant was deleted while the request ran.
-    store.transact(writes).await.map_err(AppError::missing_if_condition_failed)
+    if let Some(message) = first {
+        let key = keys::message(tenant_id, &session.session_id, &message.message_id);
+        writes.push(Write::Put {
+            table: &tables::MESSAGES,
+            item: to_item(&key, message)?,
+            conds: vec![Cond::NotExists],
+        });
+    }
+    match store.transact(writes).await {
+        Ok(()) => Ok(()),
+        Err(StoreError::ConditionFailed { write: Some(0) }) => Err(usage::sessions_exceeded(tenant, now)),
+        // The tenant is being deleted.
+        Err(err) => Err(AppError::missing_if_condition_failed(err)),
+    }
 }
 
 /// A session of this tenant; a malformed or foreign id, or one being deleted, is simply missing.

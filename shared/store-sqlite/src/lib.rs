@@ -1,14 +1,13 @@
 //! The embedded backend: one SQLite file in WAL mode, one SQL table per
-//! table definition ([`sql`]), its connections owned by a writer thread that
-//! groups concurrent writes into one commit and reader threads that read
-//! meanwhile ([`threads`]). Writes run in `BEGIN IMMEDIATE` transactions,
+//! table definition ([`sql`]): a writer thread groups concurrent writes into
+//! one commit while readers read on their own threads ([`connections`]). Writes run in `BEGIN IMMEDIATE` transactions,
 //! so conditions and counters hold across processes too.
 //!
 //! [`connect`] opens whichever store the configuration names, this one
 //! included; Lambda binaries, which do not link this crate, have DynamoDB only.
 
+mod connections;
 mod sql;
-mod threads;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -27,7 +26,7 @@ use paas_core::store::{
     Cond, Item, Key, Page, Query, Store, StoreResult, TableDef, Update, Write, check_update, check_writes,
 };
 
-use threads::Connections;
+use connections::Connections;
 
 /// The configured store: the SQLite file in the data directory, or DynamoDB.
 pub fn connect(config: &Config, aws: &SdkConfig) -> anyhow::Result<DynStore> {
@@ -68,8 +67,7 @@ impl SqliteStore {
 #[async_trait]
 impl Store for SqliteStore {
     async fn get(&self, table: &'static TableDef, key: &Key) -> StoreResult<Option<Item>> {
-        let key = key.clone();
-        self.connections.read(move |conn| sql::read(conn, table, &key)).await
+        self.connections.read(|conn| sql::read(conn, table, key))
     }
 
     async fn put(&self, table: &'static TableDef, item: Item, conds: &[Cond]) -> StoreResult<()> {
@@ -90,8 +88,7 @@ impl Store for SqliteStore {
 
     async fn query(&self, query: &Query) -> StoreResult<Page> {
         query.check()?;
-        let query = query.clone();
-        self.connections.read(move |conn| sql::run_query(conn, &query)).await
+        self.connections.read(|conn| sql::run_query(conn, query))
     }
 
     async fn transact(&self, writes: Vec<Write>) -> StoreResult<()> {

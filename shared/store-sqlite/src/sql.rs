@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use rusqlite::{Connection, OptionalExtension, params_from_iter, types::Value as Sql};
+use rusqlite::{CachedStatement, Connection, OptionalExtension, params_from_iter, types::Value as Sql};
 use serde_json::Value;
 
 use paas_core::store::{
@@ -21,7 +21,14 @@ pub(crate) fn connect(path: &Path) -> StoreResult<Connection> {
     conn.pragma_update(None, "synchronous", "NORMAL").map_err(StoreError::backend)?;
     // Other processes (an operator command) may hold the write lock for a moment.
     conn.busy_timeout(Duration::from_secs(10)).map_err(StoreError::backend)?;
+    // Every table's read, write and delete, and the usual queries.
+    conn.set_prepared_statement_cache_capacity(128);
     Ok(conn)
+}
+
+/// A statement compiled once per connection: a turn's reads and writes repeat the same few.
+fn cached<'c>(conn: &'c Connection, sql: &str) -> StoreResult<CachedStatement<'c>> {
+    conn.prepare_cached(sql).map_err(StoreError::backend)
 }
 
 /// A connection that refuses to write.
@@ -49,7 +56,7 @@ pub(crate) fn schema(table: &TableDef) -> String {
 pub(crate) fn read(conn: &Connection, table: &TableDef, key: &Key) -> StoreResult<Option<Item>> {
     let sql = format!("SELECT item FROM \"{}\" WHERE pk = ?1 AND sk = ?2", table.name);
     let text: Option<String> =
-        conn.query_row(&sql, [&key.pk, &key.sk], |row| row.get(0)).optional().map_err(StoreError::backend)?;
+        cached(conn, &sql)?.query_row([&key.pk, &key.sk], |row| row.get(0)).optional().map_err(StoreError::backend)?;
     let Some(text) = text else { return Ok(None) };
     let item = parse(&text)?;
     Ok((!is_expired(table, &item, now_epoch())).then_some(item))
@@ -85,13 +92,13 @@ fn write(conn: &Connection, table: &TableDef, item: &Item) -> StoreResult<()> {
     }
     let placeholders = (1..=values.len()).map(|n| format!("?{n}")).collect::<Vec<_>>().join(", ");
     let sql = format!("INSERT OR REPLACE INTO \"{}\" ({}) VALUES ({placeholders})", table.name, names.join(", "));
-    conn.execute(&sql, params_from_iter(values)).map_err(StoreError::backend)?;
+    cached(conn, &sql)?.execute(params_from_iter(values)).map_err(StoreError::backend)?;
     Ok(())
 }
 
 fn remove(conn: &Connection, table: &TableDef, key: &Key) -> StoreResult<()> {
     let sql = format!("DELETE FROM \"{}\" WHERE pk = ?1 AND sk = ?2", table.name);
-    conn.execute(&sql, [&key.pk, &key.sk]).map_err(StoreError::backend)?;
+    cached(conn, &sql)?.execute([&key.pk, &key.sk]).map_err(StoreError::backend)?;
     Ok(())
 }
 
@@ -184,7 +191,7 @@ pub(crate) fn run_query(conn: &Connection, query: &Query) -> StoreResult<Page> {
     }
     sql.push_str(&format!(" LIMIT {}", query.limit + 1));
 
-    let mut stmt = conn.prepare(&sql).map_err(StoreError::backend)?;
+    let mut stmt = cached(conn, &sql)?;
     let texts = stmt
         .query_map(params_from_iter(args), |row| row.get::<_, String>(0))
         .map_err(StoreError::backend)?

@@ -9,9 +9,9 @@ use chrono::{DateTime, Datelike, Duration, TimeZone, Utc};
 use serde_json::Value;
 
 use crate::domain::{Quota, TenantId};
-use crate::identity::tenants::{self, Tenant};
+use crate::identity::tenants::Tenant;
 use crate::store::keys;
-use crate::store::{DynStore, Key, StoreError, Update, Write, tables};
+use crate::store::{DynStore, Key, Update, Write, tables};
 use crate::{AppError, AppResult};
 
 pub const TOKENS: &str = "tokens";
@@ -38,26 +38,26 @@ pub fn next_month(now: DateTime<Utc>) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(year, month, 1, 0, 0, 0).single().expect("the first of a month exists")
 }
 
-/// Counts a new session against today's limit, while the tenant is live
-/// (404 once its deletion began, so no counter outlives it).
-pub async fn take_session(store: &DynStore, tenant: &Tenant) -> AppResult<()> {
-    let now = Utc::now();
+/// The write that counts a new session against today's limit (it fails
+/// its condition at the limit: [`sessions_exceeded`]). Sessions are
+/// created in the same transaction ([`crate::conversation::open`]).
+pub fn count_session(tenant: &Tenant, now: DateTime<Utc>) -> Write {
     let limit = tenant.quotas().sessions_per_day;
     let (update, cond) = Update::bounded_add(SESSIONS, 1, i64::from(limit));
-    let key = keys::usage_day(&tenant.tenant_id, now.date_naive());
-    let writes = vec![
-        Write::Update { table: &tables::TENANTS, key, update, conds: vec![cond] },
-        tenants::check_live(&tenant.tenant_id),
-    ];
-    match store.transact(writes).await {
-        Ok(()) => Ok(()),
-        Err(StoreError::ConditionFailed { write: Some(1) }) => Err(AppError::NotFound),
-        Err(err) if err.is_condition_failed() => Err(AppError::QuotaExceeded {
-            quota: Quota::SessionsDay,
-            limit: limit.into(),
-            reset_at: Some(next_day(now)),
-        }),
-        Err(err) => Err(err.into()),
+    Write::Update {
+        table: &tables::TENANTS,
+        key: keys::usage_day(&tenant.tenant_id, now.date_naive()),
+        update,
+        conds: vec![cond],
+    }
+}
+
+/// 429: today's sessions are used up.
+pub fn sessions_exceeded(tenant: &Tenant, now: DateTime<Utc>) -> AppError {
+    AppError::QuotaExceeded {
+        quota: Quota::SessionsDay,
+        limit: tenant.quotas().sessions_per_day.into(),
+        reset_at: Some(next_day(now)),
     }
 }
 

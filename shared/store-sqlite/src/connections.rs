@@ -1,16 +1,19 @@
-//! The threads that own the database's connections: one writer, which
-//! commits every write waiting for it in one transaction (each in its own
-//! savepoint, so each stays all-or-nothing and sees the ones before it),
-//! and a few readers, which WAL lets read while the writer writes. A
+//! Who uses the database's connections: one writer thread, which commits
+//! every write waiting for it in one transaction (each in its own savepoint,
+//! so each stays all-or-nothing and sees the ones before it), and readers on
+//! the caller's own thread, which WAL lets read while the writer writes. A
 //! write's caller is answered only after the commit, so nothing
 //! acknowledged can be lost.
 //!
-//! Fixed threads rather than tokio's blocking pool: a thousand concurrent
-//! turns would otherwise start hundreds of pool threads, each holding its
-//! stack and malloc arena, all queued on one connection.
+//! A read from SQLite's cache takes microseconds: less than handing it to
+//! another thread and back, which costs two thread wake-ups on the turn's
+//! way to its first token. Writes go to their own thread: a commit may wait
+//! for the disk, and grouping them is what lets a thousand concurrent turns
+//! share one file. (A fixed thread rather than tokio's blocking pool, which
+//! would start a thread per waiting write, each holding its stack and arena.)
 
-use std::path::Path;
-use std::sync::{Arc, Mutex, mpsc};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, mpsc};
 
 use rusqlite::{Connection, TransactionBehavior};
 use tokio::sync::oneshot;
@@ -19,13 +22,10 @@ use paas_core::store::{Item, StoreError, StoreResult, Write};
 
 use crate::sql;
 
-/// Reader threads: reads are short, so the two cores this runs on are enough.
-const READERS: usize = 2;
 /// The most writes one transaction groups.
 const MAX_GROUP: usize = 256;
 
 type Answer = StoreResult<Vec<Option<Item>>>;
-type ReadJob = Box<dyn FnOnce(&Connection) + Send>;
 
 /// Writes that succeed or fail together, and who waits for the outcome.
 struct WriteJob {
@@ -35,33 +35,25 @@ struct WriteJob {
     reply: oneshot::Sender<Answer>,
 }
 
-/// Handles to the connection threads; they end with the last handle.
+/// The writer thread's queue (the thread ends with it), and idle reader connections.
 pub(crate) struct Connections {
     writer: mpsc::Sender<WriteJob>,
-    readers: mpsc::Sender<ReadJob>,
+    /// As many as reads have run at once, at most one per thread that reads.
+    readers: Mutex<Vec<Connection>>,
+    path: PathBuf,
 }
 
 impl Connections {
-    /// Opens the writer's connection (which creates the tables), then the readers'.
+    /// Opens the writer's connection, which creates the tables.
     pub(crate) fn open(path: &Path, schema: &str) -> StoreResult<Self> {
         let writer = sql::connect(path)?;
         writer.execute_batch(schema).map_err(StoreError::backend)?;
-        let readers = (0..READERS).map(|_| sql::connect_reader(path)).collect::<StoreResult<Vec<_>>>()?;
-
         let (write_jobs, writes) = mpsc::channel();
-        spawn("sqlite-writer", move || write_loop(writer, &writes))?;
-        let (read_jobs, reads) = mpsc::channel::<ReadJob>();
-        let reads = Arc::new(Mutex::new(reads));
-        for conn in readers {
-            let reads = reads.clone();
-            spawn("sqlite-reader", move || {
-                // The lock is held only while waiting for a job, not while running it.
-                while let Ok(job) = { reads.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).recv() } {
-                    job(&conn);
-                }
-            })?;
-        }
-        Ok(Self { writer: write_jobs, readers: read_jobs })
+        std::thread::Builder::new()
+            .name("sqlite-writer".into())
+            .spawn(move || write_loop(writer, &writes))
+            .map_err(StoreError::backend)?;
+        Ok(Self { writer: write_jobs, readers: Mutex::default(), path: path.to_owned() })
     }
 
     /// Runs writes as one all-or-nothing unit, answered once committed.
@@ -71,20 +63,21 @@ impl Connections {
         answer.await.map_err(|_| gone())?
     }
 
-    /// Runs `work` on a reader's connection.
-    pub(crate) async fn read<T: Send + 'static>(
-        &self,
-        work: impl FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
-    ) -> StoreResult<T> {
-        let (reply, answer) = oneshot::channel();
-        let job: ReadJob = Box::new(move |conn| drop(reply.send(work(conn))));
-        self.readers.send(job).map_err(|_| gone())?;
-        answer.await.map_err(|_| gone())?
+    /// Runs `work` on a reader connection, here and now.
+    pub(crate) fn read<T>(&self, work: impl FnOnce(&Connection) -> StoreResult<T>) -> StoreResult<T> {
+        let idle = self.idle_readers().pop();
+        let conn = match idle {
+            Some(conn) => conn,
+            None => sql::connect_reader(&self.path)?,
+        };
+        let result = work(&conn);
+        self.idle_readers().push(conn);
+        result
     }
-}
 
-fn spawn(name: &str, body: impl FnOnce() + Send + 'static) -> StoreResult<()> {
-    std::thread::Builder::new().name(name.into()).spawn(body).map(drop).map_err(StoreError::backend)
+    fn idle_readers(&self) -> std::sync::MutexGuard<'_, Vec<Connection>> {
+        self.readers.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
 }
 
 fn gone() -> StoreError {
