@@ -4,6 +4,11 @@
 //! first invocation (its first call to the Runtime API), and its resident
 //! memory after the first request.
 //!
+//! With the DynamoDB emulator's endpoint in `PAAS_TEST_DYNAMODB_ENDPOINT` (as
+//! `scripts/test` starts it), it also signs a tenant up through the auth
+//! function and reports the chat function's memory after its first streamed
+//! turn (the offline provider).
+//!
 //! Build first with the Lambda profile, then run:
 //! `cargo build --release --bins -p paas-auth -p paas-admin -p paas-sessions -p paas-chat -p paas-authorizer &&
 //!  cargo build --release -p paas-tests --example hello_lambda && cargo bench -p paas-tests --bench lambda`
@@ -12,6 +17,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use paas_tests::lambda_emulator::Function;
+use serde_json::json;
 
 const COLD_STARTS: usize = 5;
 
@@ -125,4 +131,66 @@ async fn main() {
             memory as f64 / hello_memory.max(1) as f64
         );
     }
+    if let Ok(endpoint) = std::env::var("PAAS_TEST_DYNAMODB_ENDPOINT") {
+        let (healthz, turn) = chat_memory(&dir, &endpoint).await;
+        println!(
+            "\nchat, memory after its first request: {} MB; after its first streamed turn: {} MB (hello after 1 request: {} MB)",
+            healthz / 1024,
+            turn / 1024,
+            hello_memory / 1024
+        );
+    }
+}
+
+/// The chat function's resident memory after `/healthz`, and after one
+/// streamed turn (Function URL event, offline provider), on the emulator.
+async fn chat_memory(dir: &std::path::Path, endpoint: &str) -> (u64, u64) {
+    let data = tempfile::tempdir().unwrap();
+    let prefix = format!("bench{}-", ulid::Ulid::new());
+    let config = paas_core::Config {
+        store: paas_core::config::StoreKind::Dynamodb,
+        dynamodb_endpoint: Some(endpoint.to_owned()),
+        table_prefix: prefix.clone(),
+        ..Default::default()
+    };
+    let aws = paas_core::aws::ambient(&config).await;
+    paas_core::state::dynamo_store(&config, &aws).create_tables(paas_core::store::tables::ALL).await.unwrap();
+    let env: Vec<(String, String)> = [
+        ("PAAS_STORE", "dynamodb"),
+        ("PAAS_DYNAMODB_ENDPOINT", endpoint),
+        ("PAAS_TABLE_PREFIX", prefix.as_str()),
+        ("PAAS_SECRETS", "local"),
+        ("PAAS_DATA_DIR", data.path().to_str().unwrap()),
+        ("PAAS_LOG", "warn"),
+        ("AWS_LAMBDA_HTTP_IGNORE_STAGE_IN_PATH", "true"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    let auth = Function::start_path(&dir.join("auth"), "auth", &env).await;
+    let password = "correct horse battery staple";
+    let signup = json!({"tenant_name": "Bench", "tenant_slug": "bench", "email": "a@bench.test", "password": password});
+    let (status, body) = auth.call("POST", "/api/auth/signup", None, Some(signup)).await;
+    assert_eq!(status, 201, "{body}");
+    let token = body["access_token"].as_str().unwrap().to_owned();
+
+    let chat = Function::start_path(&dir.join("chat"), "chat", &env).await;
+    first_request(&chat, "chat").await;
+    let healthz = resident_kib(chat.pid().unwrap());
+    let event = json!({
+        "version": "2.0", "routeKey": "$default", "rawPath": "/api/v1/chat/completions", "rawQueryString": "",
+        "headers": {"content-type": "application/json", "authorization": format!("Bearer {token}")},
+        "requestContext": {"accountId": "anonymous", "apiId": "url", "domainName": "url.lambda-url.us-east-1.on.aws",
+            "domainPrefix": "url", "requestId": "r", "routeKey": "$default", "stage": "$default", "time": "30/Nov/2026:00:00:00 +0000",
+            "timeEpoch": 0, "http": {"method": "POST", "path": "/api/v1/chat/completions", "protocol": "HTTP/1.1", "sourceIp": "203.0.113.7", "userAgent": "bench"}},
+        "body": json!({"message": "Hello over Lambda"}).to_string(),
+        "isBase64Encoded": false
+    });
+    let mut answer = chat.invoke(event);
+    let mut raw = Vec::new();
+    while let Some(chunk) = tokio::time::timeout(Duration::from_secs(30), answer.recv()).await.expect("it streams") {
+        raw.extend_from_slice(&chunk.bytes);
+    }
+    assert!(String::from_utf8_lossy(&raw).contains("event: done"), "the turn completes");
+    (healthz, resident_kib(chat.pid().unwrap()))
 }

@@ -11,7 +11,8 @@
 //!   memory each open stream holds, and resident memory at rest and at peak.
 //!
 //! The platform is `target/release/paas serve` when that exists (`cargo build
-//! --release -p paas-cli`), else this binary running the same server.
+//! --release -p paas-cli`; `CHAT_BENCH_PAAS` names another build, to compare),
+//! else this binary running the same server.
 //!
 //! Run: `cargo bench -p paas-tests --bench chat` (`CHAT_BENCH_STREAMS` sets N,
 //! 1000 by default; `CHAT_BENCH_PERF=<file>` records a profile of the platform).
@@ -62,8 +63,8 @@ struct Server {
 impl Server {
     async fn start(role: &str, env: &[(&str, String)]) -> Self {
         let port = free_port();
-        // The platform is the release build of `paas serve` when there is one.
-        let release = release_dir().join("paas");
+        // The platform is the release build of `paas serve` when there is one (or `CHAT_BENCH_PAAS`).
+        let release = std::env::var_os("CHAT_BENCH_PAAS").map_or_else(|| release_dir().join("paas"), Into::into);
         let (program, args) = match role {
             "platform" if release.exists() => (release, vec!["serve"]),
             _ => (std::env::current_exe().unwrap(), vec![]),
