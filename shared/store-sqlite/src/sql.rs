@@ -8,8 +8,8 @@ use rusqlite::{CachedStatement, Connection, OptionalExtension, params_from_iter,
 use serde_json::Value;
 
 use paas_core::store::{
-    Cursor, Item, Key, Page, Query, SortRange, StoreError, StoreResult, TableDef, Write, apply_update, conds_hold,
-    is_expired, key_of, now_epoch,
+    Item, Key, Page, Query, SortRange, StoreError, StoreResult, TableDef, Write, apply_update, conds_hold, is_expired,
+    key_of, now_epoch,
 };
 
 /// A connection in WAL mode, which lets readers read while one writer writes.
@@ -197,12 +197,6 @@ pub(crate) fn run_query(conn: &Connection, query: &Query) -> StoreResult<Page> {
         .map_err(StoreError::backend)?
         .collect::<Result<Vec<_>, _>>()
         .map_err(StoreError::backend)?;
-    let mut items = texts.iter().map(|t| parse(t)).collect::<StoreResult<Vec<_>>>()?;
-    let next = if items.len() > query.limit {
-        items.truncate(query.limit);
-        items.last().map(|last| Cursor::after(last, query.index))
-    } else {
-        None
-    };
-    Ok(Page { items, next })
+    let items = texts.iter().map(|t| parse(t)).collect::<StoreResult<Vec<_>>>()?;
+    Ok(Page::from_one_extra(items, query))
 }

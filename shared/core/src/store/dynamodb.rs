@@ -24,7 +24,7 @@ use aws_sdk_dynamodb::types::{
 };
 
 use super::{
-    Cond, Cursor, Item, Key, PK, Page, Query, SK, SortRange, Store, StoreError, StoreResult, TableDef, Update, Write,
+    Cond, Item, Key, PK, Page, Query, SK, SortRange, Store, StoreError, StoreResult, TableDef, Update, Write,
     check_update, check_writes, is_expired, now_epoch,
 };
 
@@ -475,13 +475,7 @@ impl Store for DynamoStore {
                 break;
             }
         }
-        let next = if items.len() > query.limit {
-            items.truncate(query.limit);
-            items.last().map(|last| Cursor::after(last, query.index))
-        } else {
-            None
-        };
-        Ok(Page { items, next })
+        Ok(Page::from_one_extra(items, query))
     }
 
     async fn transact(&self, writes: Vec<Write>) -> StoreResult<()> {

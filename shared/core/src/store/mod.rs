@@ -216,6 +216,18 @@ pub struct Page {
 }
 
 impl Page {
+    /// A page from up to `query.limit + 1` items read in order: the extra
+    /// one only shows that more follow, after the last one kept.
+    pub fn from_one_extra(mut items: Vec<Item>, query: &Query) -> Self {
+        let next = if items.len() > query.limit {
+            items.truncate(query.limit);
+            items.last().map(|last| Cursor::after(last, query.index))
+        } else {
+            None
+        };
+        Self { items, next }
+    }
+
     /// The page's items as domain values, and its cursor as a client sees it.
     pub fn typed<T: DeserializeOwned>(self) -> StoreResult<(Vec<T>, Option<String>)> {
         let items = self.items.into_iter().map(from_item).collect::<StoreResult<Vec<T>>>()?;
