@@ -1,19 +1,20 @@
-//! Who uses the database's connections: one writer thread, which commits
-//! every write waiting for it in one transaction (each in its own savepoint,
-//! so each stays all-or-nothing and sees the ones before it), and readers on
-//! the caller's own thread, which WAL lets read while the writer writes. A
-//! write's caller is answered only after the commit, so nothing
-//! acknowledged can be lost.
+//! Who uses the database's connections. Writes: whichever caller finds the
+//! write connection free commits every write waiting for it in one
+//! transaction (each in its own savepoint, so each stays all-or-nothing and
+//! sees the ones before it); a write's caller is answered only after the
+//! commit, so nothing acknowledged can be lost. Reads: on the caller's
+//! thread, from a pool of connections, which WAL lets read while a write
+//! commits. Checkpoints (copying the log into the database file, with the
+//! fsync that needs) run on a thread of their own.
 //!
-//! A read from SQLite's cache takes microseconds: less than handing it to
-//! another thread and back, which costs two thread wake-ups on the turn's
-//! way to its first token. Writes go to their own thread: a commit may wait
-//! for the disk, and grouping them is what lets a thousand concurrent turns
-//! share one file. (A fixed thread rather than tokio's blocking pool, which
-//! would start a thread per waiting write, each holding its stack and arena.)
+//! A read from SQLite's cache, or a commit without its fsync, takes tens of
+//! microseconds: less than handing it to another thread and back, which
+//! costs two thread wake-ups on a turn's way to its first token. Grouping
+//! the writes is what lets a thousand concurrent turns share one file.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, mpsc};
+use std::sync::{Mutex, MutexGuard, TryLockError, mpsc};
+use std::time::Duration;
 
 use rusqlite::{Connection, TransactionBehavior};
 use tokio::sync::oneshot;
@@ -22,8 +23,10 @@ use paas_core::store::{Item, StoreError, StoreResult, Write};
 
 use crate::sql;
 
-/// The most writes one transaction groups.
-const MAX_GROUP: usize = 256;
+/// The most writes one transaction groups: it holds one thread for that long.
+const MAX_GROUP: usize = 64;
+/// The least time between two checkpoints.
+const CHECKPOINT_PAUSE: Duration = Duration::from_millis(100);
 
 type Answer = StoreResult<Vec<Option<Item>>>;
 
@@ -35,32 +38,85 @@ struct WriteJob {
     reply: oneshot::Sender<Answer>,
 }
 
-/// The writer thread's queue (the thread ends with it), and idle reader connections.
+/// The write connection and the writes waiting for it, idle reader
+/// connections, and the checkpoint thread's doorbell (it ends with it).
 pub(crate) struct Connections {
-    writer: mpsc::Sender<WriteJob>,
+    writer: Mutex<Connection>,
+    waiting: Mutex<Vec<WriteJob>>,
     /// As many as reads have run at once, at most one per thread that reads.
     readers: Mutex<Vec<Connection>>,
+    checkpoints: mpsc::SyncSender<()>,
     path: PathBuf,
 }
 
 impl Connections {
-    /// Opens the writer's connection, which creates the tables.
+    /// Opens the write connection, which creates the tables, and starts the checkpoint thread.
     pub(crate) fn open(path: &Path, schema: &str) -> StoreResult<Self> {
         let writer = sql::connect(path)?;
         writer.execute_batch(schema).map_err(StoreError::backend)?;
-        let (write_jobs, writes) = mpsc::channel();
+        // Commits leave checkpoints to the checkpoint thread, but for a backstop: under writes
+        // that never pause, a passive checkpoint never catches up, and a commit then checkpoints
+        // itself once the log passes 32 MiB. A log reused after a checkpoint is cut back to 8 MiB.
+        writer.pragma_update(None, "wal_autocheckpoint", 8192).map_err(StoreError::backend)?;
+        writer.pragma_update(None, "journal_size_limit", 8 << 20).map_err(StoreError::backend)?;
+        let checkpointer = sql::connect(path)?;
+        let (checkpoints, rings) = mpsc::sync_channel(1);
         std::thread::Builder::new()
-            .name("sqlite-writer".into())
-            .spawn(move || write_loop(writer, &writes))
+            .name("sqlite-checkpoint".into())
+            .spawn(move || {
+                while rings.recv().is_ok() {
+                    // PASSIVE: copies what no reader still needs, never waits for anyone.
+                    if let Err(err) = checkpointer.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                        tracing::warn!(error = %err, "SQLite checkpoint failed");
+                    }
+                    std::thread::sleep(CHECKPOINT_PAUSE);
+                }
+            })
             .map_err(StoreError::backend)?;
-        Ok(Self { writer: write_jobs, readers: Mutex::default(), path: path.to_owned() })
+        Ok(Self {
+            writer: Mutex::new(writer),
+            waiting: Mutex::default(),
+            readers: Mutex::default(),
+            checkpoints,
+            path: path.to_owned(),
+        })
     }
 
     /// Runs writes as one all-or-nothing unit, answered once committed.
     pub(crate) async fn write(&self, writes: Vec<Write>, transact: bool) -> Answer {
         let (reply, answer) = oneshot::channel();
-        self.writer.send(WriteJob { writes, transact, reply }).map_err(|_| gone())?;
-        answer.await.map_err(|_| gone())?
+        locked(&self.waiting).push(WriteJob { writes, transact, reply });
+        self.commit_waiting();
+        answer.await.map_err(|_| StoreError::backend(anyhow::anyhow!("the write was dropped uncommitted")))?
+    }
+
+    /// Commits every waiting write, unless another caller holds the write
+    /// connection: that one commits them once its own commit is done. (A
+    /// write is queued before its caller tries the connection, and the
+    /// holder looks at the queue again after letting go of it, so no write
+    /// is left waiting with nobody to commit it.)
+    fn commit_waiting(&self) {
+        loop {
+            {
+                let mut conn = match self.writer.try_lock() {
+                    Ok(conn) => conn,
+                    Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+                    Err(TryLockError::WouldBlock) => return,
+                };
+                let group: Vec<WriteJob> = {
+                    let mut waiting = locked(&self.waiting);
+                    let take = waiting.len().min(MAX_GROUP);
+                    waiting.drain(..take).collect()
+                };
+                if !group.is_empty() {
+                    answer(group, &mut conn);
+                    let _ = self.checkpoints.try_send(());
+                }
+            }
+            if locked(&self.waiting).is_empty() {
+                return;
+            }
+        }
     }
 
     /// Runs `work` on a reader connection, here and now.
@@ -75,33 +131,28 @@ impl Connections {
         result
     }
 
-    fn idle_readers(&self) -> std::sync::MutexGuard<'_, Vec<Connection>> {
-        self.readers.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    fn idle_readers(&self) -> MutexGuard<'_, Vec<Connection>> {
+        locked(&self.readers)
     }
 }
 
-fn gone() -> StoreError {
-    StoreError::backend(anyhow::anyhow!("the SQLite connection thread ended"))
+fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// Waits for a write, takes every other one already queued, commits them
-/// together and answers each.
-fn write_loop(mut conn: Connection, jobs: &mpsc::Receiver<WriteJob>) {
-    while let Ok(first) = jobs.recv() {
-        let mut group = vec![first];
-        group.extend(jobs.try_iter().take(MAX_GROUP - 1));
-        match commit(&mut conn, &group) {
-            Ok(answers) => {
-                for (job, answer) in group.into_iter().zip(answers) {
-                    let _ = job.reply.send(answer);
-                }
+/// Commits a group of writes together and answers each.
+fn answer(group: Vec<WriteJob>, conn: &mut Connection) {
+    match commit(conn, &group) {
+        Ok(answers) => {
+            for (job, answer) in group.into_iter().zip(answers) {
+                let _ = job.reply.send(answer);
             }
-            // Nothing was committed: every write in the group fails.
-            Err(err) => {
-                let reason = err.to_string();
-                for job in group {
-                    let _ = job.reply.send(Err(StoreError::backend(anyhow::anyhow!("commit failed: {reason}"))));
-                }
+        }
+        // Nothing was committed: every write in the group fails.
+        Err(err) => {
+            let reason = err.to_string();
+            for job in group {
+                let _ = job.reply.send(Err(StoreError::backend(anyhow::anyhow!("commit failed: {reason}"))));
             }
         }
     }
@@ -121,4 +172,29 @@ fn commit(conn: &mut Connection, group: &[WriteJob]) -> rusqlite::Result<Vec<Ans
     }
     tx.commit()?;
     Ok(answers)
+}
+
+#[cfg(test)]
+mod tests {
+    use paas_core::store::{Key, Store, tables, to_item};
+
+    use crate::SqliteStore;
+
+    /// Commits leave the log to the checkpoint thread, which copies it into
+    /// the database file soon after, so the log does not grow while the
+    /// process runs.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn writes_reach_the_database_file_soon_after_their_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite3");
+        let store = SqliteStore::open(&path, tables::ALL).unwrap();
+        let payload = "x".repeat(2048);
+        for i in 0..1000 {
+            let item = to_item(&Key::new("t", format!("k{i:05}")), &serde_json::json!({ "v": payload })).unwrap();
+            store.put(&tables::TENANTS, item, &[]).await.unwrap();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        let file = std::fs::metadata(&path).unwrap().len();
+        assert!(file > 2_000_000, "the database file holds {file} bytes");
+    }
 }

@@ -1,7 +1,8 @@
 //! The embedded backend: one SQLite file in WAL mode, one SQL table per
-//! table definition ([`sql`]): a writer thread groups concurrent writes into
-//! one commit while readers read on their own threads ([`connections`]). Writes run in `BEGIN IMMEDIATE` transactions,
-//! so conditions and counters hold across processes too.
+//! table definition ([`sql`]). Concurrent writes are grouped into one
+//! commit while readers read, each on its caller's thread ([`connections`]).
+//! Writes run in `BEGIN IMMEDIATE` transactions, so conditions and counters
+//! hold across processes too.
 //!
 //! [`connect`] opens whichever store the configuration names, this one
 //! included; Lambda binaries, which do not link this crate, have DynamoDB only.
