@@ -4,17 +4,18 @@
 //! sees the ones before it); a write's caller is answered only after the
 //! commit, so nothing acknowledged can be lost. Reads: on the caller's
 //! thread, from a pool of connections, which WAL lets read while a write
-//! commits. Checkpoints (copying the log into the database file, with the
-//! fsync that needs) run on a thread of their own.
+//! commits.
 //!
-//! A read from SQLite's cache, or a commit without its fsync, takes tens of
-//! microseconds: less than handing it to another thread and back, which
-//! costs two thread wake-ups on a turn's way to its first token. Grouping
-//! the writes is what lets a thousand concurrent turns share one file.
+//! A read from SQLite's cache, or a commit (WAL with `synchronous = NORMAL`
+//! does not wait for the disk), takes tens of microseconds: less than
+//! handing it to another thread and back, which costs two thread wake-ups
+//! on a turn's way to its first token. Grouping the writes is what lets a
+//! thousand concurrent turns share one file. Every 1,000 pages or so a
+//! commit also checkpoints the log into the database file (SQLite's
+//! default), which waits for the disk: a few milliseconds, now and then.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard, TryLockError, mpsc};
-use std::time::Duration;
+use std::sync::{Mutex, MutexGuard, TryLockError};
 
 use rusqlite::{Connection, TransactionBehavior};
 use tokio::sync::oneshot;
@@ -25,9 +26,6 @@ use crate::sql;
 
 /// The most writes one transaction groups: it holds one thread for that long.
 const MAX_GROUP: usize = 64;
-/// The least time between two checkpoints.
-const CHECKPOINT_PAUSE: Duration = Duration::from_millis(100);
-
 type Answer = StoreResult<Vec<Option<Item>>>;
 
 /// Writes that succeed or fail together, and who waits for the outcome.
@@ -38,46 +36,24 @@ struct WriteJob {
     reply: oneshot::Sender<Answer>,
 }
 
-/// The write connection and the writes waiting for it, idle reader
-/// connections, and the checkpoint thread's doorbell (it ends with it).
+/// The write connection and the writes waiting for it, and idle reader connections.
 pub(crate) struct Connections {
     writer: Mutex<Connection>,
     waiting: Mutex<Vec<WriteJob>>,
     /// As many as reads have run at once, at most one per thread that reads.
     readers: Mutex<Vec<Connection>>,
-    checkpoints: mpsc::SyncSender<()>,
     path: PathBuf,
 }
 
 impl Connections {
-    /// Opens the write connection, which creates the tables, and starts the checkpoint thread.
+    /// Opens the write connection, which creates the tables.
     pub(crate) fn open(path: &Path, schema: &str) -> StoreResult<Self> {
         let writer = sql::connect(path)?;
         writer.execute_batch(schema).map_err(StoreError::backend)?;
-        // Commits leave checkpoints to the checkpoint thread, but for a backstop: under writes
-        // that never pause, a passive checkpoint never catches up, and a commit then checkpoints
-        // itself once the log passes 32 MiB. A log reused after a checkpoint is cut back to 8 MiB.
-        writer.pragma_update(None, "wal_autocheckpoint", 8192).map_err(StoreError::backend)?;
-        writer.pragma_update(None, "journal_size_limit", 8 << 20).map_err(StoreError::backend)?;
-        let checkpointer = sql::connect(path)?;
-        let (checkpoints, rings) = mpsc::sync_channel(1);
-        std::thread::Builder::new()
-            .name("sqlite-checkpoint".into())
-            .spawn(move || {
-                while rings.recv().is_ok() {
-                    // PASSIVE: copies what no reader still needs, never waits for anyone.
-                    if let Err(err) = checkpointer.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
-                        tracing::warn!(error = %err, "SQLite checkpoint failed");
-                    }
-                    std::thread::sleep(CHECKPOINT_PAUSE);
-                }
-            })
-            .map_err(StoreError::backend)?;
         Ok(Self {
             writer: Mutex::new(writer),
             waiting: Mutex::default(),
             readers: Mutex::default(),
-            checkpoints,
             path: path.to_owned(),
         })
     }
@@ -110,7 +86,6 @@ impl Connections {
                 };
                 if !group.is_empty() {
                     answer(group, &mut conn);
-                    let _ = self.checkpoints.try_send(());
                 }
             }
             if locked(&self.waiting).is_empty() {
@@ -180,11 +155,10 @@ mod tests {
 
     use crate::SqliteStore;
 
-    /// Commits leave the log to the checkpoint thread, which copies it into
-    /// the database file soon after, so the log does not grow while the
-    /// process runs.
+    /// The log is checkpointed into the database file as writes go on, so
+    /// it does not grow while the process runs.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn writes_reach_the_database_file_soon_after_their_commit() {
+    async fn writes_reach_the_database_file_as_they_go_on() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("db.sqlite3");
         let store = SqliteStore::open(&path, tables::ALL).unwrap();
@@ -193,7 +167,6 @@ mod tests {
             let item = to_item(&Key::new("t", format!("k{i:05}")), &serde_json::json!({ "v": payload })).unwrap();
             store.put(&tables::TENANTS, item, &[]).await.unwrap();
         }
-        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
         let file = std::fs::metadata(&path).unwrap().len();
         assert!(file > 2_000_000, "the database file holds {file} bytes");
     }
