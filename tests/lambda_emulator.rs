@@ -179,3 +179,17 @@ pub fn split_stream(raw: &[u8]) -> Option<(Value, &[u8])> {
     let at = raw.windows(8).position(|w| w == [0u8; 8])?;
     Some((serde_json::from_slice(&raw[..at]).ok()?, &raw[at + 8..]))
 }
+
+/// A Function URL event (payload 2.0), as Lambda hands the chat function a
+/// `POST` to `path` with a bearer token and a JSON body.
+pub fn function_url_post(path: &str, token: &str, body: &Value) -> Value {
+    serde_json::json!({
+        "version": "2.0", "routeKey": "$default", "rawPath": path, "rawQueryString": "",
+        "headers": {"content-type": "application/json", "authorization": format!("Bearer {token}")},
+        "requestContext": {"accountId": "anonymous", "apiId": "url", "domainName": "url.lambda-url.us-east-1.on.aws",
+            "domainPrefix": "url", "requestId": "r", "routeKey": "$default", "stage": "$default", "time": "25/Nov/2026:00:00:00 +0000",
+            "timeEpoch": 0, "http": {"method": "POST", "path": path, "protocol": "HTTP/1.1", "sourceIp": "203.0.113.7", "userAgent": "test"}},
+        "body": body.to_string(),
+        "isBase64Encoded": false
+    })
+}

@@ -17,6 +17,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use paas_tests::lambda_emulator::Function;
+use paas_tests::resident_kib;
 use serde_json::json;
 
 const COLD_STARTS: usize = 5;
@@ -25,15 +26,6 @@ const COLD_STARTS: usize = 5;
 fn release_dir() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     exe.ancestors().find(|p| p.ends_with("target")).unwrap().join("release")
-}
-
-fn resident_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches(" kB").parse().ok())
-        .unwrap_or(0)
 }
 
 /// Median time to ready, and the resident memory after one request.
@@ -177,15 +169,8 @@ async fn chat_memory(dir: &std::path::Path, endpoint: &str) -> (u64, u64) {
     let chat = Function::start_path(&dir.join("chat"), "chat", &env).await;
     first_request(&chat, "chat").await;
     let healthz = resident_kib(chat.pid().unwrap());
-    let event = json!({
-        "version": "2.0", "routeKey": "$default", "rawPath": "/api/v1/chat/completions", "rawQueryString": "",
-        "headers": {"content-type": "application/json", "authorization": format!("Bearer {token}")},
-        "requestContext": {"accountId": "anonymous", "apiId": "url", "domainName": "url.lambda-url.us-east-1.on.aws",
-            "domainPrefix": "url", "requestId": "r", "routeKey": "$default", "stage": "$default", "time": "30/Nov/2026:00:00:00 +0000",
-            "timeEpoch": 0, "http": {"method": "POST", "path": "/api/v1/chat/completions", "protocol": "HTTP/1.1", "sourceIp": "203.0.113.7", "userAgent": "bench"}},
-        "body": json!({"message": "Hello over Lambda"}).to_string(),
-        "isBase64Encoded": false
-    });
+    let body = json!({"message": "Hello over Lambda"});
+    let event = paas_tests::lambda_emulator::function_url_post("/api/v1/chat/completions", &token, &body);
     let mut answer = chat.invoke(event);
     let mut raw = Vec::new();
     while let Some(chunk) = tokio::time::timeout(Duration::from_secs(30), answer.recv()).await.expect("it streams") {

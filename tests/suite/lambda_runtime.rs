@@ -66,15 +66,8 @@ async fn the_functions_run_behind_the_lambda_runtime_and_chat_streams() {
     let session_id = session["session_id"].as_str().unwrap().to_owned();
 
     // A Function URL event, answered through response streaming.
-    let event = json!({
-        "version": "2.0", "routeKey": "$default", "rawPath": "/api/v1/chat/completions", "rawQueryString": "",
-        "headers": {"content-type": "application/json", "authorization": format!("Bearer {token}")},
-        "requestContext": {"accountId": "anonymous", "apiId": "url", "domainName": "url.lambda-url.us-east-1.on.aws",
-            "domainPrefix": "url", "requestId": "r", "routeKey": "$default", "stage": "$default", "time": "25/Nov/2026:00:00:00 +0000",
-            "timeEpoch": 0, "http": {"method": "POST", "path": "/api/v1/chat/completions", "protocol": "HTTP/1.1", "sourceIp": "203.0.113.7", "userAgent": "test"}},
-        "body": json!({"message": "Hello over Lambda", "session_id": session_id}).to_string(),
-        "isBase64Encoded": false
-    });
+    let body = json!({"message": "Hello over Lambda", "session_id": session_id});
+    let event = paas_tests::lambda_emulator::function_url_post("/api/v1/chat/completions", &token, &body);
     let mut rx = chat.invoke(event);
     let mut chunks = Vec::new();
     while let Some(chunk) = tokio::time::timeout(Duration::from_secs(30), rx.recv()).await.expect("the stream goes on")

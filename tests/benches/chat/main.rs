@@ -27,7 +27,8 @@ use paas_core::Config;
 use serde_json::{Value, json};
 use tokio::process::{Child, Command};
 
-use probe::{Seen, percentile, resident_kib};
+use paas_tests::resident_kib;
+use probe::{Seen, percentile};
 use upstream::Shape;
 
 /// The latency runs: 50 chunks 5 ms apart, this many turns on each path.

@@ -70,13 +70,3 @@ pub fn percentile(values: &[Duration], p: usize) -> Duration {
     sorted.sort();
     sorted.get((sorted.len().saturating_sub(1)) * p / 100).copied().unwrap_or_default()
 }
-
-/// A process's resident memory, in KiB.
-pub fn resident_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmRSS:"))
-        .and_then(|value| value.trim().trim_end_matches(" kB").parse().ok())
-        .unwrap_or(0)
-}
