@@ -39,6 +39,9 @@ pub async fn completions(
     let heartbeat = KeepAlive::new().interval(Duration::from_millis(state.config.heartbeat_ms)).text("heartbeat");
     // The turn outlives this handler; the request's span (tenant, route) goes with it.
     tokio::spawn(turn::run(state, prepared, budget, tx).in_current_span());
+    // Let the turn start its provider call on this thread now, before the response is written,
+    // rather than after it or once another thread has woken up to take it.
+    tokio::task::yield_now().await;
     let events = ReceiverStream::new(rx).enumerate().map(|(i, frame)| Ok(frame.to_event(i as u64 + 1)));
     Ok(Sse::new(events).keep_alive(heartbeat))
 }
