@@ -236,6 +236,15 @@ async fn the_daily_session_quota_holds() {
     // Continuing a session is not a new session.
     let session_id = first[0].data["data"]["session_id"].as_str().unwrap();
     chat_frames(&app, &acme.access, json!({"message": "more", "session_id": session_id})).await;
+    // The refused ones left nothing behind; the chat's session counts both turns' messages.
+    let listed = app.get("/api/v1/sessions", &acme.access).await;
+    let counts: Vec<(String, u64)> = listed.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["title"].as_str().unwrap().to_owned(), s["message_count"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(counts, [("two".to_owned(), 0), ("one".to_owned(), 4)]);
     let usage = app.get("/api/v1/tenant/usage", &acme.access).await;
     let sessions =
         usage.body["quotas"].as_array().unwrap().iter().find(|q| q["quota"] == "sessions_day").unwrap().clone();
