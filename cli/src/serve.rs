@@ -58,7 +58,14 @@ pub fn routes_by_function() -> std::collections::BTreeMap<&'static str, Vec<(Str
 
 /// The OpenAPI description of every route.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    routes().split_for_parts().1
+    described().1
+}
+
+/// The service and its complete description.
+fn described() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (api, mut spec) = routes().split_for_parts();
+    http::openapi::complete(&mut spec);
+    (api, spec)
 }
 
 /// The local runner's whole service: the API, `/openapi.json`, Prometheus
@@ -67,7 +74,7 @@ pub fn app(state: AppState) -> anyhow::Result<Router> {
     let frontend = state.config.frontend_dir.clone();
     let metrics_token = state.config.metrics_token.clone().filter(|token| !token.is_empty());
     let metrics = metrics::install_prometheus()?;
-    let (api, spec) = routes().split_for_parts();
+    let (api, spec) = described();
     let spec = std::sync::Arc::new(spec);
     let api = api
         .route("/openapi.json", get(move || async move { Json(spec.as_ref().clone()) }))

@@ -141,7 +141,7 @@ async fn an_agent_may_use_another_configured_provider_than_the_default() {
 
     create_agent(&app, &acme.access, json!({"name": "Unconfigured", "provider": "deepseek"}))
         .await
-        .expect_code(422, "validation_failed");
+        .expect_code(409, "provider_not_configured");
     let agent = create_agent(&app, &acme.access, json!({"name": "Claude", "provider": "anthropic"})).await;
     agent.expect(201);
     let frames = chat_frames(&app, &acme.access, json!({"message": "Hi", "agent_id": agent.str("agent_id")})).await;
@@ -429,7 +429,7 @@ async fn a_tool_secret_never_follows_a_new_endpoint() {
 
     app.call("PATCH", &path, Some(&acme.access), Some(json!({"endpoint": new_endpoint})))
         .await
-        .expect_code(422, "secret_required");
+        .expect_code(409, "secret_required");
     assert_eq!(app.get(&path, &acme.access).await.body["endpoint"], old_endpoint.as_str(), "nothing changed");
     let moved = app
         .call("PATCH", &path, Some(&acme.access), Some(json!({"endpoint": new_endpoint, "secret_header": null})))

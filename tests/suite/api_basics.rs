@@ -90,6 +90,9 @@ async fn bad_bodies_get_4xx_problems_never_5xx() {
         (post_json(r#"{"name": 5, "count": 1}"#, json), StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
         (post_json(r#"{"name": "a", "count": -1}"#, json), StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
         (post_json(r#"{"name": "a"}"#, json), StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
+        // serde reads a struct from an array of its fields; the API takes objects only.
+        (post_json(r#"["a", 1]"#, json), StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
+        (post_json(r#"{"name": "a", "count": 1.5}"#, json), StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
         (post_json(r#"{"name": "a", "count": 1}"#, None), StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
         (
             post_json(r#"{"name": "a", "count": 1}"#, Some("text/plain")),
@@ -110,6 +113,28 @@ async fn bad_bodies_get_4xx_problems_never_5xx() {
     let (router, _app) = echo_app().await;
     let (status, _, body) = send(router, post_json(r#"{"name": "a", "count": 2}"#, json)).await;
     assert_eq!((status, body), (StatusCode::OK, json!({"name": "a", "count": 2})), "a good body passes");
+    // JSON Schema's integer includes 2.0, and so does the API's.
+    let (router, _app) = echo_app().await;
+    let (status, _, body) = send(router, post_json(r#"{"name": "a", "count": 2.0}"#, json)).await;
+    assert_eq!((status, body), (StatusCode::OK, json!({"name": "a", "count": 2})), "2.0 is the integer 2");
+}
+
+#[tokio::test]
+async fn openapi_states_every_error_as_problem_json_and_the_answers_every_operation_shares() {
+    let app = TestApp::new().await;
+    let spec = app.call("GET", "/openapi.json", None, None).await;
+    let users = &spec.body["paths"]["/api/v1/users/{user_id}"]["patch"]["responses"];
+    for status in ["400", "401", "403", "404", "409", "413", "415", "422"] {
+        let content = users[status]["content"].as_object().unwrap_or_else(|| panic!("{status} is stated"));
+        assert_eq!(content.keys().collect::<Vec<_>>(), ["application/problem+json"], "{status}");
+    }
+    let limit = &spec.body["paths"]["/api/v1/users"]["get"]["parameters"][0];
+    assert_eq!(
+        (limit["name"].as_str(), &limit["schema"]["minimum"], &limit["schema"]["maximum"]),
+        (Some("limit"), &json!(1), &json!(100))
+    );
+    let login = &spec.body["paths"]["/api/auth/login"]["post"]["responses"];
+    assert!(login.get("403").is_none(), "an operation without a credential states no 403");
 }
 
 #[tokio::test]

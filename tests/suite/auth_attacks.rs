@@ -285,8 +285,8 @@ async fn a_forged_invite_tells_nothing_about_its_user(app: TestApp) {
         app.post("/api/auth/accept-invite", None, json!({"invite_token": token, "password": "new@acme.test"}))
     };
     let (forged, unknown) = (accept(forged).await, accept(unknown).await);
-    forged.expect_code(422, "validation_failed");
-    unknown.expect_code(422, "validation_failed");
+    forged.expect_code(409, "invite_invalid");
+    unknown.expect_code(409, "invite_invalid");
     assert_eq!(forged.body["detail"], unknown.body["detail"]);
     let real = accept(invite).await;
     real.expect_code(422, "validation_failed");

@@ -284,11 +284,11 @@ async fn an_invite_is_accepted_once_and_activates_the_user() {
     assert_eq!(me.body["user"]["role"], "user");
     app.post("/api/auth/accept-invite", None, json!({"invite_token": invite, "password": PASSWORD}))
         .await
-        .expect_code(422, "validation_failed");
+        .expect_code(409, "invite_invalid");
     let tampered = format!("{}x", &invite[..invite.len() - 1]);
     app.post("/api/auth/accept-invite", None, json!({"invite_token": tampered, "password": PASSWORD}))
         .await
-        .expect_code(422, "validation_failed");
+        .expect_code(409, "invite_invalid");
 }
 
 #[tokio::test]

@@ -31,7 +31,7 @@ async fn the_provider_key_is_write_only() {
     let cleared = app
         .call("PUT", "/api/v1/tenant/llm", Some(&acme.access), Some(json!({"provider": "openai", "api_key": ""})))
         .await;
-    cleared.expect_code(422, "validation_failed");
+    cleared.expect_code(409, "api_key_required");
     let tenant_id = paas_core::domain::TenantId::parse(&acme.tenant_id).unwrap();
     let name = paas_llm::settings::key_secret_name(&tenant_id, paas_llm::ProviderKind::OpenAi);
     assert_eq!(app.state.secrets.get(&name).await.unwrap().as_deref(), Some(secret), "a refused change keeps the key");
@@ -114,7 +114,7 @@ async fn a_stored_key_never_follows_a_new_base_url() {
     let moved = json!({"provider": "openai_compatible", "model": "test-model", "base_url": new_host.base_url()});
     app.call("PUT", "/api/v1/tenant/llm", Some(&acme.access), Some(moved.clone()))
         .await
-        .expect_code(422, "secret_required");
+        .expect_code(409, "secret_required");
     let kept = app.get("/api/v1/tenant/llm", &acme.access).await;
     assert_eq!(kept.body["base_url"], old_host.base_url(), "a refused move changes nothing");
 

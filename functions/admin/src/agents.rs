@@ -25,10 +25,10 @@ async fn check_provider(state: &AppState, caller: &Caller, agent: &Agent) -> App
     if let Some(kind) = agent.provider
         && settings::get_for(&state.store, caller.tenant_id(), kind).await?.is_none()
     {
-        return Err(AppError::Validation(format!(
-            "the tenant has not configured the {} provider (PUT /api/v1/tenant/llm)",
-            kind.as_str()
-        )));
+        return Err(AppError::ConflictCode {
+            code: "provider_not_configured",
+            detail: format!("the tenant has not configured the {} provider (PUT /api/v1/tenant/llm)", kind.as_str()),
+        });
     }
     Ok(())
 }
@@ -38,7 +38,7 @@ async fn find(state: &AppState, caller: &Caller, agent_id: &str) -> AppResult<Ag
 }
 
 #[utoipa::path(get, path = "/api/v1/agents", tag = "agents", security(("bearer" = []), ("api_key" = [])),
-    params(("limit" = Option<usize>, Query), ("cursor" = Option<String>, Query)),
+    params(PageParams),
     responses((status = 200, description = "newest first", body = Page<Agent>)))]
 pub async fn list_agents(
     State(state): State<AppState>,
@@ -51,8 +51,9 @@ pub async fn list_agents(
 }
 
 #[utoipa::path(post, path = "/api/v1/agents", tag = "agents", security(("bearer" = []), ("api_key" = [])),
-    request_body = AgentFields,
-    responses((status = 201, body = Agent), (status = 422, body = paas_core::http::Problem),
+    request_body = definition::NewAgent,
+    responses((status = 201, body = Agent),
+        (status = 409, description = "`provider_not_configured`: the tenant has no settings for the agent's provider", body = paas_core::http::Problem),
         (status = 429, description = "agents quota", body = paas_core::http::Problem)))]
 pub async fn create_agent(
     State(state): State<AppState>,
@@ -82,7 +83,7 @@ pub async fn get_agent(
 #[utoipa::path(patch, path = "/api/v1/agents/{agent_id}", tag = "agents", security(("bearer" = []), ("api_key" = [])),
     params(("agent_id" = String, Path)), request_body = AgentFields,
     responses((status = 200, description = "the next version", body = Agent), (status = 404, body = paas_core::http::Problem),
-        (status = 409, description = "changed meanwhile", body = paas_core::http::Problem)))]
+        (status = 409, description = "changed meanwhile; `provider_not_configured`: the tenant has no settings for the agent's provider", body = paas_core::http::Problem)))]
 pub async fn update_agent(
     State(state): State<AppState>,
     caller: Caller,

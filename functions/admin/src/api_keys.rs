@@ -15,7 +15,7 @@ use paas_core::{AppError, AppResult, AppState};
 use serde::{Deserialize, Serialize};
 
 #[utoipa::path(get, path = "/api/v1/api-keys", tag = "api-keys", security(("bearer" = []), ("api_key" = [])),
-    params(("limit" = Option<usize>, Query), ("cursor" = Option<String>, Query)),
+    params(PageParams),
     responses((status = 200, body = Page<ApiKeyView>), (status = 403, body = paas_core::http::Problem)))]
 pub async fn list_keys(
     State(state): State<AppState>,
@@ -31,6 +31,7 @@ pub async fn list_keys(
 #[serde(deny_unknown_fields)]
 pub struct CreateKey {
     pub name: DisplayName,
+    #[schema(min_items = 1)]
     pub scopes: Vec<Scope>,
     /// When the key stops working; absent for a key that does not expire.
     #[serde(default)]

@@ -8,6 +8,7 @@ use axum::extract::State;
 use chrono::Utc;
 use paas_core::auth::permission::Permission;
 use paas_core::auth::principal::Caller;
+use paas_core::domain::TextRule;
 use paas_core::http::ApiJson;
 use paas_core::{AppError, AppResult, AppState};
 use paas_llm::net_guard;
@@ -25,31 +26,69 @@ pub async fn get_llm(State(state): State<AppState>, caller: Caller) -> AppResult
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PutLlm {
-    /// `offline`, `openai`, `zhipu`, `deepseek`, `ollama`, `openai_compatible` or `anthropic`.
-    #[schema(value_type = String)]
     pub provider: ProviderKind,
     /// The provider's default model when absent.
     #[serde(default)]
+    #[schema(schema_with = paas_llm::model_name_schema)]
     pub model: Option<String>,
-    /// Required for `openai_compatible`; optional for presets.
+    /// Required for `openai_compatible`; optional for presets (blank is
+    /// absent). It must lead to an address the network policy allows.
     #[serde(default)]
+    #[schema(schema_with = base_url_schema)]
     pub base_url: Option<String>,
     /// Write-only. Absent keeps the stored key, unless `base_url` changes: a
-    /// stored key never follows a new address (422 `secret_required`). An
-    /// empty string removes it.
+    /// stored key never follows a new address (409 `secret_required`). An
+    /// empty string removes it. OpenAI, Zhipu, DeepSeek and Anthropic need
+    /// one, given now or before (409 `api_key_required`).
     #[serde(default)]
+    #[schema(schema_with = api_key_schema)]
     pub api_key: Option<String>,
 }
 
-fn check_model(model: &str) -> AppResult<()> {
-    let ok = !model.is_empty() && model.len() <= 200 && model.chars().all(|c| !c.is_control() && !c.is_whitespace());
-    if ok { Ok(()) } else { Err(AppError::Validation("model must be 1 to 200 characters without spaces".into())) }
+const API_KEY: TextRule = TextRule::line(4096);
+
+fn api_key_schema() -> utoipa::openapi::Schema {
+    API_KEY.schema(true)
+}
+
+fn base_url_schema() -> utoipa::openapi::Schema {
+    let schema = serde_json::json!({ "type": ["string", "null"], "pattern": "^(https?://.*|\\s*)$" });
+    serde_json::from_value(schema).expect("a valid schema")
+}
+
+/// The description of a [`PutLlm`]: `openai_compatible` comes with a `base_url`.
+pub struct PutLlmRequest;
+
+impl utoipa::PartialSchema for PutLlmRequest {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+        use utoipa::openapi::schema::{AllOfBuilder, AnyOfBuilder, ObjectBuilder, Type};
+        let presets: Vec<_> = ProviderKind::ALL
+            .into_iter()
+            .filter(|p| *p != ProviderKind::OpenAiCompatible)
+            .map(ProviderKind::as_str)
+            .collect();
+        let preset = ObjectBuilder::new()
+            .property("provider", ObjectBuilder::new().schema_type(Type::String).enum_values(Some(presets)));
+        let url = ObjectBuilder::new().schema_type(Type::String).pattern(Some("^https?://"));
+        let with_url = ObjectBuilder::new().property("base_url", url).required("base_url");
+        AllOfBuilder::new()
+            .item(<PutLlm as utoipa::PartialSchema>::schema())
+            .item(AnyOfBuilder::new().item(preset).item(with_url))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for PutLlmRequest {
+    fn schemas(schemas: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::Schema>)>) {
+        <PutLlm as utoipa::ToSchema>::schemas(schemas);
+    }
 }
 
 #[utoipa::path(put, path = "/api/v1/tenant/llm", tag = "tenant", security(("bearer" = []), ("api_key" = [])),
-    request_body = PutLlm,
+    request_body = PutLlmRequest,
     responses((status = 200, body = LlmSettings),
-        (status = 422, description = "invalid settings, or `secret_required`: a changed base_url without the api_key", body = paas_core::http::Problem)))]
+        (status = 409, description = "`secret_required`: a changed base_url without the api_key; `api_key_required`: the provider has no key", body = paas_core::http::Problem),
+        (status = 422, description = "invalid settings", body = paas_core::http::Problem)))]
 pub async fn put_llm(
     State(state): State<AppState>,
     caller: Caller,
@@ -60,7 +99,7 @@ pub async fn put_llm(
     // Each provider keeps its own key: one left out stays as it was for this provider.
     let current = settings::get_for(&state.store, tenant_id, body.provider).await?.unwrap_or_else(LlmSettings::offline);
     let model = body.model.unwrap_or_else(|| body.provider.default_model().to_owned());
-    check_model(&model)?;
+    paas_llm::MODEL_NAME.check("model", &model)?;
     let base_url = body.base_url.filter(|u| !u.trim().is_empty());
     if body.provider == ProviderKind::OpenAiCompatible && base_url.is_none() {
         return Err(AppError::Validation("openai_compatible needs a base_url".into()));
@@ -71,10 +110,8 @@ pub async fn put_llm(
             .map_err(|e| AppError::Validation(e.to_string()))?;
     }
     let key = body.api_key.as_deref().map(str::trim);
-    if let Some(key) = key.filter(|k| !k.is_empty())
-        && (key.len() > 4096 || key.chars().any(char::is_control))
-    {
-        return Err(AppError::Validation("api_key must be at most 4096 characters without control characters".into()));
+    if let Some(key) = body.api_key.as_deref() {
+        API_KEY.check("api_key", key)?;
     }
     // A key was given to one host: sending it to another needs the admin to give it again.
     if key.is_none() && current.api_key_set && base_url != current.base_url {
@@ -88,7 +125,10 @@ pub async fn put_llm(
         None => (current.api_key_set, current.api_key_last4),
     };
     if body.provider.needs_api_key() && !api_key_set {
-        return Err(AppError::Validation(format!("the {} provider needs an api_key", provider_name(body.provider))));
+        return Err(AppError::ConflictCode {
+            code: "api_key_required",
+            detail: format!("the {} provider needs an api_key", provider_name(body.provider)),
+        });
     }
     // Only now, with everything checked, does the stored key change.
     let secret = settings::key_secret_name(tenant_id, body.provider);

@@ -13,7 +13,7 @@ use paas_core::{AppError, AppResult, AppState};
 use serde::Deserialize;
 
 #[utoipa::path(get, path = "/api/platform/tenants", tag = "platform", security(("bearer" = [])),
-    params(("limit" = Option<usize>, Query), ("cursor" = Option<String>, Query)),
+    params(PageParams),
     responses((status = 200, body = Page<TenantView>), (status = 403, body = paas_core::http::Problem)))]
 pub async fn list_tenants(
     State(state): State<AppState>,

@@ -24,7 +24,7 @@ pub async fn list_tools(State(state): State<AppState>, caller: Caller) -> AppRes
 }
 
 #[utoipa::path(post, path = "/api/v1/tools", tag = "tools", security(("bearer" = []), ("api_key" = [])),
-    request_body = ToolFields,
+    request_body = tenant_tools::NewTool,
     responses((status = 201, body = TenantTool), (status = 409, description = "name taken", body = paas_core::http::Problem),
         (status = 422, body = paas_core::http::Problem)))]
 pub async fn create_tool(
@@ -53,8 +53,8 @@ pub async fn get_tool(
 #[utoipa::path(patch, path = "/api/v1/tools/{tool_id}", tag = "tools", security(("bearer" = []), ("api_key" = [])),
     params(("tool_id" = String, Path)), request_body = ToolFields,
     responses((status = 200, body = TenantTool), (status = 404, body = paas_core::http::Problem),
-        (status = 409, description = "name taken", body = paas_core::http::Problem),
-        (status = 422, description = "invalid fields, or `secret_required`: a changed endpoint without the secret_header", body = paas_core::http::Problem)))]
+        (status = 409, description = "`tool_name_taken`, or `secret_required`: a changed endpoint without the secret_header", body = paas_core::http::Problem),
+        (status = 422, description = "invalid fields", body = paas_core::http::Problem)))]
 pub async fn update_tool(
     State(state): State<AppState>,
     caller: Caller,

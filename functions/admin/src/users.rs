@@ -15,7 +15,7 @@ use paas_core::{AppError, AppResult, AppState};
 use serde::{Deserialize, Serialize};
 
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", security(("bearer" = []), ("api_key" = [])),
-    params(("limit" = Option<usize>, Query), ("cursor" = Option<String>, Query)),
+    params(PageParams),
     responses((status = 200, body = Page<UserView>), (status = 403, body = paas_core::http::Problem)))]
 pub async fn list_users(
     State(state): State<AppState>,
@@ -36,6 +36,7 @@ pub struct CreateUser {
     pub name: Option<DisplayName>,
     /// An initial password; without one the user gets a one-time invite token.
     #[serde(default)]
+    #[schema(min_length = 10, max_length = 128)]
     pub password: Option<String>,
 }
 
@@ -99,18 +100,23 @@ pub async fn get_user(
 #[serde(deny_unknown_fields)]
 pub struct UpdateUser {
     pub role: Option<Role>,
-    /// `active` or `suspended`.
+    /// An invited user becomes `active` only by accepting the invite.
+    #[schema(schema_with = settable_status)]
     pub status: Option<UserStatus>,
     pub name: Option<DisplayName>,
+}
+
+/// The statuses an admin may set: `invited` only ever comes from a create.
+fn settable_status() -> utoipa::openapi::Schema {
+    let schema = serde_json::json!({ "type": ["string", "null"], "enum": ["active", "suspended", null] });
+    serde_json::from_value(schema).expect("a valid schema")
 }
 
 /// Admins cannot lock themselves out by demoting, suspending or deleting
 /// their own account; another admin must.
 fn not_self(caller: &Caller, user: &User) -> AppResult<()> {
     if caller.user_id() == Some(&user.user_id) {
-        return Err(AppError::Validation(
-            "you cannot change the role or status of, or delete, your own account".into(),
-        ));
+        return Err(AppError::Forbidden("you cannot change the role or status of, or delete, your own account".into()));
     }
     Ok(())
 }
@@ -118,8 +124,7 @@ fn not_self(caller: &Caller, user: &User) -> AppResult<()> {
 #[utoipa::path(patch, path = "/api/v1/users/{user_id}", tag = "users", security(("bearer" = []), ("api_key" = [])),
     params(("user_id" = String, Path)), request_body = UpdateUser,
     responses((status = 200, body = UserView), (status = 404, body = paas_core::http::Problem),
-        (status = 409, description = "`last_admin`: the tenant's last active admin", body = paas_core::http::Problem),
-        (status = 422, body = paas_core::http::Problem)))]
+        (status = 409, description = "`last_admin`: the tenant's last active admin; `invite_pending`: the user has not accepted the invite", body = paas_core::http::Problem)))]
 pub async fn update_user(
     State(state): State<AppState>,
     caller: Caller,
@@ -137,8 +142,14 @@ pub async fn update_user(
     }
     if let Some(status) = body.status.filter(|s| *s != user.status) {
         not_self(&caller, &user)?;
-        if status == UserStatus::Invited || user.status == UserStatus::Invited {
-            return Err(AppError::Validation("an invited user becomes active by accepting the invite".into()));
+        if status == UserStatus::Invited {
+            return Err(AppError::Validation("status is active or suspended".into()));
+        }
+        if user.status == UserStatus::Invited {
+            return Err(AppError::ConflictCode {
+                code: "invite_pending",
+                detail: "an invited user becomes active by accepting the invite".into(),
+            });
         }
         user.status = status;
         revoke = true;

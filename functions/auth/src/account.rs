@@ -92,6 +92,7 @@ pub async fn me(signed_in: SignedIn) -> Json<MeResponse> {
 #[serde(deny_unknown_fields)]
 pub struct ChangePasswordRequest {
     pub current_password: String,
+    #[schema(min_length = 10, max_length = 128)]
     pub new_password: String,
 }
 
@@ -126,13 +127,15 @@ pub async fn change_password(
 #[serde(deny_unknown_fields)]
 pub struct AcceptInviteRequest {
     pub invite_token: String,
+    #[schema(min_length = 10, max_length = 128)]
     pub password: String,
     #[serde(default)]
     pub name: Option<DisplayName>,
 }
 
 #[utoipa::path(post, path = "/api/auth/accept-invite", tag = "auth", request_body = AcceptInviteRequest,
-    responses((status = 200, body = TokenResponse), (status = 422, body = paas_core::http::Problem)))]
+    responses((status = 200, body = TokenResponse),
+        (status = 409, description = "`invite_invalid`: the invite is used, expired or mistyped", body = paas_core::http::Problem)))]
 pub async fn accept_invite(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<AcceptInviteRequest>,

@@ -23,6 +23,7 @@ pub struct SignupRequest {
     /// Unique across the platform; lowercase letters, digits, hyphens.
     pub tenant_slug: Slug,
     pub email: Email,
+    #[schema(min_length = 10, max_length = 128)]
     pub password: String,
     #[serde(default)]
     pub name: Option<DisplayName>,

@@ -14,14 +14,14 @@ use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 use tracing::Instrument;
 
-use crate::prepare::{self, ChatBody};
+use crate::prepare::{self, ChatBody, TurnRequest};
 use crate::turn;
 
 /// Streams the answer as server-sent events: `session`, then `thought` and
 /// `message` frames as they happen, an `error` if the turn failed, and
 /// always exactly one `done`, last.
 #[utoipa::path(post, path = "/api/v1/chat/completions", tag = "chat", security(("bearer" = []), ("api_key" = [])),
-    request_body = ChatBody,
+    request_body = TurnRequest,
     responses(
         (status = 200, description = "text/event-stream of session, thought, message, error and done frames", content_type = "text/event-stream"),
         (status = 404, description = "the session does not exist", body = paas_core::http::Problem),

@@ -12,6 +12,7 @@ use paas_agents::definition;
 use paas_agents::tenant_tools;
 use paas_core::auth::principal::Caller;
 use paas_core::conversation::{self, Message, MessageRole, MessageStatus, Owner, Session};
+use paas_core::domain::agent_types;
 use paas_core::identity::tenants::Tenant;
 use paas_core::metering::turn_budget::TurnBudget;
 use paas_core::{AppError, AppResult, AppState};
@@ -32,9 +33,12 @@ const LEASE_GRACE: Duration = Duration::from_secs(30);
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChatBody {
+    /// What the user says; not blank.
+    #[schema(min_length = 1, max_length = 32_000, pattern = "\\S")]
     pub message: String,
-    /// A built-in agent type (default `assistant`).
+    /// A built-in agent type (default `assistant`); not with `agent_id`.
     #[serde(default)]
+    #[schema(schema_with = agent_types::schema)]
     pub agent_type: Option<String>,
     /// A tenant-defined agent.
     #[serde(default)]
@@ -43,6 +47,18 @@ pub struct ChatBody {
     #[serde(default)]
     pub session_id: Option<String>,
 }
+
+/// The description of a chat request: a [`ChatBody`] naming at most one of
+/// `agent_type` and `agent_id`.
+pub struct TurnRequest;
+
+impl utoipa::PartialSchema for TurnRequest {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+        paas_core::http::openapi::at_most_one_of::<ChatBody>(["agent_type", "agent_id"])
+    }
+}
+
+impl utoipa::ToSchema for TurnRequest {}
 
 /// A turn ready to stream.
 /// The tools a turn offers, resolved once before it starts.
@@ -113,7 +129,7 @@ pub async fn prepare(state: &AppState, caller: &Caller, body: ChatBody) -> AppRe
     let turn_time = Duration::from_secs(state.config.turn_max_secs);
     let deadline = tokio::time::Instant::now() + turn_time;
     let message = body.message.trim();
-    if message.is_empty() || message.chars().count() > MAX_MESSAGE_CHARS {
+    if message.is_empty() || body.message.chars().count() > MAX_MESSAGE_CHARS {
         return Err(AppError::Validation(format!("message must be 1 to {MAX_MESSAGE_CHARS} characters")));
     }
     if body.agent_type.is_some() && body.agent_id.is_some() {

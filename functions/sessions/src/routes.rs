@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use paas_core::auth::permission::Permission;
 use paas_core::auth::principal::Caller;
 use paas_core::conversation::{self, LogEntry, Message, Owner, Session};
-use paas_core::domain::agent_types;
+use paas_core::domain::{TextRule, agent_types};
 use paas_core::http::{ApiJson, Page, PageParams};
 use paas_core::{AppError, AppResult, AppState};
 use serde::Deserialize;
@@ -17,7 +17,7 @@ async fn find(state: &AppState, caller: &Caller, session_id: &str) -> AppResult<
 }
 
 #[utoipa::path(get, path = "/api/v1/sessions", tag = "sessions", security(("bearer" = []), ("api_key" = [])),
-    params(("limit" = Option<usize>, Query), ("cursor" = Option<String>, Query)),
+    params(PageParams),
     responses((status = 200, description = "newest first", body = Page<Session>)))]
 pub async fn list_sessions(
     State(state): State<AppState>,
@@ -32,19 +32,29 @@ pub async fn list_sessions(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateSession {
+    /// `New chat` when absent.
     #[serde(default)]
+    #[schema(schema_with = optional_title)]
     pub title: Option<String>,
     /// A built-in agent type (default `assistant`).
     #[serde(default)]
+    #[schema(schema_with = agent_types::schema)]
     pub agent_type: Option<String>,
 }
 
+const TITLE: TextRule = TextRule::line(200).not_blank();
+
+fn title() -> utoipa::openapi::Schema {
+    TITLE.schema(false)
+}
+
+fn optional_title() -> utoipa::openapi::Schema {
+    TITLE.schema(true)
+}
+
 fn check_title(title: &str) -> AppResult<String> {
-    let title = title.trim();
-    if title.is_empty() || title.chars().count() > 200 || title.chars().any(char::is_control) {
-        return Err(AppError::Validation("a title is 1 to 200 characters without control characters".into()));
-    }
-    Ok(title.to_owned())
+    TITLE.check("a title", title)?;
+    Ok(title.trim().to_owned())
 }
 
 #[utoipa::path(post, path = "/api/v1/sessions", tag = "sessions", security(("bearer" = []), ("api_key" = [])),
@@ -78,6 +88,7 @@ pub async fn get_session(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RenameSession {
+    #[schema(schema_with = title)]
     pub title: String,
 }
 
@@ -116,7 +127,7 @@ pub async fn delete_session(
 }
 
 #[utoipa::path(get, path = "/api/v1/sessions/{session_id}/messages", tag = "sessions", security(("bearer" = []), ("api_key" = [])),
-    params(("session_id" = String, Path), ("limit" = Option<usize>, Query), ("cursor" = Option<String>, Query)),
+    params(("session_id" = String, Path), PageParams),
     responses((status = 200, description = "newest first", body = Page<Message>), (status = 404, body = paas_core::http::Problem)))]
 pub async fn list_messages(
     State(state): State<AppState>,
@@ -132,7 +143,7 @@ pub async fn list_messages(
 }
 
 #[utoipa::path(get, path = "/api/v1/sessions/{session_id}/log", tag = "sessions", security(("bearer" = []), ("api_key" = [])),
-    params(("session_id" = String, Path), ("limit" = Option<usize>, Query), ("cursor" = Option<String>, Query)),
+    params(("session_id" = String, Path), PageParams),
     responses((status = 200, description = "thoughts and tool steps, in order", body = Page<LogEntry>),
         (status = 404, body = paas_core::http::Problem)))]
 pub async fn session_log(

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{AgentProfile, MAX_STEPS};
 use paas_core::conversation::Owner;
-use paas_core::domain::{DisplayName, Quota, TenantId};
+use paas_core::domain::{DisplayName, Quota, TenantId, TextRule};
 use paas_core::identity::tenants;
 use paas_core::store::keys;
 use paas_core::store::{Cond, Cursor, DynStore, Query, StoreError, Write, from_item, tables, to_item};
@@ -22,7 +22,6 @@ pub struct Agent {
     pub description: String,
     pub system_prompt: String,
     /// Overrides the tenant's default provider; it must be one the tenant configured.
-    #[schema(value_type = Option<String>)]
     pub provider: Option<ProviderKind>,
     /// Overrides the provider's default model.
     pub model: Option<String>,
@@ -39,28 +38,66 @@ pub struct Agent {
     pub updated_at: DateTime<Utc>,
 }
 
-/// The editable fields, as a create or update request carries them.
+const DESCRIPTION: TextRule = TextRule::lines(500);
+const SYSTEM_PROMPT: TextRule = TextRule::lines(20_000);
+const STARTER: TextRule = TextRule::lines(200).not_blank();
+const MAX_STARTERS: usize = 4;
+const OUTPUT_TOKENS: std::ops::RangeInclusive<u32> = 16..=16_384;
+
+/// The editable fields, as an update request carries them (`null` or absent
+/// leaves a field as it is, but where it says otherwise).
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AgentFields {
     pub name: Option<DisplayName>,
+    #[schema(schema_with = description_schema)]
     pub description: Option<String>,
+    #[schema(schema_with = system_prompt_schema)]
     pub system_prompt: Option<String>,
     /// `null` clears an override.
     #[serde(default, with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<ProviderKind>)]
     pub provider: Option<Option<ProviderKind>>,
     /// `null` clears an override.
     #[serde(default, with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = paas_llm::model_name_schema)]
     pub model: Option<Option<String>>,
+    /// `null` clears an override.
     #[serde(default, with = "double_option")]
-    #[schema(value_type = Option<f32>)]
+    #[schema(value_type = Option<f32>, minimum = 0, maximum = 2)]
     pub temperature: Option<Option<f32>>,
+    #[schema(minimum = 16, maximum = 16_384)]
     pub max_output_tokens: Option<u32>,
+    /// Tool names: built-in ones and the tenant's own; each must exist.
     pub tools: Option<Vec<String>>,
+    #[schema(minimum = 1, maximum = 20)]
     pub max_steps: Option<u32>,
+    #[schema(schema_with = starters_schema)]
     pub conversation_starters: Option<Vec<String>>,
+}
+
+paas_core::create_request!(
+    /// A create request: the editable fields, `name` required.
+    NewAgent = AgentFields, requiring ["name"]
+);
+
+fn description_schema() -> utoipa::openapi::Schema {
+    DESCRIPTION.schema(true)
+}
+
+fn system_prompt_schema() -> utoipa::openapi::Schema {
+    SYSTEM_PROMPT.schema(true)
+}
+
+fn starters_schema() -> utoipa::openapi::Schema {
+    utoipa::openapi::ArrayBuilder::new()
+        .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+            utoipa::openapi::Type::Array,
+            utoipa::openapi::Type::Null,
+        ]))
+        .items(utoipa::openapi::RefOr::T(STARTER.schema(false)))
+        .max_items(Some(MAX_STARTERS))
+        .into()
 }
 
 /// Distinguishes a field left out (`None`) from one set to `null` (`Some(None)`).
@@ -76,13 +113,6 @@ fn invalid(message: impl Into<String>) -> AppError {
     AppError::Validation(message.into())
 }
 
-fn check_text(field: &str, text: &str, max: usize) -> AppResult<()> {
-    if text.chars().count() > max || text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        return Err(invalid(format!("{field} is at most {max} characters without control characters")));
-    }
-    Ok(())
-}
-
 impl AgentFields {
     /// Applies the fields to an agent, checking each; `known_tools` are the names the tenant may use.
     pub fn apply(self, agent: &mut Agent, known_tools: &[String]) -> AppResult<()> {
@@ -90,11 +120,11 @@ impl AgentFields {
             agent.name = name;
         }
         if let Some(description) = self.description {
-            check_text("description", &description, 500)?;
+            DESCRIPTION.check("description", &description)?;
             agent.description = description;
         }
         if let Some(prompt) = self.system_prompt {
-            check_text("system_prompt", &prompt, 20_000)?;
+            SYSTEM_PROMPT.check("system_prompt", &prompt)?;
             agent.system_prompt = prompt;
         }
         if let Some(provider) = self.provider {
@@ -102,12 +132,7 @@ impl AgentFields {
         }
         if let Some(model) = self.model {
             if let Some(model) = &model {
-                let ok = !model.is_empty()
-                    && model.len() <= 200
-                    && !model.chars().any(|c| c.is_control() || c.is_whitespace());
-                if !ok {
-                    return Err(invalid("model is 1 to 200 characters without spaces"));
-                }
+                paas_llm::MODEL_NAME.check("model", model)?;
             }
             agent.model = model;
         }
@@ -118,7 +143,7 @@ impl AgentFields {
             agent.temperature = temperature;
         }
         if let Some(max) = self.max_output_tokens {
-            if !(16..=16_384).contains(&max) {
+            if !OUTPUT_TOKENS.contains(&max) {
                 return Err(invalid("max_output_tokens is from 16 to 16384"));
             }
             agent.max_output_tokens = max;
@@ -138,14 +163,11 @@ impl AgentFields {
             agent.max_steps = steps;
         }
         if let Some(starters) = self.conversation_starters {
-            if starters.len() > 4 {
-                return Err(invalid("at most 4 conversation_starters"));
+            if starters.len() > MAX_STARTERS {
+                return Err(invalid(format!("at most {MAX_STARTERS} conversation_starters")));
             }
             for starter in &starters {
-                if starter.trim().is_empty() {
-                    return Err(invalid("a conversation starter is not empty"));
-                }
-                check_text("a conversation starter", starter, 200)?;
+                STARTER.check("a conversation starter", starter)?;
             }
             agent.conversation_starters = starters;
         }

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use paas_core::domain::TenantId;
+use paas_core::domain::{TenantId, TextRule};
 use paas_core::secrets::SecretStore;
 use paas_core::store::keys;
 use paas_core::store::{Cond, DynStore, Query, StoreError, StoreResult, Write, from_item, tables, to_item};
@@ -33,23 +33,49 @@ pub struct TenantTool {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SecretHeader {
+    #[schema(pattern = "^[A-Za-z0-9-]+$", min_length = 1, max_length = 64)]
     pub name: String,
+    #[schema(schema_with = header_value_schema)]
     pub value: String,
 }
 
+const HEADER_VALUE: TextRule = TextRule { min_chars: 1, ..TextRule::line(4096) };
+const DESCRIPTION: TextRule = TextRule::lines(1000).not_blank();
+
+fn header_value_schema() -> utoipa::openapi::Schema {
+    HEADER_VALUE.schema(false)
+}
+
+fn description_schema() -> utoipa::openapi::Schema {
+    DESCRIPTION.schema(true)
+}
+
+/// A tool's fields as an update request carries them; absent or `null`
+/// leaves one as it is, but for `secret_header`.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ToolFields {
+    /// Unique in the tenant, and not a built-in tool's name.
+    #[schema(pattern = "^[a-z][a-z0-9_]*$", min_length = 1, max_length = 64)]
     pub name: Option<String>,
+    #[schema(schema_with = description_schema)]
     pub description: Option<String>,
-    #[schema(value_type = Option<Object>)]
+    #[schema(schema_with = tools::parameters_schema)]
     pub parameters: Option<Value>,
+    /// Where the tool is called (POST, JSON); it must lead to an address the
+    /// platform's network policy allows.
+    #[schema(schema_with = net_guard::url_schema)]
     pub endpoint: Option<String>,
     /// Write-only; `null` removes it. Changing `endpoint` while a secret is
-    /// set needs it given again (or `null`): 422 `secret_required`.
+    /// set needs it given again (or `null`): 409 `secret_required`.
     #[serde(default, deserialize_with = "present")]
     pub secret_header: Option<Option<SecretHeader>>,
 }
+
+paas_core::create_request!(
+    /// A create request: the fields, with `name`, `description` and `endpoint` required.
+    NewTool = ToolFields, requiring ["name", "description", "endpoint"]
+);
 
 fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<SecretHeader>>, D::Error> {
     Option::<SecretHeader>::deserialize(d).map(Some)
@@ -77,8 +103,7 @@ fn check_name(name: &str) -> AppResult<()> {
 fn check_header(header: &SecretHeader) -> AppResult<()> {
     let name_ok =
         (1..=64).contains(&header.name.len()) && header.name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
-    let value_ok =
-        !header.value.is_empty() && header.value.len() <= 4096 && !header.value.chars().any(char::is_control);
+    let value_ok = HEADER_VALUE.accepts(&header.value);
     if name_ok && value_ok {
         Ok(())
     } else {
@@ -105,9 +130,7 @@ async fn apply(
         tool.name = name;
     }
     if let Some(description) = fields.description {
-        if description.trim().is_empty() || description.chars().count() > 1000 {
-            return Err(invalid("description is 1 to 1000 characters"));
-        }
+        DESCRIPTION.check("description", &description)?;
         tool.description = description;
     }
     if let Some(parameters) = fields.parameters {

@@ -7,8 +7,16 @@ use serde::{Deserialize, Serialize};
 
 use super::retry::RetryPolicy;
 
+/// A model's name as a provider knows it: one word of at most 200 characters.
+pub const MODEL_NAME: paas_core::domain::TextRule = paas_core::domain::TextRule::line(200).word();
+
+/// [`MODEL_NAME`] as a field's schema, where `null` is accepted.
+pub fn model_name_schema() -> utoipa::openapi::Schema {
+    MODEL_NAME.schema(true)
+}
+
 /// A provider family. The OpenAI-compatible ones differ only in defaults.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ProviderKind {
     Offline,

@@ -29,7 +29,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use futures::{Stream, StreamExt};
 
-pub use config::{ProviderConfig, ProviderKind, Timeouts};
+pub use config::{MODEL_NAME, ProviderConfig, ProviderKind, Timeouts, model_name_schema};
 pub use error::{LlmError, Oversize, TimeoutKind};
 pub use retry::RetryPolicy;
 pub use tokens::{TokenTally, estimate_messages, estimate_request, estimate_tokens};

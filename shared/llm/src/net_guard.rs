@@ -90,6 +90,13 @@ impl CheckedUrl {
 /// Parses `url`, resolves its host and refuses it if any address is forbidden by `policy`: the
 /// pinned client may connect to any of them, and a tenant's DNS can mix a public decoy with an
 /// internal target.
+/// The shape of a URL [`check_url`] may accept, as a field's schema (`null`
+/// accepted): where it leads is checked only when it is given.
+pub fn url_schema() -> utoipa::openapi::Schema {
+    let schema = serde_json::json!({ "type": ["string", "null"], "format": "uri", "pattern": "^https?://" });
+    serde_json::from_value(schema).expect("a valid schema")
+}
+
 pub async fn check_url(url: &str, policy: &NetPolicy) -> Result<CheckedUrl, NetGuardError> {
     let url = Url::parse(url).map_err(|_| NetGuardError::Unparsable)?;
     let plain_http = match url.scheme() {

@@ -17,7 +17,6 @@ use paas_core::{AppError, AppResult};
 /// The stored settings, and what `GET /api/v1/tenant/llm` answers.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct LlmSettings {
-    #[schema(value_type = String)]
     pub provider: ProviderKind,
     pub model: String,
     pub base_url: Option<String>,

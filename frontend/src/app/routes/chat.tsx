@@ -4,7 +4,7 @@ import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { ErrorAlert, SelectField } from '@/components/ui';
 import { useAgents } from '@/features/agents/api/list-agents';
 import { can, useMe } from '@/features/auth/api/get-me';
-import { type ChatTarget, ChatView } from '@/features/chat/components/chat-view';
+import { type AgentType, type ChatTarget, ChatView } from '@/features/chat/components/chat-view';
 import type { Turn } from '@/features/chat/lib/frames';
 import { sessionsListKey } from '@/features/sessions/api/get-sessions';
 import { transcriptQuery, useTranscript } from '@/features/sessions/api/get-transcript';
@@ -17,7 +17,7 @@ const BUILT_IN = [
 
 /** `?agent=` names a tenant agent by id or a built-in type; the default is the assistant. */
 function targetOf(choice: string): ChatTarget {
-  if (choice.startsWith('type:')) return { agent_type: choice.slice(5) };
+  if (choice.startsWith('type:')) return { agent_type: choice.slice(5) as AgentType };
   return { agent_id: choice };
 }
 

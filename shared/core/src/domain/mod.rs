@@ -5,10 +5,12 @@ pub mod agent_types;
 mod ids;
 mod names;
 mod roles;
+mod text;
 
 pub use ids::{Id, IdError, SessionId, TenantId, UserId};
 pub use names::{DisplayName, Email, NameError, Slug};
 pub use roles::{Plan, Quota, QuotaOverrides, Quotas, Role, Scope, TenantStatus, UserStatus};
+pub use text::TextRule;
 
 /// Tokens a model call consumed, as stored with an answer and metered.
 #[derive(Clone, Copy, Default, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

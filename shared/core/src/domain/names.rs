@@ -4,6 +4,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::TextRule;
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NameError {
     #[error("not a valid email address")]
@@ -103,13 +105,25 @@ impl Slug {
 }
 
 /// A human-readable name (a tenant's, a user's, a key's), trimmed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-#[schema(value_type = String, min_length = 1, max_length = 100)]
 pub struct DisplayName(String);
+
+impl utoipa::PartialSchema for DisplayName {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+        let mut schema = Self::RULE.schema(false);
+        if let utoipa::openapi::Schema::Object(object) = &mut schema {
+            object.description = Some("A human-readable name (a tenant's, a user's, a key's), trimmed.".into());
+        }
+        schema.into()
+    }
+}
+
+impl utoipa::ToSchema for DisplayName {}
 
 impl DisplayName {
     pub const MAX: usize = 100;
+    const RULE: TextRule = TextRule::line(Self::MAX).not_blank();
 
     pub fn as_str(&self) -> &str {
         &self.0
@@ -120,9 +134,11 @@ impl TryFrom<String> for DisplayName {
     type Error = NameError;
 
     fn try_from(text: String) -> Result<Self, Self::Error> {
-        let name = text.trim();
-        let ok = !name.is_empty() && name.chars().count() <= Self::MAX && !name.chars().any(char::is_control);
-        if ok { Ok(Self(name.to_owned())) } else { Err(NameError::DisplayName { max: Self::MAX }) }
+        if Self::RULE.accepts(&text) {
+            Ok(Self(text.trim().to_owned()))
+        } else {
+            Err(NameError::DisplayName { max: Self::MAX })
+        }
     }
 }
 

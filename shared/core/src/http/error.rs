@@ -84,9 +84,10 @@ impl AppError {
 
     /// A stored secret (an API key, a tool's header) was meant for one
     /// address: a change of address without the secret given again is
-    /// refused, never sent on to the new host.
+    /// refused, never sent on to the new host. It conflicts with what is
+    /// stored, not with the request's own shape, hence 409.
     pub fn secret_required(detail: impl Into<String>) -> Self {
-        Self::ValidationCode { code: "secret_required", detail: detail.into() }
+        Self::ConflictCode { code: "secret_required", detail: detail.into() }
     }
 
     pub fn status(&self) -> StatusCode {
@@ -195,7 +196,7 @@ impl AppError {
 impl From<StoreError> for AppError {
     fn from(err: StoreError) -> Self {
         match err {
-            StoreError::BadCursor => Self::BadRequest(err.to_string()),
+            StoreError::BadCursor => Self::Validation(err.to_string()),
             StoreError::ConditionFailed { .. } => Self::Conflict("the resource changed or already exists".into()),
             other => Self::internal(other),
         }

@@ -4,6 +4,7 @@
 
 pub mod error;
 pub mod json;
+pub mod openapi;
 pub mod pagination;
 pub mod request_id;
 pub mod routes;

@@ -35,10 +35,48 @@ impl<S: Send + Sync> FromRequestParts<S> for PageParams {
             return Err(AppError::Validation(format!("limit must be a whole number from 1 to {MAX_LIMIT}")));
         }
         let cursor =
-            raw.cursor.map(|c| Cursor::decode(&c)).transpose().map_err(|e| AppError::BadRequest(e.to_string()))?;
+            raw.cursor.map(|c| Cursor::decode(&c)).transpose().map_err(|e| AppError::Validation(e.to_string()))?;
         Ok(Self { limit, cursor })
     }
 }
+
+/// `limit` and `cursor` as the description of every list route shows them.
+impl utoipa::IntoParams for PageParams {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+        use utoipa::openapi::{ObjectBuilder, Required, Type};
+        let limit = ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .minimum(Some(1))
+            .maximum(Some(MAX_LIMIT as f64))
+            .default(Some(DEFAULT_LIMIT.into()));
+        let cursor = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(utoipa::openapi::SchemaFormat::Custom(CURSOR_FORMAT.into())));
+        let parameter = |name: &str, description: &str, schema: ObjectBuilder| {
+            ParameterBuilder::new()
+                .name(name)
+                .parameter_in(ParameterIn::Query)
+                .required(Required::False)
+                .description(Some(description))
+                .schema(Some(schema.build()))
+                .build()
+        };
+        vec![
+            parameter("limit", "How many items the page holds at most.", limit),
+            parameter(
+                "cursor",
+                "The `next_cursor` of this list's previous page; any other value is refused with 422.",
+                cursor,
+            ),
+        ]
+    }
+}
+
+/// The format of a cursor: opaque, valid only as this API issued it for one list.
+pub const CURSOR_FORMAT: &str = "cursor";
 
 /// One page of a list, newest first unless the route says otherwise.
 #[derive(Debug, Serialize, utoipa::ToSchema)]

@@ -36,7 +36,10 @@ pub async fn create(store: &DynStore, tenant_id: &TenantId, user_id: &UserId) ->
 }
 
 pub fn invalid() -> AppError {
-    AppError::Validation("this invite is not valid (used, expired or mistyped)".into())
+    AppError::ConflictCode {
+        code: "invite_invalid",
+        detail: "this invite is not valid (used, expired or mistyped)".into(),
+    }
 }
 
 /// Whose invite a token claims to be, from its shape alone.

@@ -23,7 +23,19 @@ pub struct TenantSettings {
     pub members_manage_agents: bool,
     /// Hosts the `http_get` tool may fetch from (`example.com`, or `*.example.com` for its subdomains).
     #[serde(default)]
+    #[schema(schema_with = allowed_hosts)]
     pub allowed_hosts: Vec<String>,
+}
+
+/// What [`TenantSettings::check`] accepts in `allowed_hosts`.
+fn allowed_hosts() -> utoipa::openapi::Schema {
+    let host = serde_json::json!({
+        "type": "string",
+        "maxLength": 253,
+        "pattern": "^(\\*\\.)?[a-z0-9-]{1,63}(\\.[a-z0-9-]{1,63})*$",
+    });
+    serde_json::from_value(serde_json::json!({ "type": "array", "maxItems": 50, "items": host }))
+        .expect("a valid schema")
 }
 
 impl TenantSettings {
@@ -35,7 +47,7 @@ impl TenantSettings {
         for host in &self.allowed_hosts {
             let name = host.strip_prefix("*.").unwrap_or(host);
             let ok = !name.is_empty()
-                && name.len() <= 253
+                && host.len() <= 253
                 && name.split('.').all(|label| {
                     !label.is_empty()
                         && label.len() <= 63

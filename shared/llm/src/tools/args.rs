@@ -15,6 +15,26 @@ const TYPES: [&str; 6] = ["string", "number", "integer", "boolean", "object", "a
 /// Checks a tenant-supplied JSON schema for tool parameters: an object schema (`"type":
 /// "object"`, `"properties"` an object of property schemas, optional `"required"` naming some of
 /// them), at most 32 KiB. Used when an admin registers a tool.
+/// What [`check_parameters_schema`] accepts, as a JSON Schema (all but its
+/// size and that each required name is a property).
+pub fn parameters_schema() -> utoipa::openapi::Schema {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, SchemaType, Type};
+    let string_of = |values: &[&str]| ObjectBuilder::new().schema_type(Type::String).enum_values(Some(values.to_vec()));
+    let options = ArrayBuilder::new().items(ObjectBuilder::new().schema_type(SchemaType::AnyValue)).min_items(Some(1));
+    let property = ObjectBuilder::new().property("type", string_of(&TYPES)).property("enum", options);
+    let properties = ObjectBuilder::new().additional_properties(Some(property));
+    let names = ArrayBuilder::new().items(ObjectBuilder::new().schema_type(Type::String));
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::Object, Type::Null]))
+        .description(Some("A JSON Schema of the tool's arguments: an object with `properties`."))
+        .property("type", string_of(&["object"]))
+        .property("properties", properties)
+        .property("required", names)
+        .required("type")
+        .required("properties")
+        .into()
+}
+
 pub fn check_parameters_schema(schema: &Value) -> Result<(), String> {
     if schema.to_string().len() > MAX_SCHEMA_BYTES {
         return Err(format!("the schema is larger than {} KiB", MAX_SCHEMA_BYTES / 1024));

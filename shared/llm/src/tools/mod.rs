@@ -18,7 +18,7 @@ use async_trait::async_trait;
 use crate::ToolSpec;
 use crate::net_guard::NetPolicy;
 
-pub use args::check_parameters_schema;
+pub use args::{check_parameters_schema, parameters_schema};
 pub use webhook::WebhookTool;
 
 /// The names [`builtin`] knows.

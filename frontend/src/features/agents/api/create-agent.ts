@@ -1,9 +1,9 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '@/lib/api-client';
-import type { AgentFields } from './list-agents';
+import type { components } from '@/types/api';
 import { agentsKey } from './list-agents';
 
-export function createAgent(fields: AgentFields) {
+export function createAgent(fields: components['schemas']['NewAgent']) {
   return unwrap(api.POST('/api/v1/agents', { body: fields }));
 }
 

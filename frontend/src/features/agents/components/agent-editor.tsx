@@ -30,7 +30,8 @@ export function AgentEditor({ agentId, canListTools, onDone }: Props) {
 
   const toolNames = [...BUILTIN_TOOLS, ...(tools.data?.items.map((t) => t.name) ?? [])];
   const save = (fields: AgentFields) => {
-    if (!agentId) create.mutate(fields, { onSuccess: onDone });
+    // The form always names a new agent.
+    if (!agentId) create.mutate({ ...fields, name: fields.name ?? '' }, { onSuccess: onDone });
     else if (Object.keys(fields).length === 0) onDone();
     else update.mutate({ agentId, fields }, { onSuccess: onDone });
   };

@@ -1,6 +1,10 @@
 import { type FormEvent, useState } from 'react';
 import { ErrorAlert, SelectField, TextArea, TextField } from '@/components/ui';
 import { PROVIDERS } from '@/lib/labels';
+import type { components } from '@/types/api';
+
+type ProviderKind = components['schemas']['ProviderKind'];
+
 import type { Agent, AgentFields } from '../api/list-agents';
 
 /** What the inputs hold: text, as typed, until the form is sent. */
@@ -8,7 +12,7 @@ interface FormValues {
   name: string;
   description: string;
   systemPrompt: string;
-  provider: string;
+  provider: ProviderKind | '';
   model: string;
   temperature: string;
   maxOutputTokens: string;
@@ -124,7 +128,7 @@ export function AgentForm({ agent, toolNames, onSubmit, busy, error }: Props) {
         label="Provider"
         hint="Overrides the workspace's provider; it must be one configured in LLM settings."
         value={values.provider}
-        onChange={(e) => set('provider', e.target.value)}
+        onChange={(e) => set('provider', e.target.value as ProviderKind | '')}
       >
         <option value="">Workspace default</option>
         {PROVIDERS.map((p) => (

@@ -37,7 +37,7 @@ test('two different passwords are not sent; matching ones join and sign in', asy
 
 test('a used or expired invite says so', async () => {
   fakeApi().on('POST', '/api/auth/accept-invite', () =>
-    problem(422, 'validation_failed', 'The invite is invalid or has expired.'),
+    problem(409, 'invite_invalid', 'The invite is invalid or has expired.'),
   );
   renderWithApp(<AcceptInviteForm token="old" onAccepted={vi.fn()} />, { signedIn: false });
   await userEvent.type(screen.getByLabelText('Password'), 'a long password one');

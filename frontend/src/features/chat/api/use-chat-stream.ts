@@ -8,7 +8,7 @@ import { ApiError, errorFromResponse } from '@/lib/problem';
 import type { components } from '@/types/api';
 import { applyEvent, endTurn, parseFrame, startTurn, type Turn } from '../lib/frames';
 
-export type ChatRequest = components['schemas']['ChatBody'];
+export type ChatRequest = components['schemas']['TurnRequest'];
 
 class StreamClosed extends Error {}
 

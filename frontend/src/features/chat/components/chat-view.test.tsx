@@ -26,7 +26,13 @@ function controlledStream() {
 }
 
 const renderChat = (overrides: Partial<Parameters<typeof ChatView>[0]> = {}) => {
-  const props = { history: [], target: { agent_type: 'agent' }, onSession: vi.fn(), onDone: vi.fn(), ...overrides };
+  const props = {
+    history: [],
+    target: { agent_type: 'agent' as const },
+    onSession: vi.fn(),
+    onDone: vi.fn(),
+    ...overrides,
+  };
   renderWithApp(<ChatView {...props} />);
   return props;
 };

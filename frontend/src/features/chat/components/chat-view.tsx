@@ -1,15 +1,15 @@
 import '../chat.css';
 import { type ReactNode, useEffect } from 'react';
 import { ErrorAlert, Loading } from '@/components/ui';
-import { useChatStream } from '../api/use-chat-stream';
+import { type ChatRequest, useChatStream } from '../api/use-chat-stream';
 import type { Turn } from '../lib/frames';
 import { Composer } from './composer';
 import { MessageList, type PastMessage } from './message-list';
 
-export interface ChatTarget {
-  agent_id?: string;
-  agent_type?: string;
-}
+export type AgentType = NonNullable<ChatRequest['agent_type']>;
+
+/** One of a built-in agent type or a tenant agent. */
+export type ChatTarget = { agent_type: AgentType } | { agent_id: string } | Record<string, never>;
 
 interface ChatViewProps {
   /** The open conversation; absent for a new one (the first answer creates it). */

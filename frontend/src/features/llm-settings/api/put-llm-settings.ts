@@ -4,7 +4,7 @@ import type { components } from '@/types/api';
 import { llmSettingsQuery } from './get-llm-settings';
 
 /** `api_key` absent keeps the stored key, `''` removes it, anything else replaces it. */
-export type PutLlm = components['schemas']['PutLlm'];
+export type PutLlm = components['schemas']['PutLlmRequest'];
 
 export function putLlmSettings(body: PutLlm) {
   return unwrap(api.PUT('/api/v1/tenant/llm', { body }));

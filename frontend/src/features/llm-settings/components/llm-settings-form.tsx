@@ -1,6 +1,10 @@
 import { type FormEvent, useState } from 'react';
 import { ConfirmButton, ErrorAlert, SelectField, TextField } from '@/components/ui';
 import { PROVIDERS } from '@/lib/labels';
+import type { components } from '@/types/api';
+
+type ProviderKind = components['schemas']['ProviderKind'];
+
 import type { LlmSettings } from '../api/get-llm-settings';
 import { type PutLlm, usePutLlmSettings } from '../api/put-llm-settings';
 
@@ -26,7 +30,7 @@ export function LlmSettingsForm({ settings, onSaved }: { settings: LlmSettings; 
   const keyForNewUrl = storedKey && !offline && baseUrl.trim() !== (settings.base_url ?? '');
 
   // Another provider's model and address mean nothing to this one: start from its defaults.
-  const choose = (next: string) => {
+  const choose = (next: ProviderKind) => {
     const saved = next === settings.provider;
     setProvider(next);
     setModel(saved ? settings.model : '');
@@ -44,23 +48,25 @@ export function LlmSettingsForm({ settings, onSaved }: { settings: LlmSettings; 
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const body: PutLlm = { provider };
+    const body: Partial<PutLlm> = { provider };
     if (model.trim()) body.model = model.trim();
     if (!offline && baseUrl.trim()) body.base_url = baseUrl.trim();
     if (!offline && apiKey) body.api_key = apiKey; // empty: keep the stored key
-    void send(body, 'Settings saved.');
+    // The form requires a base URL where the provider needs one.
+    void send(body as PutLlm, 'Settings saved.');
   };
 
   const removeKey = () =>
     void send(
-      { provider: settings.provider, model: settings.model, base_url: settings.base_url, api_key: '' },
+      // The saved settings hold a base URL wherever the provider needs one.
+      { provider: settings.provider, model: settings.model, base_url: settings.base_url, api_key: '' } as PutLlm,
       'API key removed.',
     );
 
   return (
     <form onSubmit={submit} className="stack" aria-label="LLM settings">
       <ErrorAlert error={put.error} />
-      <SelectField label="Provider" value={provider} onChange={(e) => choose(e.target.value)}>
+      <SelectField label="Provider" value={provider} onChange={(e) => choose(e.target.value as ProviderKind)}>
         {PROVIDERS.map((p) => (
           <option key={p.value} value={p.value}>
             {p.label}

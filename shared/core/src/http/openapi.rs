@@ -1,0 +1,123 @@
+//! The answers every operation shares, written into its description once the
+//! routes are merged, so `/openapi.json` lists every status an operation can
+//! answer without each handler repeating them:
+//!
+//! - a credential: 401 without a valid one, 403 when its role, scopes or
+//!   suspended user or tenant do not allow the operation;
+//! - a JSON body: 400 when it is not JSON, 413 over the body limit, 415
+//!   without `Content-Type: application/json`, 422 when it breaks a
+//!   documented constraint;
+//! - query parameters: 422 when one breaks its constraint;
+//! - path parameters: 404 for a resource that is missing or another tenant's.
+//!
+//! Every error is `application/problem+json` with the [`Problem`] schema.
+
+use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
+
+use super::error::Problem;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// Completes every operation of `spec` (see the module docs).
+pub fn complete(spec: &mut OpenApi) {
+    for item in spec.paths.paths.values_mut() {
+        let operations = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+        for operation in operations.into_iter().flatten() {
+            complete_operation(operation);
+        }
+    }
+}
+
+fn complete_operation(operation: &mut Operation) {
+    let in_where = |place: ParameterIn| {
+        operation.parameters.iter().flatten().any(|p| matches!(p, RefOr::T(p) if p.parameter_in == place))
+    };
+    let mut shared: Vec<(&str, &str)> = Vec::new();
+    if operation.security.as_ref().is_some_and(|s| !s.is_empty()) {
+        shared.push(("401", "no valid credential"));
+        shared.push(("403", "the credential's role or scopes do not allow this, or its user or tenant is suspended"));
+    }
+    if operation.request_body.is_some() {
+        shared.push(("400", "the body is not JSON"));
+        shared.push(("413", "the body is larger than the limit"));
+        shared.push(("415", "the body is not sent as `application/json`"));
+        shared.push(("422", "the body breaks a documented constraint"));
+    }
+    if in_where(ParameterIn::Query) {
+        shared.push(("422", "a query parameter breaks its documented constraint"));
+    }
+    if in_where(ParameterIn::Path) {
+        shared.push(("404", "no such resource in this tenant"));
+    }
+    let responses = &mut operation.responses.responses;
+    for (status, description) in shared {
+        responses
+            .entry(status.to_owned())
+            .or_insert_with(|| RefOr::T(ResponseBuilder::new().description(description).build()));
+    }
+    for (status, response) in responses.iter_mut() {
+        if let (RefOr::T(response), true) = (response, status.as_str() >= "400") {
+            response.content.clear();
+            let problem = ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name(<Problem as utoipa::ToSchema>::name())))
+                .build();
+            response.content.insert(PROBLEM_JSON.to_owned(), problem.into());
+        }
+    }
+}
+
+/// The description of a create request: `T`'s (an update request's fields,
+/// each optional), with the `required` ones required and never `null`.
+pub fn create_request<T: utoipa::PartialSchema>(required: &[&str]) -> RefOr<utoipa::openapi::Schema> {
+    use serde_json::Value;
+    let mut schema = serde_json::to_value(T::schema()).expect("a schema serialises");
+    for name in required {
+        let property = &mut schema["properties"][name];
+        // An `Option` field reads `{"oneOf": [T, {"type": "null"}]}` or `{"type": [.., "null"]}`.
+        let not_null = property["oneOf"].as_array().and_then(|one_of| one_of.iter().find(|s| s["type"] != "null"));
+        if let Some(not_null) = not_null.cloned() {
+            *property = not_null;
+        }
+        if let Some(types) = property["type"].as_array_mut() {
+            types.retain(|kind| kind != "null");
+        }
+        match &mut schema["required"] {
+            Value::Array(names) => names.push(Value::from(*name)),
+            slot => *slot = Value::from(vec![*name]),
+        }
+    }
+    serde_json::from_value(schema).expect("the schema reads back")
+}
+
+/// Declares `$name`, the description of a create request that parses into
+/// `$fields` (see [`create_request`]).
+#[macro_export]
+macro_rules! create_request {
+    ($(#[$doc:meta])* $name:ident = $fields:ty, requiring [$($required:literal),+]) => {
+        $(#[$doc])*
+        pub struct $name;
+
+        impl ::utoipa::PartialSchema for $name {
+            fn schema() -> ::utoipa::openapi::RefOr<::utoipa::openapi::Schema> {
+                $crate::http::openapi::create_request::<$fields>(&[$($required),+])
+            }
+        }
+
+        impl ::utoipa::ToSchema for $name {
+            fn schemas(schemas: &mut Vec<(String, ::utoipa::openapi::RefOr<::utoipa::openapi::Schema>)>) {
+                <$fields as ::utoipa::ToSchema>::schemas(schemas);
+            }
+        }
+    };
+}
+
+/// `T`'s description, where at most one of the fields `either` may be given
+/// (the other absent or `null`).
+pub fn at_most_one_of<T: utoipa::PartialSchema>(either: [&str; 2]) -> RefOr<utoipa::openapi::Schema> {
+    use utoipa::openapi::schema::AnyOfBuilder;
+    use utoipa::openapi::{AllOfBuilder, ObjectBuilder, Type};
+    let absent = |name: &str| ObjectBuilder::new().property(name, ObjectBuilder::new().schema_type(Type::Null)).build();
+    let one_left_out = AnyOfBuilder::new().item(absent(either[0])).item(absent(either[1]));
+    AllOfBuilder::new().item(T::schema()).item(one_left_out).into()
+}
