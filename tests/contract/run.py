@@ -131,7 +131,9 @@ def fuzz(url, role, token, report_dir, only_self_revoking=False):
         "PYTHONPATH": str(Path(__file__).parent),
         "CONTRACT_URL": url,
     }
-    return subprocess.run(command, env=hooks).returncode
+    # schemathesis keeps its cache (past failures, replayed first) in the working directory.
+    report_dir.mkdir(parents=True, exist_ok=True)
+    return subprocess.run(command, env=hooks, cwd=report_dir).returncode
 
 
 def main():

@@ -441,3 +441,54 @@ async fn a_tool_secret_never_follows_a_new_endpoint() {
     assert_eq!(new_seen.lock().unwrap().as_slice(), [(json!({"city": "Oslo"}), None)], "no secret to the new host");
     assert!(old_seen.lock().unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn the_catalog_lists_what_every_tenant_has_and_the_limits_the_server_holds() {
+    let app = TestApp::new().await;
+    let acme = app.signup("acme").await;
+    let (_, viewer) = app.member(&acme, "viewer").await;
+    let (_, chat_key) = app.api_key(&acme, &["chat"]).await;
+    app.call("GET", "/api/v1/catalog", None, None).await.expect_code(401, "unauthorized");
+    app.get("/api/v1/catalog", &chat_key).await.expect(200);
+    let catalog = app.get("/api/v1/catalog", &viewer).await;
+    catalog.expect(200);
+    let body = &catalog.body;
+
+    let agents: Vec<_> = body["agents"].as_array().unwrap().iter().map(|a| a["agent_type"].clone()).collect();
+    assert_eq!(agents, [json!("assistant"), json!("agent")]);
+    assert_eq!(body["agents"][1]["tools"], json!(["calculator", "current_time"]));
+    let tools: Vec<_> = body["tools"].as_array().unwrap().iter().map(|t| t["name"].clone()).collect();
+    assert_eq!(tools, [json!("calculator"), json!("current_time"), json!("http_get")]);
+    assert_eq!(body["tools"][0]["parameters"]["type"], "object");
+    let openai = body["providers"].as_array().unwrap().iter().find(|p| p["provider"] == "openai").unwrap();
+    assert_eq!(
+        (&openai["default_base_url"], &openai["needs_api_key"], &openai["needs_base_url"]),
+        (&json!("https://api.openai.com/v1"), &json!(true), &json!(false))
+    );
+
+    // The limits are the ones the server holds an agent to.
+    let steps = &body["limits"]["agent"]["max_steps"];
+    let max = steps["max"].as_u64().unwrap();
+    create_agent(&app, &acme.access, json!({"name": "Deep", "max_steps": max})).await.expect(201);
+    create_agent(&app, &acme.access, json!({"name": "Deeper", "max_steps": max + 1}))
+        .await
+        .expect_code(422, "validation_failed");
+    let starters = body["limits"]["agent"]["conversation_starters"].as_u64().unwrap() as usize;
+    let too_many = vec!["Hi"; starters + 1];
+    create_agent(&app, &acme.access, json!({"name": "Chatty", "conversation_starters": too_many}))
+        .await
+        .expect_code(422, "validation_failed");
+}
+
+#[tokio::test]
+async fn the_web_apps_catalog_fixture_is_what_the_server_answers() {
+    let app = TestApp::new().await;
+    let acme = app.signup("acme").await;
+    let served = app.get("/api/v1/catalog", &acme.access).await;
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../frontend/src/testing/catalog.json");
+    let fixture: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    assert_eq!(
+        served.body, fixture,
+        "frontend/src/testing/catalog.json is stale: write GET /api/v1/catalog's answer to it"
+    );
+}

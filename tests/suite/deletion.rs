@@ -220,7 +220,7 @@ async fn a_turn_that_ends_after_its_session_was_deleted_writes_nothing(app: Test
     let entry = LogEntry {
         entry_id: ulid::Ulid::new().to_string(),
         message_id: ulid::Ulid::new().to_string(),
-        kind: "reasoning".into(),
+        kind: paas_core::conversation::ThoughtKind::Reasoning,
         text: "late".into(),
         step: 1,
         created_at: chrono::Utc::now(),

@@ -19,6 +19,8 @@ enum Access {
     SignedIn,
     /// A tenant member or key holding the permission.
     Tenant(Permission),
+    /// Every tenant member and key, whatever its role or scopes.
+    AnyMember,
     /// As `Tenant`, and changing the resource is for its owner or an admin.
     Owned(Permission),
     /// Platform operators only.
@@ -93,6 +95,7 @@ const ROUTES: &[Route] = &[
         body: none,
     },
     Route { method: "GET", path: "/api/v1/tenant/usage", access: Access::Tenant(Permission::TenantManage), body: none },
+    Route { method: "GET", path: "/api/v1/catalog", access: Access::AnyMember, body: none },
     Route { method: "GET", path: "/api/v1/tenant/llm", access: Access::Tenant(Permission::TenantManage), body: none },
     Route {
         method: "PUT",
@@ -418,6 +421,14 @@ async fn each_role_and_scope_is_refused_exactly_the_routes_the_matrix_denies() {
                         route.method,
                         route.path
                     );
+                    cases += 1;
+                }
+                assert!(forbidden(&app, route, &ids, &operator).await, "operators act through /api/platform");
+                cases += 1;
+            }
+            Access::AnyMember => {
+                for credential in members.iter().map(|m| &m.1).chain(keys.iter().map(|k| &k.1)) {
+                    assert!(!forbidden(&app, route, &ids, credential).await, "{} {}", route.method, route.path);
                     cases += 1;
                 }
                 assert!(forbidden(&app, route, &ids, &operator).await, "operators act through /api/platform");

@@ -1,4 +1,4 @@
-//! The integration suite: one test binary (see the handbook's testing rules).
+//! The integration suite: one test binary, so the crates link once.
 
 mod fake_llm;
 mod support;

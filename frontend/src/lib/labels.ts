@@ -24,14 +24,3 @@ const QUOTAS: Record<Quota, string> = {
 export const quotaLabel = (quota: string) => QUOTAS[quota as Quota] ?? quota;
 
 export const capitalize = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
-
-/** The LLM providers `PUT /api/v1/tenant/llm` accepts; `needsKey`: it refuses to run without one. */
-export const PROVIDERS: { value: string; label: string; needsKey: boolean }[] = [
-  { value: 'offline', label: 'Offline (built-in demo, no key)', needsKey: false },
-  { value: 'openai', label: 'OpenAI', needsKey: true },
-  { value: 'anthropic', label: 'Anthropic', needsKey: true },
-  { value: 'deepseek', label: 'DeepSeek', needsKey: true },
-  { value: 'zhipu', label: 'Zhipu', needsKey: true },
-  { value: 'ollama', label: 'Ollama', needsKey: false },
-  { value: 'openai_compatible', label: 'OpenAI-compatible server', needsKey: false },
-];

@@ -1,6 +1,8 @@
 // A stand-in for the server in component tests: answers by method and path,
 // and records every request so a test can check what the screen sent.
 import { vi } from 'vitest';
+// GET /api/v1/catalog's answer; a Rust test holds it to the server's.
+import catalog from './catalog.json';
 
 type Handler = (request: Request, body: unknown) => Response | Promise<Response>;
 
@@ -18,7 +20,7 @@ export const json = (body: unknown, status = 200, headers: Record<string, string
 export const problem = (status: number, code: string, detail: string, extra: Record<string, unknown> = {}) =>
   json({ type: 'about:blank', title: code, status, detail, code, request_id: 'req-test', ...extra }, status);
 
-/** Replaces `fetch` for the current test; unmatched requests answer 404. */
+/** Replaces `fetch` for the current test; unmatched requests answer 404, but the catalog, which answers as the server does. */
 export function fakeApi(): FakeApi {
   const routes: { method: string; path: string | RegExp; handler: Handler }[] = [];
   const api: FakeApi = {
@@ -44,9 +46,9 @@ export function fakeApi(): FakeApi {
           r.method === request.method &&
           (typeof r.path === 'string' ? r.path === url.pathname : r.path.test(url.pathname)),
       );
-      return route
-        ? route.handler(request, body)
-        : problem(404, 'not_found', `no fake for ${request.method} ${url.pathname}`);
+      if (route) return route.handler(request, body);
+      if (request.method === 'GET' && url.pathname === '/api/v1/catalog') return json(catalog);
+      return problem(404, 'not_found', `no fake for ${request.method} ${url.pathname}`);
     }),
   );
   return api;

@@ -270,6 +270,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/catalog": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_catalog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/chat/completions": {
         parameters: {
             query?: never;
@@ -547,6 +563,20 @@ export interface components {
             /** @description Tool names: built-in ones and the tenant's own; each must exist. */
             tools?: string[] | null;
         };
+        /**
+         * @description What an agent's fields may hold, as the catalog shows it (the web app's
+         *     form follows it).
+         */
+        AgentLimits: {
+            conversation_starter_chars: number;
+            conversation_starters: number;
+            description_chars: number;
+            max_output_tokens: components["schemas"]["Range_u32"];
+            max_steps: components["schemas"]["Range_u32"];
+            name_chars: number;
+            system_prompt_chars: number;
+            temperature: components["schemas"]["Range_f32"];
+        };
         ApiKeyView: {
             /** Format: date-time */
             created_at: string;
@@ -560,6 +590,27 @@ export interface components {
             /** @description The key's visible start and its last four characters, to recognise it. */
             prefix: string;
             scopes: components["schemas"]["Scope"][];
+        };
+        /** @description A built-in agent type as the catalog shows it. */
+        BuiltinAgent: {
+            /** @description What `agent_type` names it. */
+            agent_type: string;
+            description: string;
+            name: string;
+            tools: string[];
+        };
+        /** @description A tool every agent may name. */
+        BuiltinTool: {
+            description: string;
+            name: string;
+            /** @description The JSON Schema of its arguments. */
+            parameters: Record<string, never>;
+        };
+        Catalog: {
+            agents: components["schemas"]["BuiltinAgent"][];
+            limits: components["schemas"]["Limits"];
+            providers: components["schemas"]["ProviderPreset"][];
+            tools: components["schemas"]["BuiltinTool"][];
         };
         ChangePasswordRequest: {
             current_password: string;
@@ -612,11 +663,71 @@ export interface components {
          * @description An email address, trimmed and lowercased (one account per address).
          */
         Email: string;
+        /** @description One frame of a turn's stream. */
+        Frame: {
+            /**
+             * @description First: the session the turn belongs to (new or continued) and the
+             *     answer's message id.
+             */
+            data: {
+                message_id: string;
+                session_id: string;
+            };
+            /** @enum {string} */
+            event: "session";
+        } | {
+            /** @description A step of the agent's work, the moment it happens. */
+            data: {
+                kind: components["schemas"]["ThoughtKind"];
+                /** Format: int32 */
+                step: number;
+                text: string;
+            };
+            /** @enum {string} */
+            event: "thought";
+        } | {
+            /** @description A piece of the answer's text, as a plain string. */
+            data: string;
+            /** @enum {string} */
+            event: "message";
+        } | {
+            /** @description Why the turn failed or was cut short; always followed by `done`. */
+            data: {
+                code: string;
+                message: string;
+            };
+            /** @enum {string} */
+            event: "error";
+        } | {
+            /** @description Exactly once, last. */
+            data: {
+                message_id: string;
+                model: string;
+                outcome: components["schemas"]["TurnOutcome"];
+                session_id: string;
+                usage: components["schemas"]["TokenUsage"];
+            };
+            /** @enum {string} */
+            event: "done";
+        };
+        FrameEvent: {
+            data: string;
+            /** @enum {string} */
+            event: "session" | "thought" | "message" | "error" | "done";
+            id: string;
+        };
         /**
          * @description ULID
          * @example 01JD0000000000000000000000
          */
         Id: string;
+        Limits: {
+            agent: components["schemas"]["AgentLimits"];
+            /** @description The most characters one chat message may have. */
+            message_chars: number;
+            /** @description Items per page of a list: at most `max`, `default` when `limit` is absent. */
+            page_size: components["schemas"]["PageSize"];
+        };
         /** @description The stored settings, and what `GET /api/v1/tenant/llm` answers. */
         LlmSettings: {
             api_key_last4?: string | null;
@@ -646,7 +757,7 @@ export interface components {
             /** Format: date-time */
             created_at: string;
             entry_id: string;
-            kind: string;
+            kind: components["schemas"]["ThoughtKind"];
             /** @description The assistant message of the turn the step belongs to. */
             message_id: string;
             /** Format: int32 */
@@ -676,11 +787,10 @@ export interface components {
             error?: string | null;
             message_id: string;
             model?: string | null;
-            /** @description The turn's outcome (`completed`, `failed`, `cancelled`, `truncated`), for assistant messages. */
-            outcome?: string | null;
+            outcome?: components["schemas"]["TurnOutcome"] | null;
             role: components["schemas"]["MessageRole"];
             status: components["schemas"]["MessageStatus"];
-            usage?: Record<string, never> | null;
+            usage?: components["schemas"]["Usage"] | null;
         };
         /** @enum {string} */
         MessageRole: "user" | "assistant";
@@ -747,6 +857,10 @@ export interface components {
             /** @enum {string} */
             kind: "api_key";
         };
+        PageSize: {
+            default: number;
+            max: number;
+        };
         /** @description One page of a list, newest first unless the route says otherwise. */
         Page_Agent: {
             items: {
@@ -803,7 +917,7 @@ export interface components {
                 /** Format: date-time */
                 created_at: string;
                 entry_id: string;
-                kind: string;
+                kind: components["schemas"]["ThoughtKind"];
                 /** @description The assistant message of the turn the step belongs to. */
                 message_id: string;
                 /** Format: int32 */
@@ -821,11 +935,10 @@ export interface components {
                 error?: string | null;
                 message_id: string;
                 model?: string | null;
-                /** @description The turn's outcome (`completed`, `failed`, `cancelled`, `truncated`), for assistant messages. */
-                outcome?: string | null;
+                outcome?: components["schemas"]["TurnOutcome"] | null;
                 role: components["schemas"]["MessageRole"];
                 status: components["schemas"]["MessageStatus"];
-                usage?: Record<string, never> | null;
+                usage?: components["schemas"]["Usage"] | null;
             }[];
             next_cursor?: string | null;
         };
@@ -915,6 +1028,20 @@ export interface components {
          * @enum {string}
          */
         ProviderKind: "offline" | "openai" | "zhipu" | "deepseek" | "ollama" | "openai_compatible" | "anthropic";
+        /**
+         * @description A provider `PUT /api/v1/tenant/llm` accepts, and what it assumes when
+         *     nothing is given.
+         */
+        ProviderPreset: {
+            /** @description Where the provider's API is when no `base_url` is given; absent where one must be given. */
+            default_base_url?: string | null;
+            default_model: string;
+            label: string;
+            /** @description Whether it refuses to run without an API key. */
+            needs_api_key: boolean;
+            needs_base_url: boolean;
+            provider: components["schemas"]["ProviderKind"];
+        };
         PutLlmRequest: {
             api_key?: string | null;
             base_url?: string | null;
@@ -988,6 +1115,24 @@ export interface components {
             sessions_per_day: number;
             /** Format: int64 */
             tokens_per_month: number;
+        };
+        /** @description A number's bounds, and the value it has when not given. */
+        Range_f32: {
+            /** Format: float */
+            default?: number;
+            /** Format: float */
+            max: number;
+            /** Format: float */
+            min: number;
+        };
+        /** @description A number's bounds, and the value it has when not given. */
+        Range_u32: {
+            /** Format: int32 */
+            default?: number;
+            /** Format: int32 */
+            max: number;
+            /** Format: int32 */
+            min: number;
         };
         RefreshRequest: {
             refresh_token: string;
@@ -1090,6 +1235,11 @@ export interface components {
         TenantView: components["schemas"]["Tenant"] & {
             quotas: components["schemas"]["Quotas"];
         };
+        /**
+         * @description What a step of the agent's work was; a newer server may add kinds.
+         * @enum {string}
+         */
+        ThoughtKind: "reasoning" | "tool_call" | "tool_result";
         TokenResponse: {
             access_token: string;
             /**
@@ -1103,6 +1253,15 @@ export interface components {
             refresh_token: string;
             /** @description Always `Bearer`. */
             token_type: string;
+        };
+        /** @description The tokens a turn consumed. */
+        TokenUsage: {
+            /** Format: int64 */
+            input_tokens: number;
+            /** Format: int64 */
+            output_tokens: number;
+            /** Format: int64 */
+            total_tokens: number;
         };
         /**
          * @description A tool's fields as an update request carries them; absent or `null`
@@ -1129,6 +1288,12 @@ export interface components {
             } | null;
             secret_header?: components["schemas"]["SecretHeader"] | null;
         };
+        /**
+         * @description How a turn ended: the chat stream's `done` frame and the answer's
+         *     message carry it.
+         * @enum {string}
+         */
+        TurnOutcome: "completed" | "failed" | "cancelled" | "truncated";
         TurnRequest: {
             /** @description A tenant-defined agent. */
             agent_id?: string | null;
@@ -1157,6 +1322,13 @@ export interface components {
             role?: components["schemas"]["Role"] | null;
             /** @enum {string|null} */
             status?: "active" | "suspended" | null;
+        };
+        /** @description Tokens a model call consumed, as stored with an answer and metered. */
+        Usage: {
+            /** Format: int64 */
+            input_tokens: number;
+            /** Format: int64 */
+            output_tokens: number;
         };
         UsageReport: {
             /** @description The last 30 UTC days, oldest first, days without use included as zeros. */
@@ -2534,6 +2706,43 @@ export interface operations {
             };
         };
     };
+    get_catalog: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Catalog"];
+                };
+            };
+            /** @description no valid credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the credential's role or scopes do not allow this, or its user or tenant is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     completions: {
         parameters: {
             query?: never;
@@ -2547,13 +2756,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description text/event-stream of session, thought, message, error and done frames */
+            /** @description Server-sent events. Each has an `event:` name (session, thought, message, error, done), an `id:` counting from 1 within the turn, and `data:` holding the frame as JSON, `{"event", "data"}`, as the schema describes. Comments (`: heartbeat`) come while nothing else is sent. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": unknown;
+                    "text/event-stream": components["schemas"]["FrameEvent"];
                 };
             };
             /** @description the body is not JSON */

@@ -1,9 +1,10 @@
 //! The admin function: a tenant's workspace (profile, settings, LLM
-//! provider, usage), its users, API keys, agents and tools, and the platform
-//! operators' tenant lifecycle.
+//! provider, usage), its users, API keys, agents and tools, the catalog of
+//! what is built in, and the platform operators' tenant lifecycle.
 
 mod agents;
 mod api_keys;
+mod catalog;
 mod llm;
 mod platform;
 mod tenant;
@@ -17,6 +18,7 @@ use paas_core::{AppState, http, route};
 
 /// The routes this function serves: Lambda runs them, the local runner merges them.
 pub fn routes<T: RouteTable<AppState>>(table: T) -> T {
+    let table = route!(table, catalog::get_catalog);
     let table = route!(table, tenant::get_tenant, tenant::update_tenant);
     let table = route!(table, usage::get_usage);
     let table = route!(table, llm::get_llm, llm::put_llm);

@@ -14,6 +14,7 @@ use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 use tracing::Instrument;
 
+use crate::frames::FrameEvent;
 use crate::prepare::{self, ChatBody, TurnRequest};
 use crate::turn;
 
@@ -23,7 +24,8 @@ use crate::turn;
 #[utoipa::path(post, path = "/api/v1/chat/completions", tag = "chat", security(("bearer" = []), ("api_key" = [])),
     request_body = TurnRequest,
     responses(
-        (status = 200, description = "text/event-stream of session, thought, message, error and done frames", content_type = "text/event-stream"),
+        (status = 200, content_type = "text/event-stream", body = FrameEvent,
+            description = "Server-sent events. Each has an `event:` name (session, thought, message, error, done), an `id:` counting from 1 within the turn, and `data:` holding the frame as JSON, `{\"event\", \"data\"}`, as the schema describes. Comments (`: heartbeat`) come while nothing else is sent."),
         (status = 404, description = "the session does not exist", body = paas_core::http::Problem),
         (status = 422, body = paas_core::http::Problem),
         (status = 429, description = "a quota is used up, or the tenant's concurrent turns are all streaming (Retry-After)", body = paas_core::http::Problem)))]

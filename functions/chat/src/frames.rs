@@ -1,57 +1,76 @@
 //! The chat stream's frames, as the HTTP contract names them: each has an
-//! SSE `event:` name, an `id:` counting from 1 within the turn, and a JSON
-//! envelope `{"event": ..., "data": ...}`.
+//! SSE `event:` name, an `id:` counting from 1 within the turn, and the JSON
+//! envelope `{"event": ..., "data": ...}` that [`Frame`] serialises to (and
+//! `/openapi.json` describes, so the web app's parser is generated from it).
 
 use axum::response::sse::Event;
+use paas_core::conversation::{ThoughtKind, TurnOutcome};
 use paas_llm::Usage;
 use serde::Serialize;
-use serde_json::{Value, json};
 
-/// How a turn ended; `done` carries it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    Completed,
-    Failed,
-    Cancelled,
-    Truncated,
+/// One frame of a turn's stream.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(tag = "event", content = "data", rename_all = "snake_case")]
+pub enum Frame {
+    /// First: the session the turn belongs to (new or continued) and the
+    /// answer's message id.
+    Session { session_id: String, message_id: String },
+    /// A step of the agent's work, the moment it happens.
+    Thought { kind: ThoughtKind, text: String, step: u32 },
+    /// A piece of the answer's text, as a plain string.
+    Message(String),
+    /// Why the turn failed or was cut short; always followed by `done`.
+    Error { code: &'static str, message: String },
+    /// Exactly once, last.
+    Done { outcome: TurnOutcome, session_id: String, message_id: String, usage: TokenUsage, model: String },
 }
 
-impl Outcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Completed => "completed",
-            Self::Failed => "failed",
-            Self::Cancelled => "cancelled",
-            Self::Truncated => "truncated",
-        }
+/// The tokens a turn consumed.
+#[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
+pub struct TokenUsage {
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+    pub total_tokens: u64,
+}
+
+impl From<Usage> for TokenUsage {
+    fn from(usage: Usage) -> Self {
+        let Usage { input_tokens, output_tokens } = usage;
+        Self { input_tokens, output_tokens, total_tokens: input_tokens + output_tokens }
     }
 }
 
-#[derive(Debug, Clone)]
-pub enum Frame {
-    Session {
-        session_id: String,
-        message_id: String,
-    },
-    /// A piece of the answer.
-    Message(String),
-    Thought {
-        kind: &'static str,
-        text: String,
-        step: u32,
-    },
-    Error {
-        code: &'static str,
-        message: String,
-    },
-    Done {
-        outcome: Outcome,
-        session_id: String,
-        message_id: String,
-        usage: Usage,
-        model: String,
-    },
+/// One server-sent event of the stream, as `/openapi.json` describes it:
+/// `event:` the frame's name, `id:` its number in the turn, `data:` the
+/// frame as JSON.
+pub struct FrameEvent;
+
+impl utoipa::PartialSchema for FrameEvent {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+        use utoipa::openapi::extensions::Extensions;
+        use utoipa::openapi::{ObjectBuilder, Ref, Type};
+        let frame = serde_json::to_value(Ref::from_schema_name(<Frame as utoipa::ToSchema>::name())).expect("a ref");
+        let data = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .content_media_type("application/json")
+            .extensions(Some(Extensions::from_iter([("contentSchema", frame)])));
+        let names = ["session", "thought", "message", "error", "done"];
+        ObjectBuilder::new()
+            .property("event", ObjectBuilder::new().schema_type(Type::String).enum_values(Some(names)))
+            .property("id", ObjectBuilder::new().schema_type(Type::String).pattern(Some("^[1-9][0-9]*$")))
+            .property("data", data)
+            .required("event")
+            .required("id")
+            .required("data")
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for FrameEvent {
+    fn schemas(schemas: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::Schema>)>) {
+        schemas.push((<Frame as utoipa::ToSchema>::name().into(), <Frame as utoipa::PartialSchema>::schema()));
+        <Frame as utoipa::ToSchema>::schemas(schemas);
+    }
 }
 
 impl Frame {
@@ -65,29 +84,34 @@ impl Frame {
         }
     }
 
-    fn data(&self) -> Value {
-        match self {
-            Self::Session { session_id, message_id } => json!({ "session_id": session_id, "message_id": message_id }),
-            Self::Message(text) => json!(text),
-            Self::Thought { kind, text, step } => json!({ "kind": kind, "text": text, "step": step }),
-            Self::Error { code, message } => json!({ "code": code, "message": message }),
-            Self::Done { outcome, session_id, message_id, usage, model } => json!({
-                "outcome": outcome,
-                "session_id": session_id,
-                "message_id": message_id,
-                "usage": {
-                    "input_tokens": usage.input_tokens,
-                    "output_tokens": usage.output_tokens,
-                    "total_tokens": usage.input_tokens + usage.output_tokens,
-                },
-                "model": model,
-            }),
-        }
-    }
-
     /// The SSE event for this frame, numbered `id` within its turn.
     pub fn to_event(&self, id: u64) -> Event {
-        let name = self.name();
-        Event::default().event(name).id(id.to_string()).data(json!({ "event": name, "data": self.data() }).to_string())
+        let envelope = serde_json::to_string(self).expect("a frame serialises");
+        Event::default().event(self.name()).id(id.to_string()).data(envelope)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_frame_is_the_envelope_the_contract_names() {
+        let thought = Frame::Thought { kind: ThoughtKind::ToolCall, text: "calculator(2+2)".into(), step: 1 };
+        assert_eq!(
+            serde_json::to_value(&thought).unwrap(),
+            serde_json::json!({"event": "thought", "data": {"kind": "tool_call", "text": "calculator(2+2)", "step": 1}})
+        );
+        let piece = Frame::Message("Rayleigh ".into());
+        assert_eq!(serde_json::to_value(&piece).unwrap(), serde_json::json!({"event": "message", "data": "Rayleigh "}));
+        let done = Frame::Done {
+            outcome: TurnOutcome::Completed,
+            session_id: "s".into(),
+            message_id: "m".into(),
+            usage: Usage { input_tokens: 31, output_tokens: 57 }.into(),
+            model: "x".into(),
+        };
+        let usage = &serde_json::to_value(&done).unwrap()["data"]["usage"];
+        assert_eq!(usage, &serde_json::json!({"input_tokens": 31, "output_tokens": 57, "total_tokens": 88}));
     }
 }

@@ -11,7 +11,7 @@ use paas_agents::AgentProfile;
 use paas_agents::definition;
 use paas_agents::tenant_tools;
 use paas_core::auth::principal::Caller;
-use paas_core::conversation::{self, Message, MessageRole, MessageStatus, Owner, Session};
+use paas_core::conversation::{self, MAX_MESSAGE_CHARS, Message, MessageRole, MessageStatus, Owner, Session};
 use paas_core::domain::agent_types;
 use paas_core::identity::tenants::Tenant;
 use paas_core::metering::turn_budget::TurnBudget;
@@ -23,7 +23,6 @@ use paas_llm::{ChatMessage, ChatRequest, LlmProvider, estimate_messages, estimat
 
 use serde::Deserialize;
 
-pub const MAX_MESSAGE_CHARS: usize = 32_000;
 /// The most earlier messages a turn reads before trimming to the budget.
 const HISTORY_LIMIT: usize = 100;
 /// How long a turn's lease outlives its deadline: room for its bookkeeping,

@@ -34,8 +34,9 @@ use tokio::sync::mpsc;
 use tracing::Instrument;
 
 use crate::caps::{self, Breach};
-use crate::frames::{Frame, Outcome};
+use crate::frames::Frame;
 use crate::prepare::Prepared;
+use paas_core::conversation::{ThoughtKind, TurnOutcome as Outcome};
 
 /// How long the last frames (`error`, `done`) may wait for a slow client
 /// once the turn is over.
@@ -57,12 +58,12 @@ struct Collected {
 }
 
 impl Collected {
-    fn log(&mut self, turn: &Prepared, kind: &str, step: u32, text: String) {
+    fn log(&mut self, turn: &Prepared, kind: ThoughtKind, step: u32, text: String) {
         let entry_id = self.log_ids.generate().unwrap_or_else(|_| ulid::Ulid::new()).to_string();
         self.log.push(LogEntry {
             entry_id,
             message_id: turn.assistant_message_id.clone(),
-            kind: kind.into(),
+            kind,
             text,
             step,
             created_at: Utc::now(),
@@ -154,7 +155,7 @@ pub async fn run(state: AppState, turn: Prepared, mut budget: TurnBudget, tx: mp
         status,
         model: Some(model.clone()),
         usage: Some(usage),
-        outcome: Some(outcome.as_str().into()),
+        outcome: Some(outcome),
         error: collected.error.as_ref().map(|(code, _)| (*code).to_owned()),
         created_at: Utc::now(),
     };
@@ -183,7 +184,7 @@ pub async fn run(state: AppState, turn: Prepared, mut budget: TurnBudget, tx: mp
     tracing::info!(tenant_id, session_id, outcome = outcome.as_str(), used, "chat turn ended");
 
     let last = collected.error.map(|(code, message)| Frame::Error { code, message });
-    for frame in last.into_iter().chain([Frame::Done { outcome, session_id, message_id, usage, model }]) {
+    for frame in last.into_iter().chain([Frame::Done { outcome, session_id, message_id, usage: usage.into(), model }]) {
         if !matches!(tokio::time::timeout(FINAL_FRAMES_WAIT, tx.send(frame)).await, Ok(Ok(()))) {
             break;
         }
@@ -324,14 +325,17 @@ async fn model_step(
                     collected.relayed += piece.len();
                     collected.reasoning += piece.len();
                     if !piece.is_empty() {
-                        let continues = collected.log.last().is_some_and(|e| e.kind == "reasoning" && e.step == step);
+                        let continues =
+                            collected.log.last().is_some_and(|e| e.kind == ThoughtKind::Reasoning && e.step == step);
                         if !continues {
-                            collected.log(turn, "reasoning", step, String::new());
+                            collected.log(turn, ThoughtKind::Reasoning, step, String::new());
                         }
                         if let Some(entry) = collected.log.last_mut() {
                             entry.text.push_str(&piece);
                         }
-                        if let Err(stop) = relay.send(Frame::Thought { kind: "reasoning", text: piece, step }).await {
+                        if let Err(stop) =
+                            relay.send(Frame::Thought { kind: ThoughtKind::Reasoning, text: piece, step }).await
+                        {
                             break 'step StepEnd::Stopped(collected.stopped(stop));
                         }
                     }
@@ -400,8 +404,8 @@ async fn run_tools(
 ) -> Result<Vec<ChatMessage>, Stop> {
     for call in calls {
         let text = format!("{}({})", call.name, call.arguments);
-        collected.log(turn, "tool_call", step, text.clone());
-        relay.send(Frame::Thought { kind: "tool_call", text, step }).await?;
+        collected.log(turn, ThoughtKind::ToolCall, step, text.clone());
+        relay.send(Frame::Thought { kind: ThoughtKind::ToolCall, text, step }).await?;
     }
     let runs: Vec<_> = calls
         .iter()
@@ -428,8 +432,8 @@ async fn run_tools(
     let outcomes = tokio::time::timeout_at(relay.deadline, running).await.map_err(|_| Stop::Late)?;
     let mut messages = Vec::with_capacity(calls.len());
     for (call, outcome) in calls.iter().zip(outcomes) {
-        collected.log(turn, "tool_result", step, outcome.output.clone());
-        relay.send(Frame::Thought { kind: "tool_result", text: outcome.output.clone(), step }).await?;
+        collected.log(turn, ThoughtKind::ToolResult, step, outcome.output.clone());
+        relay.send(Frame::Thought { kind: ThoughtKind::ToolResult, text: outcome.output.clone(), step }).await?;
         messages.push(ChatMessage::tool_result(call.id.clone(), outcome.output));
     }
     Ok(messages)

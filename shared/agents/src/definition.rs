@@ -38,6 +38,46 @@ pub struct Agent {
     pub updated_at: DateTime<Utc>,
 }
 
+/// What an agent's fields may hold, as the catalog shows it (the web app's
+/// form follows it).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AgentLimits {
+    pub name_chars: usize,
+    pub description_chars: usize,
+    pub system_prompt_chars: usize,
+    pub conversation_starters: usize,
+    pub conversation_starter_chars: usize,
+    pub temperature: Range<f32>,
+    pub max_output_tokens: Range<u32>,
+    pub max_steps: Range<u32>,
+}
+
+/// A number's bounds, and the value it has when not given.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Range<T> {
+    pub min: T,
+    pub max: T,
+    /// Absent where there is none (the provider's own, for `temperature`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default: Option<T>,
+}
+
+pub const LIMITS: AgentLimits = AgentLimits {
+    name_chars: DisplayName::MAX,
+    description_chars: DESCRIPTION.max_chars,
+    system_prompt_chars: SYSTEM_PROMPT.max_chars,
+    conversation_starters: MAX_STARTERS,
+    conversation_starter_chars: STARTER.max_chars,
+    temperature: Range { min: 0.0, max: 2.0, default: None },
+    max_output_tokens: Range {
+        min: *OUTPUT_TOKENS.start(),
+        max: *OUTPUT_TOKENS.end(),
+        default: Some(DEFAULT_OUTPUT_TOKENS),
+    },
+    max_steps: Range { min: 1, max: MAX_STEPS, default: Some(super::DEFAULT_MAX_STEPS) },
+};
+
+const DEFAULT_OUTPUT_TOKENS: u32 = 1024;
 const DESCRIPTION: TextRule = TextRule::lines(500);
 const SYSTEM_PROMPT: TextRule = TextRule::lines(20_000);
 const STARTER: TextRule = TextRule::lines(200).not_blank();
@@ -137,7 +177,7 @@ impl AgentFields {
             agent.model = model;
         }
         if let Some(temperature) = self.temperature {
-            if temperature.is_some_and(|t| !(0.0..=2.0).contains(&t)) {
+            if temperature.is_some_and(|t| !(LIMITS.temperature.min..=LIMITS.temperature.max).contains(&t)) {
                 return Err(invalid("temperature is from 0 to 2"));
             }
             agent.temperature = temperature;
@@ -188,7 +228,7 @@ impl Agent {
             provider: None,
             model: None,
             temperature: None,
-            max_output_tokens: 1024,
+            max_output_tokens: DEFAULT_OUTPUT_TOKENS,
             tools: Vec::new(),
             max_steps: super::DEFAULT_MAX_STEPS,
             conversation_starters: Vec::new(),

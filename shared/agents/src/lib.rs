@@ -6,7 +6,7 @@ mod builtin;
 pub mod definition;
 pub mod tenant_tools;
 
-pub use builtin::builtin;
+pub use builtin::{BuiltinAgent, builtin, builtins};
 
 /// How many model calls a turn may make by default (each tool round is one).
 pub const DEFAULT_MAX_STEPS: u32 = 6;

@@ -46,6 +46,21 @@ fn header_value_schema() -> utoipa::openapi::Schema {
     HEADER_VALUE.schema(false)
 }
 
+/// What [`check_name`] accepts.
+fn name_schema() -> utoipa::openapi::Schema {
+    use utoipa::openapi::extensions::Extensions;
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    let built_in = serde_json::json!({ "enum": tools::BUILTIN_NAMES });
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+        .description(Some("Unique in the tenant, and not a built-in tool's name."))
+        .pattern(Some("^[a-z][a-z0-9_]*$"))
+        .min_length(Some(1))
+        .max_length(Some(64))
+        .extensions(Some(Extensions::from_iter([("not", built_in)])))
+        .into()
+}
+
 fn description_schema() -> utoipa::openapi::Schema {
     DESCRIPTION.schema(true)
 }
@@ -55,8 +70,7 @@ fn description_schema() -> utoipa::openapi::Schema {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ToolFields {
-    /// Unique in the tenant, and not a built-in tool's name.
-    #[schema(pattern = "^[a-z][a-z0-9_]*$", min_length = 1, max_length = 64)]
+    #[schema(schema_with = name_schema)]
     pub name: Option<String>,
     #[schema(schema_with = description_schema)]
     pub description: Option<String>,

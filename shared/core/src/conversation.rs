@@ -80,12 +80,51 @@ pub struct Message {
     pub content: String,
     pub status: MessageStatus,
     pub model: Option<String>,
-    #[schema(value_type = Option<Object>)]
     pub usage: Option<Usage>,
-    /// The turn's outcome (`completed`, `failed`, `cancelled`, `truncated`), for assistant messages.
-    pub outcome: Option<String>,
+    /// How the turn ended, for assistant messages.
+    pub outcome: Option<TurnOutcome>,
     pub error: Option<String>,
     pub created_at: DateTime<Utc>,
+}
+
+/// The most characters a chat message may have.
+pub const MAX_MESSAGE_CHARS: usize = 32_000;
+
+/// How a turn ended: the chat stream's `done` frame and the answer's
+/// message carry it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TurnOutcome {
+    Completed,
+    Failed,
+    /// The client went away, or stopped the turn.
+    Cancelled,
+    /// A limit ended the answer early (output tokens, steps, size).
+    Truncated,
+}
+
+impl TurnOutcome {
+    /// The serde name, for metric labels.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Completed => "completed",
+            Self::Failed => "failed",
+            Self::Cancelled => "cancelled",
+            Self::Truncated => "truncated",
+        }
+    }
+}
+
+/// What a step of the agent's work was; a newer server may add kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ThoughtKind {
+    /// The model's own reasoning, where the provider streams it.
+    Reasoning,
+    /// A tool the model called, with its arguments.
+    ToolCall,
+    /// What the tool answered.
+    ToolResult,
 }
 
 /// A step of the agent's work: reasoning, a tool call, a tool result.
@@ -94,7 +133,7 @@ pub struct LogEntry {
     pub entry_id: String,
     /// The assistant message of the turn the step belongs to.
     pub message_id: String,
-    pub kind: String,
+    pub kind: ThoughtKind,
     pub text: String,
     pub step: u32,
     pub created_at: DateTime<Utc>,

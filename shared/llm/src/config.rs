@@ -55,6 +55,19 @@ impl ProviderKind {
         }
     }
 
+    /// Its name on screen.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Offline => "Offline (built-in demo, no key)",
+            Self::OpenAi => "OpenAI",
+            Self::Zhipu => "Zhipu",
+            Self::DeepSeek => "DeepSeek",
+            Self::Ollama => "Ollama",
+            Self::OpenAiCompatible => "OpenAI-compatible server",
+            Self::Anthropic => "Anthropic",
+        }
+    }
+
     /// Where the provider's API lives when no base URL is configured; the
     /// offline provider needs none and a generic compatible server must be given one.
     pub fn default_base_url(self) -> Option<&'static str> {

@@ -9,11 +9,7 @@ import type { Turn } from '@/features/chat/lib/frames';
 import { sessionsListKey } from '@/features/sessions/api/get-sessions';
 import { transcriptQuery, useTranscript } from '@/features/sessions/api/get-transcript';
 import { SessionList } from '@/features/sessions/components/session-list';
-
-const BUILT_IN = [
-  { value: 'type:assistant', label: 'Assistant (built-in)' },
-  { value: 'type:agent', label: 'Agent with calculator and clock (built-in)' },
-];
+import { useCatalog } from '@/lib/catalog';
 
 /** `?agent=` names a tenant agent by id or a built-in type; the default is the assistant. */
 function targetOf(choice: string): ChatTarget {
@@ -28,6 +24,7 @@ export default function ChatRoute() {
   const client = useQueryClient();
   const me = useMe();
   const agents = useAgents();
+  const catalog = useCatalog();
   const transcript = useTranscript(sessionId);
   const choice = params.get('agent') ?? 'type:assistant';
   const agentList = useMemo(() => agents.data?.pages.flatMap((page) => page.items) ?? [], [agents.data]);
@@ -46,9 +43,9 @@ export default function ChatRoute() {
 
   const picker = (
     <SelectField label="Talk to" value={choice} onChange={(e) => setParams({ agent: e.target.value })}>
-      {BUILT_IN.map((option) => (
-        <option key={option.value} value={option.value}>
-          {option.label}
+      {catalog.data?.agents.map((builtin) => (
+        <option key={builtin.agent_type} value={`type:${builtin.agent_type}`}>
+          {builtin.name} (built-in)
         </option>
       ))}
       {agentList.map((agent) => (

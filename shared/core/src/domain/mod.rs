@@ -13,7 +13,7 @@ pub use roles::{Plan, Quota, QuotaOverrides, Quotas, Role, Scope, TenantStatus, 
 pub use text::TextRule;
 
 /// Tokens a model call consumed, as stored with an answer and metered.
-#[derive(Clone, Copy, Default, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Default, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Usage {
     pub input_tokens: u64,
     pub output_tokens: u64,

@@ -70,24 +70,27 @@ fn complete_operation(operation: &mut Operation) {
 /// The description of a create request: `T`'s (an update request's fields,
 /// each optional), with the `required` ones required and never `null`.
 pub fn create_request<T: utoipa::PartialSchema>(required: &[&str]) -> RefOr<utoipa::openapi::Schema> {
-    use serde_json::Value;
-    let mut schema = serde_json::to_value(T::schema()).expect("a schema serialises");
+    use utoipa::openapi::Schema;
+    use utoipa::openapi::schema::{SchemaType, Type};
+    let RefOr::T(Schema::Object(mut object)) = T::schema() else { panic!("a request's fields are an object") };
+    let is_null =
+        |s: &RefOr<Schema>| matches!(s, RefOr::T(Schema::Object(o)) if o.schema_type == SchemaType::Type(Type::Null));
     for name in required {
-        let property = &mut schema["properties"][name];
+        let property = object.properties.get_mut(*name).expect("a required field is one of the request's");
         // An `Option` field reads `{"oneOf": [T, {"type": "null"}]}` or `{"type": [.., "null"]}`.
-        let not_null = property["oneOf"].as_array().and_then(|one_of| one_of.iter().find(|s| s["type"] != "null"));
-        if let Some(not_null) = not_null.cloned() {
-            *property = not_null;
+        if let RefOr::T(Schema::OneOf(one_of)) = property
+            && let Some(not_null) = one_of.items.iter().find(|s| !is_null(s))
+        {
+            *property = not_null.clone();
         }
-        if let Some(types) = property["type"].as_array_mut() {
-            types.retain(|kind| kind != "null");
+        if let RefOr::T(Schema::Object(field)) = property
+            && let SchemaType::Array(types) = &mut field.schema_type
+        {
+            types.retain(|kind| *kind != Type::Null);
         }
-        match &mut schema["required"] {
-            Value::Array(names) => names.push(Value::from(*name)),
-            slot => *slot = Value::from(vec![*name]),
-        }
+        object.required.push((*name).to_owned());
     }
-    serde_json::from_value(schema).expect("the schema reads back")
+    RefOr::T(Schema::Object(object))
 }
 
 /// Declares `$name`, the description of a create request that parses into

@@ -4,9 +4,6 @@ import type { components } from '@/types/api';
 
 export type TenantTool = components['schemas']['TenantTool'];
 
-/** The tools every agent may use, whatever the tenant defined. */
-export const BUILTIN_TOOLS = ['calculator', 'current_time', 'http_get'] as const;
-
 export function listTools() {
   return unwrap(api.GET('/api/v1/tools'));
 }

@@ -112,7 +112,7 @@ test('a validation problem is shown and the form stays', async () => {
   const done = vi.fn();
   renderWithApp(<AgentEditor canListTools={false} onDone={done} />);
 
-  await userEvent.type(screen.getByLabelText('Name'), 'Hot');
+  await userEvent.type(await screen.findByLabelText('Name'), 'Hot');
   await userEvent.click(screen.getByRole('button', { name: 'Create agent' }));
 
   expect(await screen.findByRole('alert')).toHaveTextContent('temperature is from 0 to 2');
@@ -125,7 +125,7 @@ test('the agents quota says which limit was reached', async () => {
   );
   renderWithApp(<AgentEditor canListTools={false} onDone={vi.fn()} />);
 
-  await userEvent.type(screen.getByLabelText('Name'), 'Fourth');
+  await userEvent.type(await screen.findByLabelText('Name'), 'Fourth');
   await userEvent.click(screen.getByRole('button', { name: 'Create agent' }));
 
   expect(await screen.findByRole('alert')).toHaveTextContent('Quota reached: agents (limit 3).');

@@ -1,9 +1,10 @@
 import { ConfirmButton, ErrorAlert, Loading, Notice } from '@/components/ui';
+import { useCatalog } from '@/lib/catalog';
 import { useCreateAgent } from '../api/create-agent';
 import { useDeleteAgent } from '../api/delete-agent';
 import { useAgent } from '../api/get-agent';
 import type { AgentFields } from '../api/list-agents';
-import { BUILTIN_TOOLS, useTenantTools } from '../api/list-tools';
+import { useTenantTools } from '../api/list-tools';
 import { useUpdateAgent } from '../api/update-agent';
 import { AgentForm } from './agent-form';
 
@@ -20,6 +21,7 @@ interface Props {
 export function AgentEditor({ agentId, canListTools, onDone }: Props) {
   const agent = useAgent(agentId);
   const tools = useTenantTools(canListTools);
+  const catalog = useCatalog();
   const create = useCreateAgent();
   const update = useUpdateAgent();
   const remove = useDeleteAgent();
@@ -27,8 +29,10 @@ export function AgentEditor({ agentId, canListTools, onDone }: Props) {
   if (agentId && agent.isPending) return <Loading />;
   if (agentId && agent.isError) return <ErrorAlert error={agent.error} />;
   if (canListTools && tools.isPending) return <Loading label="Loading tools…" />;
+  if (catalog.isPending) return <Loading />;
+  if (catalog.isError) return <ErrorAlert error={catalog.error} />;
 
-  const toolNames = [...BUILTIN_TOOLS, ...(tools.data?.items.map((t) => t.name) ?? [])];
+  const toolNames = [...catalog.data.tools.map((t) => t.name), ...(tools.data?.items.map((t) => t.name) ?? [])];
   const save = (fields: AgentFields) => {
     // The form always names a new agent.
     if (!agentId) create.mutate({ ...fields, name: fields.name ?? '' }, { onSuccess: onDone });
@@ -46,6 +50,7 @@ export function AgentEditor({ agentId, canListTools, onDone }: Props) {
         key={agent.data?.version}
         agent={agent.data}
         toolNames={toolNames}
+        catalog={catalog.data}
         onSubmit={save}
         busy={create.isPending || update.isPending}
         error={create.error ?? update.error}

@@ -1,11 +1,10 @@
 import { type FormEvent, useState } from 'react';
 import { ErrorAlert, SelectField, TextArea, TextField } from '@/components/ui';
-import { PROVIDERS } from '@/lib/labels';
+import type { Catalog } from '@/lib/catalog';
 import type { components } from '@/types/api';
+import type { Agent, AgentFields } from '../api/list-agents';
 
 type ProviderKind = components['schemas']['ProviderKind'];
-
-import type { Agent, AgentFields } from '../api/list-agents';
 
 /** What the inputs hold: text, as typed, until the form is sent. */
 interface FormValues {
@@ -21,18 +20,18 @@ interface FormValues {
   starters: string;
 }
 
-const NEW_AGENT: FormValues = {
+const newAgent = (limits: Catalog['limits']['agent']): FormValues => ({
   name: '',
   description: '',
   systemPrompt: 'You are a helpful assistant. Answer in Markdown.',
   provider: '',
   model: '',
   temperature: '',
-  maxOutputTokens: '1024',
+  maxOutputTokens: String(limits.max_output_tokens.default ?? limits.max_output_tokens.min),
   tools: [],
-  maxSteps: '6',
+  maxSteps: String(limits.max_steps.default ?? limits.max_steps.min),
   starters: '',
-};
+});
 
 function valuesOf(agent: Agent): FormValues {
   return {
@@ -83,14 +82,17 @@ interface Props {
   agent?: Agent;
   /** Tool names offered as checkboxes (built-ins and the tenant's own). */
   toolNames: readonly string[];
+  /** The providers and the limits the server holds an agent to. */
+  catalog: Catalog;
   onSubmit: (fields: AgentFields) => void;
   busy: boolean;
   error: unknown;
 }
 
 /** The create and edit form: sends everything on create, only the changes on edit. */
-export function AgentForm({ agent, toolNames, onSubmit, busy, error }: Props) {
-  const [values, setValues] = useState<FormValues>(() => (agent ? valuesOf(agent) : NEW_AGENT));
+export function AgentForm({ agent, toolNames, catalog, onSubmit, busy, error }: Props) {
+  const limits = catalog.limits.agent;
+  const [values, setValues] = useState<FormValues>(() => (agent ? valuesOf(agent) : newAgent(limits)));
   const set = <K extends keyof FormValues>(key: K, value: FormValues[K]) => setValues((v) => ({ ...v, [key]: value }));
   // An agent may use a tool this user cannot list (a tenant tool, seen by admins only): keep offering it.
   const offered = [...new Set([...toolNames, ...values.tools])];
@@ -107,20 +109,20 @@ export function AgentForm({ agent, toolNames, onSubmit, busy, error }: Props) {
       <TextField
         label="Name"
         required
-        maxLength={100}
+        maxLength={limits.name_chars}
         value={values.name}
         onChange={(e) => set('name', e.target.value)}
       />
       <TextField
         label="Description"
-        maxLength={500}
+        maxLength={limits.description_chars}
         value={values.description}
         onChange={(e) => set('description', e.target.value)}
       />
       <TextArea
         label="System prompt"
         rows={6}
-        maxLength={20_000}
+        maxLength={limits.system_prompt_chars}
         value={values.systemPrompt}
         onChange={(e) => set('systemPrompt', e.target.value)}
       />
@@ -131,8 +133,8 @@ export function AgentForm({ agent, toolNames, onSubmit, busy, error }: Props) {
         onChange={(e) => set('provider', e.target.value as ProviderKind | '')}
       >
         <option value="">Workspace default</option>
-        {PROVIDERS.map((p) => (
-          <option key={p.value} value={p.value}>
+        {catalog.providers.map((p) => (
+          <option key={p.provider} value={p.provider}>
             {p.label}
           </option>
         ))}
@@ -146,10 +148,10 @@ export function AgentForm({ agent, toolNames, onSubmit, busy, error }: Props) {
       <div className="row">
         <TextField
           label="Temperature"
-          hint="0 to 2; empty for the provider's default."
+          hint={`${limits.temperature.min} to ${limits.temperature.max}; empty for the provider's default.`}
           type="number"
-          min={0}
-          max={2}
+          min={limits.temperature.min}
+          max={limits.temperature.max}
           step={0.1}
           inputMode="decimal"
           value={values.temperature}
@@ -157,21 +159,21 @@ export function AgentForm({ agent, toolNames, onSubmit, busy, error }: Props) {
         />
         <TextField
           label="Max output tokens"
-          hint="16 to 16384."
+          hint={`${limits.max_output_tokens.min} to ${limits.max_output_tokens.max}.`}
           type="number"
           required
-          min={16}
-          max={16_384}
+          min={limits.max_output_tokens.min}
+          max={limits.max_output_tokens.max}
           value={values.maxOutputTokens}
           onChange={(e) => set('maxOutputTokens', e.target.value)}
         />
         <TextField
           label="Max steps"
-          hint="Model calls per turn, 1 to 20."
+          hint={`Model calls per turn, ${limits.max_steps.min} to ${limits.max_steps.max}.`}
           type="number"
           required
-          min={1}
-          max={20}
+          min={limits.max_steps.min}
+          max={limits.max_steps.max}
           value={values.maxSteps}
           onChange={(e) => set('maxSteps', e.target.value)}
         />
@@ -193,7 +195,7 @@ export function AgentForm({ agent, toolNames, onSubmit, busy, error }: Props) {
       </fieldset>
       <TextArea
         label="Conversation starters"
-        hint="One per line, at most 4."
+        hint={`One per line, at most ${limits.conversation_starters}.`}
         rows={4}
         value={values.starters}
         onChange={(e) => set('starters', e.target.value)}

@@ -1,30 +1,21 @@
-// The chat stream's frames (api.md, "The chat stream") and how each one moves
-// a turn along. Pure, so the parser and the turn's rules are tested alone.
+// The chat stream's frames (docs/api.md, "The chat stream") and how each one
+// moves a turn along. The frame types are generated from the server's
+// OpenAPI description. Pure, so the parser and the turn's rules are tested alone.
+import type { components } from '@/types/api';
 
-export interface Thought {
-  /** `reasoning`, `tool_call` or `tool_result`; a newer server may add kinds. */
-  kind: string;
-  text: string;
-  step: number;
-}
-export interface Usage {
-  input_tokens: number;
-  output_tokens: number;
-  total_tokens: number;
-}
-export type Outcome = 'completed' | 'failed' | 'cancelled' | 'truncated';
+export type ChatEvent = components['schemas']['Frame'];
+export type Thought = Extract<ChatEvent, { event: 'thought' }>['data'];
+export type Usage = components['schemas']['TokenUsage'];
+export type Outcome = components['schemas']['TurnOutcome'];
 
-export type ChatEvent =
-  | { event: 'session'; data: { session_id: string; message_id: string } }
-  | { event: 'thought'; data: Thought }
-  | { event: 'message'; data: string }
-  | { event: 'error'; data: { code: string; message: string } }
-  | {
-      event: 'done';
-      data: { outcome: Outcome; session_id: string; message_id: string; usage?: Usage; model?: string };
-    };
-
-const KNOWN = new Set(['session', 'thought', 'message', 'error', 'done']);
+// Every event the spec names, and only those: adding or removing one there fails this file's type check.
+const KNOWN: Record<ChatEvent['event'], true> = {
+  session: true,
+  thought: true,
+  message: true,
+  error: true,
+  done: true,
+};
 
 /** One SSE frame's `data` (the `{event, data}` envelope) as a typed event; unknown events are skipped. */
 export function parseFrame(data: string): ChatEvent | null {
@@ -36,7 +27,7 @@ export function parseFrame(data: string): ChatEvent | null {
   }
   if (typeof envelope !== 'object' || envelope === null) return null;
   const { event } = envelope as { event?: unknown };
-  if (typeof event !== 'string' || !KNOWN.has(event) || !('data' in envelope)) return null;
+  if (typeof event !== 'string' || !Object.hasOwn(KNOWN, event) || !('data' in envelope)) return null;
   if (event === 'message' && typeof (envelope as { data: unknown }).data !== 'string') return null;
   return envelope as ChatEvent;
 }

@@ -1,12 +1,11 @@
 import { type FormEvent, useState } from 'react';
 import { ConfirmButton, ErrorAlert, SelectField, TextField } from '@/components/ui';
-import { PROVIDERS } from '@/lib/labels';
+import type { ProviderPreset } from '@/lib/catalog';
 import type { components } from '@/types/api';
-
-type ProviderKind = components['schemas']['ProviderKind'];
-
 import type { LlmSettings } from '../api/get-llm-settings';
 import { type PutLlm, usePutLlmSettings } from '../api/put-llm-settings';
+
+type ProviderKind = components['schemas']['ProviderKind'];
 
 /**
  * Provider, model, base URL and a write-only API key. The key lives only in
@@ -14,7 +13,16 @@ import { type PutLlm, usePutLlmSettings } from '../api/put-llm-settings';
  * read back, only whether one is set and its last four characters. A changed
  * base URL needs the key typed again.
  */
-export function LlmSettingsForm({ settings, onSaved }: { settings: LlmSettings; onSaved: (what: string) => void }) {
+export function LlmSettingsForm({
+  settings,
+  providers,
+  onSaved,
+}: {
+  settings: LlmSettings;
+  /** Every provider the server accepts, with its presets (the catalog's). */
+  providers: ProviderPreset[];
+  onSaved: (what: string) => void;
+}) {
   const [provider, setProvider] = useState(settings.provider);
   const [model, setModel] = useState(settings.model);
   const [baseUrl, setBaseUrl] = useState(settings.base_url ?? '');
@@ -22,8 +30,9 @@ export function LlmSettingsForm({ settings, onSaved }: { settings: LlmSettings; 
   const put = usePutLlmSettings();
 
   const offline = provider === 'offline';
-  const needsBaseUrl = provider === 'openai_compatible';
-  const needsKey = PROVIDERS.find((p) => p.value === provider)?.needsKey ?? false;
+  const preset = providers.find((p) => p.provider === provider);
+  const needsBaseUrl = preset?.needs_base_url ?? false;
+  const needsKey = preset?.needs_api_key ?? false;
   // Each provider keeps its own key, so what is stored describes the saved provider only.
   const storedKey = settings.api_key_set && provider === settings.provider;
   // A stored key was given for one address: the server never sends it to another, so a new base URL needs it again.
@@ -67,8 +76,8 @@ export function LlmSettingsForm({ settings, onSaved }: { settings: LlmSettings; 
     <form onSubmit={submit} className="stack" aria-label="LLM settings">
       <ErrorAlert error={put.error} />
       <SelectField label="Provider" value={provider} onChange={(e) => choose(e.target.value as ProviderKind)}>
-        {PROVIDERS.map((p) => (
-          <option key={p.value} value={p.value}>
+        {providers.map((p) => (
+          <option key={p.provider} value={p.provider}>
             {p.label}
           </option>
         ))}
