@@ -1491,6 +1491,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `user_suspended` or `tenant_suspended` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description the body is larger than the limit */
             413: {
                 headers: {
@@ -1559,6 +1568,15 @@ export interface operations {
                 };
             };
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `user_suspended` or `tenant_suspended` */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1853,7 +1871,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description rotated by a parallel request */
+            /** @description `tenant_suspended` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `refresh_token_rotated`: rotated by a parallel request */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2792,8 +2819,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description the session does not exist */
+            /** @description the session or agent does not exist */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `quota_busy`: many turns are drawing on the tenant's tokens at once; try again */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -26,7 +26,8 @@ pub struct RefreshRequest {
 
 #[utoipa::path(post, path = "/api/auth/refresh", tag = "auth", request_body = RefreshRequest,
     responses((status = 200, body = TokenResponse), (status = 401, body = paas_core::http::Problem),
-        (status = 409, description = "rotated by a parallel request", body = paas_core::http::Problem)))]
+        (status = 403, description = "`tenant_suspended`", body = paas_core::http::Problem),
+        (status = 409, description = "`refresh_token_rotated`: rotated by a parallel request", body = paas_core::http::Problem)))]
 pub async fn refresh(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<RefreshRequest>,

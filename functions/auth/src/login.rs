@@ -118,7 +118,8 @@ async fn choice(state: &AppState, user: &User) -> AppResult<TenantChoice> {
 
 #[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = TokenResponse), (status = 202, description = "choose a tenant", body = TenantChoices),
-        (status = 401, body = paas_core::http::Problem), (status = 429, body = paas_core::http::Problem)))]
+        (status = 401, body = paas_core::http::Problem), (status = 403, description = "`user_suspended` or `tenant_suspended`", body = paas_core::http::Problem),
+        (status = 429, body = paas_core::http::Problem)))]
 pub async fn login(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
@@ -138,7 +139,7 @@ pub async fn login(
 
 #[utoipa::path(post, path = "/api/auth/login-with-tenant", tag = "auth", request_body = LoginWithTenantRequest,
     responses((status = 200, body = TokenResponse), (status = 401, body = paas_core::http::Problem),
-        (status = 429, body = paas_core::http::Problem)))]
+        (status = 403, description = "`user_suspended` or `tenant_suspended`", body = paas_core::http::Problem), (status = 429, body = paas_core::http::Problem)))]
 pub async fn login_with_tenant(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,

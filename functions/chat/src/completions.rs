@@ -26,7 +26,8 @@ use crate::turn;
     responses(
         (status = 200, content_type = "text/event-stream", body = FrameEvent,
             description = "Server-sent events. Each has an `event:` name (session, thought, message, error, done), an `id:` counting from 1 within the turn, and `data:` holding the frame as JSON, `{\"event\", \"data\"}`, as the schema describes. Comments (`: heartbeat`) come while nothing else is sent."),
-        (status = 404, description = "the session does not exist", body = paas_core::http::Problem),
+        (status = 404, description = "the session or agent does not exist", body = paas_core::http::Problem),
+        (status = 409, description = "`quota_busy`: many turns are drawing on the tenant's tokens at once; try again", body = paas_core::http::Problem),
         (status = 422, body = paas_core::http::Problem),
         (status = 429, description = "a quota is used up, or the tenant's concurrent turns are all streaming (Retry-After)", body = paas_core::http::Problem)))]
 pub async fn completions(
