@@ -21,6 +21,7 @@ Usage: check_template.py PATH_TO_PAAS_BINARY
 Exits non-zero and names each difference.
 """
 
+import fnmatch
 import json
 import subprocess
 import sys
@@ -164,6 +165,17 @@ def check_gateway_responses(template):
     return problems
 
 
+def reaches_origin(template, path, origin):
+    """Whether the first CloudFront behaviour whose pattern matches `path` targets `origin`."""
+    for resource in template["Resources"].values():
+        if resource["Type"] != "AWS::CloudFront::Distribution":
+            continue
+        for behaviour in resource["Properties"]["DistributionConfig"].get("CacheBehaviors", []):
+            if fnmatch.fnmatchcase(path, behaviour["PathPattern"]):
+                return behaviour["TargetOriginId"] == origin
+    return False
+
+
 def check_routes(binary, template):
     served = json.loads(subprocess.run([binary, "routes"], check=True, capture_output=True, text=True).stdout)
     functions = {}
@@ -188,6 +200,9 @@ def check_routes(binary, template):
                 problems.append(f"{name}: a streaming function needs a Function URL with InvokeMode RESPONSE_STREAM")
             if events:
                 problems.append(f"{name}: streams through its Function URL, so it has no API events: {sorted(events)}")
+            for method, path in sorted(routes):
+                if not reaches_origin(template, path, name):
+                    problems.append(f"{name} serves {method} {path}, which no CloudFront behaviour sends to its origin")
             continue
         for missing in sorted(routes - events):
             problems.append(f"{name} serves {missing[0]} {missing[1]}, which template.yaml does not route to it")

@@ -51,6 +51,12 @@ def _mapped(body):
     if isinstance(expires_at, str) and DATE_TIME.match(expires_at):
         # A key must expire in the future.
         body["expires_at"] = "2999-01-01T00:00:00Z"
+    messages = body.get("messages")
+    if isinstance(messages, list) and messages and all(isinstance(m, dict) for m in messages):
+        # An OpenAI-style conversation ends with the user's new message, which has text.
+        last = messages[-1]
+        if last.get("role") != "user" or not isinstance(last.get("content"), str) or not last["content"].strip():
+            messages[-1] = {"role": "user", "content": "What is 2+2?"}
     tools = body.get("tools")
     if isinstance(tools, list) and all(isinstance(tool, str) for tool in tools):
         body["tools"] = [tool if tool in BUILT_IN_TOOLS else "calculator" for tool in tools]

@@ -152,6 +152,13 @@ const ROUTES: &[Route] = &[
         access: Access::Tenant(Permission::Chat),
         body: || Some(json!({"message": "hi"})),
     },
+    Route {
+        method: "POST",
+        path: "/v1/chat/completions",
+        access: Access::Tenant(Permission::Chat),
+        body: || Some(json!({"model": "assistant", "messages": [{"role": "user", "content": "hi"}]})),
+    },
+    Route { method: "GET", path: "/v1/models", access: Access::Tenant(Permission::Chat), body: none },
     Route { method: "GET", path: "/api/v1/agents", access: Access::Tenant(Permission::AgentsRead), body: none },
     Route {
         method: "POST",

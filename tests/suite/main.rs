@@ -18,6 +18,7 @@ mod isolation;
 mod lambda_runtime;
 mod llm_providers;
 mod llm_settings;
+mod openai_api;
 mod secret_stores;
 mod security;
 mod store_contract;

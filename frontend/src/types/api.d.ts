@@ -503,6 +503,44 @@ export interface paths {
         patch: operations["update_user"];
         trace?: never;
     };
+    "/v1/chat/completions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answers the conversation with the agent `model` names: a stream of
+         *     completion chunks closed by `data: [DONE]` when `stream` is true, else one
+         *     completion.
+         */
+        post: operations["create_chat_completion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The built-in types and the tenant's agents, as `model` names them. */
+        get: operations["list_models"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -616,6 +654,76 @@ export interface components {
             current_password: string;
             new_password: string;
         };
+        Choice: {
+            finish_reason: components["schemas"]["FinishReason"];
+            /** Format: int32 */
+            index: number;
+            message: components["schemas"]["OutMessage"];
+        };
+        /** @description One `data:` of a stream (`stream: true`), before the closing `[DONE]`. */
+        Chunk: {
+            /** @description Empty in the usage chunk. */
+            choices: components["schemas"]["ChunkChoice"][];
+            /** Format: int64 */
+            created: number;
+            id: string;
+            model: string;
+            /** @description Always `chat.completion.chunk`. */
+            object: string;
+            usage?: components["schemas"]["Usage"] | null;
+        };
+        ChunkChoice: {
+            delta: components["schemas"]["Delta"];
+            finish_reason?: components["schemas"]["FinishReason"] | null;
+            /** Format: int32 */
+            index: number;
+        };
+        ChunkEvent: {
+            data: "[DONE]" | string;
+        };
+        /** @description A whole answer (`stream` false or absent). */
+        Completion: {
+            choices: components["schemas"]["Choice"][];
+            /** Format: int64 */
+            created: number;
+            id: string;
+            model: string;
+            /** @description Always `chat.completion`. */
+            object: string;
+            usage: components["schemas"]["Usage"];
+        };
+        CompletionRequest: {
+            /**
+             * @description The conversation so far, the new user message last.
+             * @example [
+             *       {
+             *         "content": "What is 12*(3+4)?",
+             *         "role": "user"
+             *       }
+             *     ]
+             */
+            messages: components["schemas"]["InMessage"][];
+            /**
+             * @description `assistant` or `agent` (the built-in types), or `agent:<id or name>`;
+             *     `GET /v1/models` lists them.
+             * @example agent
+             */
+            model: string;
+            /**
+             * Format: int32
+             * @description Only 1 is served.
+             */
+            n?: number | null;
+            /** @example true */
+            stream?: boolean | null;
+            stream_options?: components["schemas"]["StreamOptions"] | null;
+        };
+        /** @description A message's text, as a string or as parts of which the text ones count. */
+        Content: string | components["schemas"]["ContentPart"][];
+        ContentPart: {
+            text?: string | null;
+            type: string;
+        };
         CreateKey: {
             /**
              * Format: date-time
@@ -656,6 +764,12 @@ export interface components {
             /** Format: int64 */
             tokens: number;
         };
+        Delta: {
+            content?: string | null;
+            /** @description A thought or tool step of the agent (see [`OutMessage::reasoning_content`]). */
+            reasoning_content?: string | null;
+            role?: string | null;
+        };
         /** @description A human-readable name (a tenant's, a user's, a key's), trimmed. */
         DisplayName: string;
         /**
@@ -663,6 +777,18 @@ export interface components {
          * @description An email address, trimmed and lowercased (one account per address).
          */
         Email: string;
+        /** @description The error object OpenAI's clients read. */
+        ErrorBody: {
+            error: components["schemas"]["ErrorDetail"];
+        };
+        ErrorDetail: {
+            code: string;
+            message: string;
+            param?: string | null;
+            type: string;
+        };
+        /** @enum {string} */
+        FinishReason: "stop" | "length";
         /** @description One frame of a turn's stream. */
         Frame: {
             /**
@@ -721,6 +847,12 @@ export interface components {
          * @example 01JD0000000000000000000000
          */
         Id: string;
+        InMessage: {
+            content?: components["schemas"]["Content"] | null;
+            role: components["schemas"]["InRole"];
+        };
+        /** @enum {string} */
+        InRole: "system" | "developer" | "user" | "assistant" | "tool";
         Limits: {
             agent: components["schemas"]["AgentLimits"];
             /** @description The most characters one chat message may have. */
@@ -799,6 +931,21 @@ export interface components {
          * @enum {string}
          */
         MessageStatus: "complete" | "partial" | "failed";
+        Model: {
+            /** Format: int64 */
+            created: number;
+            /** @description What `model` names it. */
+            id: string;
+            /** @description Always `model`. */
+            object: string;
+            /** @description `platform` for the built-in types, the tenant's slug for its agents. */
+            owned_by: string;
+        };
+        ModelList: {
+            data: components["schemas"]["Model"][];
+            /** @description Always `list`. */
+            object: string;
+        };
         /**
          * @description The editable fields, as an update request carries them (`null` or absent
          *     leaves a field as it is, but where it says otherwise).
@@ -846,6 +993,16 @@ export interface components {
                 type: "object";
             } | null;
             secret_header?: components["schemas"]["SecretHeader"] | null;
+        };
+        OutMessage: {
+            content: string;
+            /**
+             * @description The agent's thoughts and tool steps, one a line (as DeepSeek and vLLM
+             *     send reasoning); strict clients ignore it.
+             */
+            reasoning_content?: string | null;
+            /** @description Always `assistant`. */
+            role: string;
         };
         /** @description Who started a session: a user, or an API key acting for a program. */
         Owner: {
@@ -1187,6 +1344,10 @@ export interface components {
         };
         /** @description A tenant's unique, URL-safe short name. */
         Slug: string;
+        StreamOptions: {
+            /** @description A last chunk, with empty `choices`, carries the turn's `usage`. */
+            include_usage?: boolean | null;
+        };
         Tenant: {
             /** Format: date-time */
             created_at: string;
@@ -4270,6 +4431,134 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_chat_completion: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Store the turn in this session; without it a new one starts. */
+                "X-Session-Id"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompletionRequest"];
+            };
+        };
+        responses: {
+            /** @description The completion, or with `stream` server-sent `data:` chunks and a last `data: [DONE]`. `X-Session-Id` names the session. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Completion"];
+                    "text/event-stream": components["schemas"]["ChunkEvent"];
+                };
+            };
+            /** @description `invalid_request_error`: the request breaks a constraint */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `invalid_api_key` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the credential may not chat, or its user or tenant is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `model_not_found`, or the session does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `quota_busy` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `insufficient_quota`: a quota is used up; `rate_limit_exceeded`: the tenant's concurrent turns are all streaming (Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the provider failed (a whole completion only) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_models: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelList"];
+                };
+            };
+            /** @description `invalid_api_key` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the credential may not chat, or its user or tenant is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };

@@ -36,7 +36,7 @@ pub async fn completions(
     ApiJson(body): ApiJson<ChatBody>,
 ) -> AppResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
     caller.require(Permission::Chat)?;
-    let (prepared, budget) = prepare::prepare(&state, &caller, body).await?;
+    let (prepared, budget) = prepare::prepare(&state, &caller, body.try_into()?).await?;
     let (tx, rx) = mpsc::channel(64);
     // Comments keep idle streams open: API Gateway and proxies close silent ones.
     let heartbeat = KeepAlive::new().interval(Duration::from_millis(state.config.heartbeat_ms)).text("heartbeat");

@@ -59,7 +59,48 @@ impl utoipa::PartialSchema for TurnRequest {
 
 impl utoipa::ToSchema for TurnRequest {}
 
-/// A turn ready to stream.
+/// What a turn is asked, whichever route asked it.
+pub struct TurnInput {
+    pub message: String,
+    pub agent: AgentChoice,
+    /// Store the turn in this session; without it a new session starts.
+    pub session_id: Option<String>,
+    /// The conversation so far as the client holds it (stateless clients send
+    /// it whole); `None` reads it from the session.
+    pub history: Option<ClientHistory>,
+}
+
+/// Which agent answers.
+pub enum AgentChoice {
+    /// A built-in type; `None` is the default.
+    BuiltIn(Option<String>),
+    /// A tenant-defined agent, by id.
+    Defined(String),
+}
+
+/// Earlier messages a client sent: its own instructions (added to the
+/// agent's) and the exchanges before the new message.
+#[derive(Default)]
+pub struct ClientHistory {
+    pub instructions: Vec<String>,
+    pub earlier: Vec<ChatMessage>,
+}
+
+impl TryFrom<ChatBody> for TurnInput {
+    type Error = AppError;
+
+    fn try_from(body: ChatBody) -> AppResult<Self> {
+        let agent = match (body.agent_type, body.agent_id) {
+            (Some(_), Some(_)) => {
+                return Err(AppError::Validation("name an agent_type or an agent_id, not both".into()));
+            }
+            (_, Some(id)) => AgentChoice::Defined(id),
+            (agent_type, None) => AgentChoice::BuiltIn(agent_type),
+        };
+        Ok(Self { message: body.message, agent, session_id: body.session_id, history: None })
+    }
+}
+
 /// The tools a turn offers, resolved once before it starts.
 pub type TurnTools = Vec<Arc<dyn tools::Tool>>;
 
@@ -80,12 +121,9 @@ pub struct Prepared {
     pub deadline: tokio::time::Instant,
 }
 
-/// The prompt: the agent's instructions, as much recent history as fits the
-/// budget (oldest dropped first), and the new message.
-fn prompt(profile: &AgentProfile, history: Vec<Message>, message: &str, budget: u64) -> Vec<ChatMessage> {
-    let system = ChatMessage::system(profile.system_prompt.as_str());
-    let user = ChatMessage::user(message);
-    let mut earlier: Vec<ChatMessage> = history
+/// A session's stored messages as a prompt's earlier exchanges.
+fn from_session(history: Vec<Message>) -> ClientHistory {
+    let earlier = history
         .into_iter()
         .filter(|m| !m.content.is_empty())
         .map(|m| match m.role {
@@ -93,6 +131,18 @@ fn prompt(profile: &AgentProfile, history: Vec<Message>, message: &str, budget: 
             MessageRole::Assistant => ChatMessage::assistant(m.content),
         })
         .collect();
+    ClientHistory { instructions: Vec::new(), earlier }
+}
+
+/// The prompt: the agent's instructions (and the client's after them), as
+/// much earlier conversation as fits the budget (oldest dropped first), and
+/// the new message.
+fn prompt(profile: &AgentProfile, history: ClientHistory, message: &str, budget: u64) -> Vec<ChatMessage> {
+    let instructions =
+        std::iter::once(profile.system_prompt.as_str()).chain(history.instructions.iter().map(String::as_str));
+    let system = ChatMessage::system(instructions.collect::<Vec<_>>().join("\n\n"));
+    let user = ChatMessage::user(message);
+    let mut earlier = history.earlier;
     let fixed = estimate_messages(&[system.clone(), user.clone()]);
     while !earlier.is_empty() && fixed + estimate_messages(&earlier) > budget {
         earlier.remove(0);
@@ -124,23 +174,22 @@ async fn resolve_tools(state: &AppState, tenant: &Tenant, profile: &AgentProfile
 }
 
 /// The turn, and its hold on the tenant's meters (the first step reserved).
-pub async fn prepare(state: &AppState, caller: &Caller, body: ChatBody) -> AppResult<(Prepared, TurnBudget)> {
+pub async fn prepare(state: &AppState, caller: &Caller, input: TurnInput) -> AppResult<(Prepared, TurnBudget)> {
     let turn_time = Duration::from_secs(state.config.turn_max_secs);
     let deadline = tokio::time::Instant::now() + turn_time;
-    let message = body.message.trim();
-    if message.is_empty() || body.message.chars().count() > MAX_MESSAGE_CHARS {
+    let message = input.message.trim();
+    if message.is_empty() || input.message.chars().count() > MAX_MESSAGE_CHARS {
         return Err(AppError::Validation(format!("message must be 1 to {MAX_MESSAGE_CHARS} characters")));
     }
-    if body.agent_type.is_some() && body.agent_id.is_some() {
-        return Err(AppError::Validation("name an agent_type or an agent_id, not both".into()));
-    }
     let tenant = &caller.tenant;
-    let profile = match &body.agent_id {
-        Some(id) => definition::get(&state.store, &tenant.tenant_id, id).await?.ok_or(AppError::NotFound)?.profile(),
-        None => paas_agents::builtin(body.agent_type.as_deref())?,
+    let profile = match &input.agent {
+        AgentChoice::Defined(id) => {
+            definition::get(&state.store, &tenant.tenant_id, id).await?.ok_or(AppError::NotFound)?.profile()
+        }
+        AgentChoice::BuiltIn(agent_type) => paas_agents::builtin(agent_type.as_deref())?,
     };
     let tools = resolve_tools(state, tenant, &profile).await?;
-    let existing = match &body.session_id {
+    let existing = match &input.session_id {
         Some(id) => {
             let session = conversation::get(&state.store, &tenant.tenant_id, id).await?.ok_or(AppError::NotFound)?;
             session.check_may_change(caller)?;
@@ -148,11 +197,12 @@ pub async fn prepare(state: &AppState, caller: &Caller, body: ChatBody) -> AppRe
         }
         None => None,
     };
-    let history = match &existing {
-        Some(session) => {
-            conversation::history(&state.store, &tenant.tenant_id, &session.session_id, HISTORY_LIMIT).await?
-        }
-        None => Vec::new(),
+    let history = match (input.history, &existing) {
+        (Some(history), _) => history,
+        (None, Some(session)) => from_session(
+            conversation::history(&state.store, &tenant.tenant_id, &session.session_id, HISTORY_LIMIT).await?,
+        ),
+        (None, None) => ClientHistory::default(),
     };
     let max_output = u64::from(profile.max_output_tokens.min(state.config.turn_max_output_tokens));
     let context = u64::from(state.config.context_tokens).saturating_sub(max_output);

@@ -132,7 +132,7 @@ impl AppError {
     }
 
     /// Seconds a client should wait before trying again, for 429s.
-    fn retry_after(&self) -> Option<u64> {
+    pub fn retry_after(&self) -> Option<u64> {
         match self {
             Self::RateLimited { retry_after } => Some(*retry_after),
             // A slot frees as soon as one of the tenant's turns ends.

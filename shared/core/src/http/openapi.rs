@@ -11,6 +11,8 @@
 //! - path parameters: 404 for a resource that is missing or another tenant's.
 //!
 //! Every error is `application/problem+json` with the [`Problem`] schema.
+//! Operations tagged [`OWN_ANSWERS_TAG`] (the OpenAI-compatible ones, whose
+//! errors are OpenAI's error objects) state every answer themselves.
 
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
@@ -18,12 +20,17 @@ use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
 use super::error::Problem;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
+/// The tag of operations that state all their answers themselves.
+pub const OWN_ANSWERS_TAG: &str = "openai";
 
 /// Completes every operation of `spec` (see the module docs).
 pub fn complete(spec: &mut OpenApi) {
     for item in spec.paths.paths.values_mut() {
         let operations = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
         for operation in operations.into_iter().flatten() {
+            if operation.tags.iter().flatten().any(|tag| tag == OWN_ANSWERS_TAG) {
+                continue;
+            }
             complete_operation(operation);
         }
     }
