@@ -10,23 +10,17 @@ It runs `target/debug/paas` (PAAS_BIN to change) on a fresh data directory
 and 127.0.0.1; `scripts/python-tools` installs the pinned schemathesis.
 """
 
-import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
-PAAS = os.environ.get("PAAS_BIN", str(REPO / "target" / "debug" / "paas"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from local_runner import OPERATOR, PASSWORD, REPO, api_key, call, signup, start  # noqa: E402
+
 SCHEMATHESIS = str(REPO / ".venv" / "bin" / "schemathesis")
-OPERATOR = ("operator@example.com", "operator password 42")
-PASSWORD = "contract password 42"
 SCOPES = ["chat", "sessions:read", "sessions:write", "agents:manage", "admin"]
 # Examples per operation, per role: enough to cover every constraint's edges,
 # few enough that every role fits in a few minutes on 2 cores. A fixed seed
@@ -34,57 +28,9 @@ SCOPES = ["chat", "sessions:read", "sessions:write", "agents:manage", "admin"]
 EXAMPLES = os.environ.get("CONTRACT_EXAMPLES", "30")
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def call(url, method, path, body=None, token=None):
-    headers = {"content-type": "application/json"}
-    if token:
-        headers["authorization"] = f"Bearer {token}"
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url + path, data=data, method=method, headers=headers)
-    try:
-        with urllib.request.urlopen(request) as response:
-            text = response.read()
-    except urllib.error.HTTPError as err:
-        raise SystemExit(f"{method} {path}: {err.code} {err.read().decode()}") from None
-    return json.loads(text) if text else None
-
-
-def start(data_dir):
-    env = {**os.environ, "PAAS_DATA_DIR": data_dir, "PAAS_LOG": "warn"}
-    subprocess.run(
-        [PAAS, "operator", "create", "--email", OPERATOR[0]],
-        env={**env, "PAAS_OPERATOR_PASSWORD": OPERATOR[1]},
-        check=True,
-        capture_output=True,
-    )
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([PAAS, "serve", "--bind", f"127.0.0.1:{port}"], env=env, stdout=subprocess.DEVNULL)
-    for _ in range(400):
-        if server.poll() is not None:
-            raise SystemExit(f"paas serve exited with {server.returncode}")
-        try:
-            urllib.request.urlopen(url + "/healthz")
-            return server, url
-        except OSError:
-            time.sleep(0.05)
-    raise SystemExit("paas serve did not become healthy")
-
-
 def credentials(url):
     """A bearer credential for each role the contract is checked as."""
-    signup = call(
-        url,
-        "POST",
-        "/api/auth/signup",
-        {"tenant_name": "Contract", "tenant_slug": "contract", "email": "admin@example.com", "password": PASSWORD},
-    )
-    admin = signup["access_token"]
+    admin = signup(url, "contract")
     call(url, "POST", "/api/v1/users", {"email": "viewer@example.com", "role": "viewer", "password": PASSWORD}, admin)
     viewer = call(url, "POST", "/api/auth/login", {"email": "viewer@example.com", "password": PASSWORD})
     operator = call(url, "POST", "/api/auth/login", {"email": OPERATOR[0], "password": OPERATOR[1]})
@@ -93,8 +39,7 @@ def credentials(url):
     # operator may suspend or delete the tenant.
     roles = {"viewer": viewer["access_token"]}
     for scope in SCOPES:
-        created = call(url, "POST", "/api/v1/api-keys", {"name": f"key {scope}", "scopes": [scope]}, admin)
-        roles[f"key:{scope}"] = created["key"]
+        roles[f"key:{scope}"] = api_key(url, admin, [scope])
     roles["admin"] = admin
     roles["operator"] = operator["access_token"]
     return roles
