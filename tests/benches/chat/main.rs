@@ -198,6 +198,37 @@ async fn bench() {
     );
     println!("platform RSS at rest after sign-up and log-in: {:.1} MB", mb(idle_after_signup));
 
+    // The OpenAI-compatible route against the native one, turn for turn, after the
+    // figures above (its turns would add to the RSS they report).
+    let native = &paths[2];
+    let openai = Path {
+        name: "OpenAI route",
+        open: Box::new(|_| {
+            http.post(format!("{}/v1/chat/completions", platform.url)).bearer_auth(&token).json(
+                &json!({"model": "assistant", "stream": true, "messages": [{"role": "user", "content": "Benchmark turn"}]}),
+            )
+        }),
+        end: "[DONE]",
+    };
+    let mut pairs: [Vec<Seen>; 2] = [Vec::new(), Vec::new()];
+    for _ in 0..TURNS {
+        for (path, seen) in [native, &openai].into_iter().zip(&mut pairs) {
+            let turn = probe::stream((path.open)(LATENCY), path.end).await;
+            assert!(turn.completed, "a {} stream did not complete", path.name);
+            seen.push(turn);
+        }
+    }
+    println!("\nthe OpenAI-compatible route: {TURNS} more turns on each platform route, alternating\n");
+    println!("{:<30}{:>12}{:>14}{:>16}", "", "native", "OpenAI route", "OpenAI adds");
+    let pair_row = |label: &str, figure: &dyn Fn(&[Seen]) -> Duration| {
+        let [native, openai] = [0, 1].map(|i| ms(figure(&pairs[i])));
+        println!("{label:<30}{native:>9.3} ms{openai:>11.3} ms{:>13.3} ms", openai - native);
+    };
+    pair_row("time to first token, p50", &|s| percentile(&firsts(s), 50));
+    pair_row("chunk delay, p50", &|s| percentile(&delays(s), 50));
+    pair_row("chunk delay, p90", &|s| percentile(&delays(s), 90));
+    drop(openai);
+
     use_shape(LOAD).await.unwrap().error_for_status().unwrap();
     let Shape::Paced { chunks, pace } = LOAD else { unreachable!() };
     println!("\nload: {streams} concurrent streams of {chunks} chunks {pace:?} apart\n");
