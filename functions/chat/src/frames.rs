@@ -47,13 +47,9 @@ pub struct FrameEvent;
 
 impl utoipa::PartialSchema for FrameEvent {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
-        use utoipa::openapi::extensions::Extensions;
         use utoipa::openapi::{ObjectBuilder, Ref, Type};
         let frame = serde_json::to_value(Ref::from_schema_name(<Frame as utoipa::ToSchema>::name())).expect("a ref");
-        let data = ObjectBuilder::new()
-            .schema_type(Type::String)
-            .content_media_type("application/json")
-            .extensions(Some(Extensions::from_iter([("contentSchema", frame)])));
+        let data = paas_core::http::openapi::json_event_data(frame);
         let names = ["session", "thought", "message", "error", "done"];
         ObjectBuilder::new()
             .property("event", ObjectBuilder::new().schema_type(Type::String).enum_values(Some(names)))

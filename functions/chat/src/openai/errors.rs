@@ -14,6 +14,8 @@ use super::wire::{ErrorBody, ErrorDetail};
 
 pub enum OpenAiError {
     App(AppError),
+    /// `model` names no agent the caller may use: 404 `model_not_found`.
+    UnknownModel(String),
     /// The turn failed at the provider (a whole completion only).
     Upstream(ErrorBody),
 }
@@ -23,16 +25,6 @@ impl From<AppError> for OpenAiError {
         Self::App(err)
     }
 }
-
-/// 404 `model_not_found`, in OpenAI's words.
-pub fn unknown_model(model: &str) -> AppError {
-    AppError::ValidationCode {
-        code: MODEL_NOT_FOUND,
-        detail: format!("The model `{model}` does not exist or you do not have access to it."),
-    }
-}
-
-const MODEL_NOT_FOUND: &str = "model_not_found";
 
 /// What ends a turn that failed: the error frame's code and message.
 pub fn turn_failed(code: &'static str, message: String) -> ErrorBody {
@@ -48,6 +40,11 @@ impl IntoResponse for OpenAiError {
         let err = match self {
             Self::App(err) => err,
             Self::Upstream(error) => return (StatusCode::BAD_GATEWAY, Json(error)).into_response(),
+            Self::UnknownModel(model) => {
+                let message = format!("The model `{model}` does not exist or you do not have access to it.");
+                return (StatusCode::NOT_FOUND, body(message, "invalid_request_error", "model_not_found"))
+                    .into_response();
+            }
         };
         if let AppError::Internal(cause) = &err {
             tracing::error!(error = format!("{cause:#}"), "request failed");
@@ -56,9 +53,6 @@ impl IntoResponse for OpenAiError {
         }
         let problem = err.problem();
         let (status, kind, code) = match &err {
-            AppError::ValidationCode { code: MODEL_NOT_FOUND, .. } => {
-                (StatusCode::NOT_FOUND, "invalid_request_error", MODEL_NOT_FOUND)
-            }
             AppError::Unauthorized | AppError::InvalidCredentials => {
                 (StatusCode::UNAUTHORIZED, "invalid_request_error", "invalid_api_key")
             }

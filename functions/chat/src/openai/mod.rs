@@ -88,18 +88,19 @@ async fn all_agents(state: &AppState, caller: &Caller) -> AppResult<Vec<definiti
 }
 
 /// The agent `model` names: a built-in type, or `agent:<id or name>`.
-async fn agent_named(state: &AppState, caller: &Caller, model: &str) -> AppResult<AgentChoice> {
+async fn agent_named(state: &AppState, caller: &Caller, model: &str) -> Result<AgentChoice, OpenAiError> {
+    let unknown = || OpenAiError::UnknownModel(model.to_owned());
     if agent_types::ALL.contains(&model) {
         return Ok(AgentChoice::BuiltIn(Some(model.to_owned())));
     }
-    let Some(wanted) = model.strip_prefix(AGENT_PREFIX) else { return Err(errors::unknown_model(model)) };
+    let Some(wanted) = model.strip_prefix(AGENT_PREFIX) else { return Err(unknown()) };
     if definition::get(&state.store, caller.tenant_id(), wanted).await?.is_some() {
         return Ok(AgentChoice::Defined(wanted.to_owned()));
     }
     let named: Vec<_> = all_agents(state, caller).await?.into_iter().filter(|a| a.name.as_str() == wanted).collect();
     match named.as_slice() {
         [agent] => Ok(AgentChoice::Defined(agent.agent_id.clone())),
-        _ => Err(errors::unknown_model(model)),
+        _ => Err(unknown()),
     }
 }
 

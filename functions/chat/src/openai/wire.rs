@@ -157,16 +157,12 @@ pub struct ChunkEvent;
 impl utoipa::PartialSchema for ChunkEvent {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
         use utoipa::openapi::Ref;
-        use utoipa::openapi::extensions::Extensions;
         use utoipa::openapi::schema::{AnyOfBuilder, ObjectBuilder, Type};
         let payload = serde_json::json!({ "oneOf": [
             Ref::from_schema_name(<Chunk as utoipa::ToSchema>::name()),
             Ref::from_schema_name(<ErrorBody as utoipa::ToSchema>::name()),
         ]});
-        let json = ObjectBuilder::new()
-            .schema_type(Type::String)
-            .content_media_type("application/json")
-            .extensions(Some(Extensions::from_iter([("contentSchema", payload)])));
+        let json = paas_core::http::openapi::json_event_data(payload);
         let done = ObjectBuilder::new().schema_type(Type::String).enum_values(Some(["[DONE]"]));
         ObjectBuilder::new().property("data", AnyOfBuilder::new().item(done).item(json)).required("data").into()
     }

@@ -131,3 +131,14 @@ pub fn at_most_one_of<T: utoipa::PartialSchema>(either: [&str; 2]) -> RefOr<utoi
     let one_left_out = AnyOfBuilder::new().item(absent(either[0])).item(absent(either[1]));
     AllOfBuilder::new().item(T::schema()).item(one_left_out).into()
 }
+
+/// The `data:` of a server-sent event that holds JSON described by `payload`
+/// (for example a `$ref`): a string whose content schema it is, as
+/// OpenAPI 3.2 and schemathesis read streamed events.
+pub fn json_event_data(payload: serde_json::Value) -> utoipa::openapi::ObjectBuilder {
+    use utoipa::openapi::extensions::Extensions;
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .content_media_type("application/json")
+        .extensions(Some(Extensions::from_iter([("contentSchema", payload)])))
+}
