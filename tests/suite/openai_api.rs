@@ -185,3 +185,26 @@ async fn errors_are_openais_error_objects_with_its_statuses() {
     error(&refused, 429, "insufficient_quota", "insufficient_quota");
     assert!(refused.headers.contains_key("retry-after"));
 }
+
+#[tokio::test]
+async fn every_concurrent_turn_busy_is_openais_rate_limit_with_retry_after() {
+    let app = TestApp::new().await;
+    let acme = app.signup("acme").await;
+    let (_, key) = app.api_key(&acme, &["chat"]).await;
+    let ops = app.operator().await;
+    let one = json!({"quota_overrides": {"concurrent_turns": 1}});
+    app.call("PATCH", &format!("/api/platform/tenants/{}", acme.tenant_id), Some(&ops), Some(one)).await.expect(200);
+    let tenant_id = paas_core::domain::TenantId::parse(&acme.tenant_id).unwrap();
+    let tenant = paas_core::identity::tenants::get(&app.state.store, &tenant_id).await.unwrap().unwrap();
+    // The tenant's one turn is taken, as by a stream still running.
+    let lease = std::time::Duration::from_secs(60);
+    let held = paas_core::metering::turn_budget::TurnBudget::open(&app.state.store, &tenant, 100, 100, lease);
+    std::mem::forget(held.await.unwrap());
+
+    let body = json!({"model": "assistant", "messages": [{"role": "user", "content": "Hi"}]});
+    let refused = app.post("/v1/chat/completions", Some(&key), body).await;
+    assert_eq!(refused.status.as_u16(), 429, "{}", refused.text);
+    assert_eq!(refused.body["error"]["type"], "requests");
+    assert_eq!(refused.body["error"]["code"], "rate_limit_exceeded");
+    assert_eq!(refused.headers["retry-after"], "1");
+}
