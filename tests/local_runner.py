@@ -40,7 +40,8 @@ def call(url, method, path, body=None, token=None):
 
 def start(data_dir):
     """Starts `paas serve`; answers the process and its base URL once healthy."""
-    env = {**os.environ, "PAAS_DATA_DIR": data_dir, "PAAS_LOG": "warn"}
+    # The offline provider answers at once: these tests wait on answers, not pacing.
+    env = {**os.environ, "PAAS_DATA_DIR": data_dir, "PAAS_LOG": "warn", "PAAS_OFFLINE_WORDS_PER_SECOND": "0"}
     subprocess.run(
         [PAAS, "operator", "create", "--email", OPERATOR[0]],
         env={**env, "PAAS_OPERATOR_PASSWORD": OPERATOR[1]},

@@ -84,6 +84,10 @@ async fn main() -> anyhow::Result<()> {
     let mut config = Config::from_env()?;
     match cli.command {
         Command::Serve { bind, data_dir } => {
+            // Someone reads these logs in a terminal; JSON stays the default where machines read them.
+            if std::env::var_os("PAAS_LOG_FORMAT").is_none() {
+                config.log_format = paas_core::config::LogFormat::Pretty;
+            }
             config.bind = bind.unwrap_or(config.bind);
             config.data_dir = data_dir.unwrap_or(config.data_dir);
             telemetry::init(&config);

@@ -101,7 +101,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         }
     });
     tracing::info!(%address, "serving");
-    eprintln!("paas: serving on http://{address}");
+    eprintln!("paas: serving the web app and the API on http://{address} (Ctrl-C stops)");
     let service = app(state)?.into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, service).with_graceful_shutdown(shutdown()).await?;
     Ok(())

@@ -47,6 +47,10 @@ export async function startPlatform() {
     PAAS_DATA_DIR: dataDir,
     PAAS_FRONTEND_DIR: path.join(repo, 'frontend/dist'),
     PAAS_LOG: 'warn',
+    // Answers arrive at once: the tests wait on what is shown, not on pacing.
+    PAAS_OFFLINE_WORDS_PER_SECOND: '0',
+    // Tools in these tests fetch from servers the test starts on 127.0.0.1.
+    PAAS_ALLOW_LOOPBACK_URLS: 'true',
   };
   const created = spawnSync(paas, ['operator', 'create', '--email', OPERATOR.email], {
     env: { ...env, PAAS_OPERATOR_PASSWORD: OPERATOR.password },

@@ -38,7 +38,7 @@ const listening = (httpServer) =>
 
 before(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'paas-openai-js-'));
-  const env = { ...process.env, PAAS_DATA_DIR: dataDir, PAAS_LOG: 'warn' };
+  const env = { ...process.env, PAAS_DATA_DIR: dataDir, PAAS_LOG: 'warn', PAAS_OFFLINE_WORDS_PER_SECOND: '0' };
   const created = spawnSync(paas, ['operator', 'create', '--email', OPERATOR.email], {
     env: { ...env, PAAS_OPERATOR_PASSWORD: OPERATOR.password },
   });

@@ -26,6 +26,7 @@ fn config(kind: ProviderKind, base_url: String) -> ProviderConfig {
             idle: Duration::from_secs(3),
         },
         retry: RetryPolicy { attempts: 3, base_delay: Duration::from_millis(10), max_delay: Duration::from_secs(2) },
+        word_interval: Duration::ZERO,
     }
 }
 
@@ -502,6 +503,39 @@ async fn offline_calls_the_calculator_then_answers_with_its_result() {
         "{}",
         answered.text
     );
+}
+
+#[tokio::test]
+async fn offline_fetches_a_web_address_in_the_message_when_http_get_is_offered() {
+    let provider = build(config(ProviderKind::Offline, refused_base_url()));
+    let http_get = ToolSpec { name: "http_get".into(), description: "Fetches a page".into(), parameters: json!({}) };
+    let mut request = request(vec![ChatMessage::user("What does https://example.com/status say, 2+2?")]);
+    request.tools = vec![calculator_tool(), http_get];
+
+    let asked = provider.complete(request.clone()).await.unwrap();
+    assert_eq!(asked.finish, FinishReason::ToolCalls);
+    assert_eq!((asked.tool_calls[0].name.as_str(), asked.tool_calls.len()), ("http_get", 1));
+    let arguments: serde_json::Value = serde_json::from_str(&asked.tool_calls[0].arguments).unwrap();
+    assert_eq!(arguments, json!({"url": "https://example.com/status"}));
+
+    request.tools.pop();
+    let without = provider.complete(request).await.unwrap();
+    assert_eq!(without.tool_calls[0].name, "calculator", "no http_get offered: the arithmetic is next");
+}
+
+#[tokio::test]
+async fn offline_paces_its_words_as_configured() {
+    let paced = ProviderConfig {
+        word_interval: Duration::from_millis(20),
+        ..config(ProviderKind::Offline, refused_base_url())
+    };
+    let question = ask("Hi");
+
+    let started = std::time::Instant::now();
+    let events = events(build(paced).as_ref(), question).await;
+    let words = events.iter().filter(|event| matches!(event, StreamEvent::Delta(_))).count() as u32;
+    assert!(words > 10, "{words} words");
+    assert!(started.elapsed() >= Duration::from_millis(20) * words, "{:?} for {words} words", started.elapsed());
 }
 
 #[tokio::test]

@@ -208,3 +208,51 @@ async fn every_concurrent_turn_busy_is_openais_rate_limit_with_retry_after() {
     assert_eq!(refused.body["error"]["code"], "rate_limit_exceeded");
     assert_eq!(refused.headers["retry-after"], "1");
 }
+
+#[tokio::test]
+async fn client_defined_tools_are_refused_by_name_and_start_nothing() {
+    let app = TestApp::new().await;
+    let acme = app.signup("acme").await;
+    let (_, key) = app.api_key(&acme, &["chat"]).await;
+    let tool = json!({"type": "function", "function": {"name": "lookup", "parameters": {"type": "object"}}});
+    for (param, body) in [
+        ("tools", json!({"model": "agent", "messages": [{"role": "user", "content": "Hi"}], "tools": [tool]})),
+        (
+            "functions",
+            json!({"model": "agent", "messages": [{"role": "user", "content": "Hi"}], "functions": [{"name": "lookup"}]}),
+        ),
+        ("n", json!({"model": "agent", "messages": [{"role": "user", "content": "Hi"}], "n": 2})),
+    ] {
+        let refused = app.post("/v1/chat/completions", Some(&key), body).await;
+        assert_eq!(refused.status.as_u16(), 400, "{}", refused.text);
+        assert_eq!(refused.body["error"]["param"], param, "{}", refused.text);
+        assert_eq!(refused.body["error"]["code"], "unsupported_parameter");
+    }
+    let empty = json!({"model": "agent", "messages": [{"role": "user", "content": "Hi"}], "tools": []});
+    app.post("/v1/chat/completions", Some(&key), empty).await.expect(200);
+
+    let sessions = app.get("/api/v1/sessions", &acme.access).await;
+    assert_eq!(sessions.body["items"].as_array().unwrap().len(), 1, "only the accepted request started a session");
+}
+
+#[tokio::test]
+async fn a_whole_completion_whose_provider_fails_is_a_502_error_object_and_the_turn_is_kept() {
+    let openai = FakeLlm::start(vec![Reply::status(400, None)]).await;
+    let app = TestApp::new().await;
+    let acme = app.signup("acme").await;
+    app.use_provider(&acme, "openai_compatible", &openai.base_url()).await;
+    let (_, key) = app.api_key(&acme, &["chat"]).await;
+
+    let body = json!({"model": "assistant", "messages": [{"role": "user", "content": "Hi"}]});
+    let failed = app.post("/v1/chat/completions", Some(&key), body).await;
+    assert_eq!(failed.status.as_u16(), 502, "{}", failed.text);
+    assert_eq!(failed.body["error"]["type"], "server_error", "{}", failed.text);
+    assert!(failed.body["error"]["code"].as_str().is_some_and(|code| code.starts_with("provider")), "{}", failed.text);
+
+    // The error names the session, where the question is kept and the answer marked failed.
+    let session = failed.headers["x-session-id"].to_str().unwrap().to_owned();
+    let messages = app.get(&format!("/api/v1/sessions/{session}/messages"), &acme.access).await;
+    let stored: Vec<_> =
+        messages.body["items"].as_array().unwrap().iter().map(|m| (m["role"].clone(), m["error"].clone())).collect();
+    assert_eq!(stored, [(json!("assistant"), json!("provider_error")), (json!("user"), Value::Null)]);
+}

@@ -141,7 +141,8 @@ impl TestApp {
 
     pub async fn with(configure: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let mut config = Config { data_dir: dir.path().to_owned(), ..Config::default() };
+        // Answers stream at once; a test that needs a paced answer sets its pace.
+        let mut config = Config { data_dir: dir.path().to_owned(), offline_words_per_second: 0.0, ..Config::default() };
         configure(&mut config);
         let state = paas_store_sqlite::app_state(config, paas_core::auth::keyring::Signing::Sign).await.expect("state");
         Self { router: paas_cli::serve::app(state.clone()).expect("app"), state, _dir: dir }

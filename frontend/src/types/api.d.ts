@@ -693,6 +693,8 @@ export interface components {
             usage: components["schemas"]["Usage"];
         };
         CompletionRequest: {
+            /** @description The deprecated form of `tools`, not served either. */
+            functions?: Record<string, never>[] | null;
             /**
              * @description The conversation so far, the new user message last.
              * @example [
@@ -717,6 +719,11 @@ export interface components {
             /** @example true */
             stream?: boolean | null;
             stream_options?: components["schemas"]["StreamOptions"] | null;
+            /**
+             * @description Not served, so a client that relies on its own tools learns it at once:
+             *     the agent calls its own tools (tenant tools are defined at `/api/v1/tools`).
+             */
+            tools?: Record<string, never>[] | null;
         };
         /** @description A message's text, as a string or as parts of which the text ones count. */
         Content: string | components["schemas"]["ContentPart"][];
@@ -4461,7 +4468,7 @@ export interface operations {
                     "text/event-stream": components["schemas"]["ChunkEvent"];
                 };
             };
-            /** @description `invalid_request_error`: the request breaks a constraint */
+            /** @description `invalid_request_error`: the request breaks a constraint, or sets a parameter not served (code `unsupported_parameter`, `param` naming it: client-defined `tools` or `functions`, `n` above 1) */
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -64,6 +64,9 @@ pub struct Config {
     pub heartbeat_ms: u64,
     pub llm_first_token_timeout_ms: u64,
     pub llm_idle_timeout_ms: u64,
+    /// `PAAS_OFFLINE_WORDS_PER_SECOND`: how fast the offline provider streams its answer,
+    /// paced as a model would so that streaming shows; 0 sends it at once (tests).
+    pub offline_words_per_second: f64,
     /// `PAAS_APIGW_USAGE_PLANS`: the API Gateway usage plan of each tenant plan,
     /// `free=<id>,pro=<id>,enterprise=<id>`. Unset (the local runner, most tests):
     /// tenants get no API Gateway key and nothing calls API Gateway.
@@ -138,6 +141,7 @@ impl Default for Config {
             heartbeat_ms: 15_000,
             llm_first_token_timeout_ms: 60_000,
             llm_idle_timeout_ms: 30_000,
+            offline_words_per_second: 30.0,
             apigw_usage_plans: None,
             apigw_endpoint: None,
             apigw_platform_key: None,

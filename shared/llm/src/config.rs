@@ -123,6 +123,11 @@ impl Timeouts {
     }
 }
 
+/// The pause before each word when `words_per_second` are streamed; none for 0 (or less).
+pub fn word_interval(words_per_second: f64) -> Duration {
+    if words_per_second > 0.0 { Duration::from_secs_f64(1.0 / words_per_second) } else { Duration::ZERO }
+}
+
 impl Default for Timeouts {
     fn default() -> Self {
         Self { connect: Duration::from_secs(10), first_token: Duration::from_secs(60), idle: Duration::from_secs(30) }
@@ -138,6 +143,8 @@ pub struct ProviderConfig {
     pub api_key: Option<String>,
     pub timeouts: Timeouts,
     pub retry: RetryPolicy,
+    /// The offline provider's pause before each word of its answer.
+    pub word_interval: Duration,
 }
 
 impl ProviderConfig {
@@ -157,6 +164,7 @@ impl fmt::Debug for ProviderConfig {
             .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
             .field("timeouts", &self.timeouts)
             .field("retry", &self.retry)
+            .field("word_interval", &self.word_interval)
             .finish()
     }
 }

@@ -70,7 +70,7 @@ pub trait LlmProvider: Send + Sync + 'static {
 pub fn provider(config: ProviderConfig, http: reqwest::Client) -> Arc<dyn LlmProvider> {
     let kind = config.kind;
     let inner: Box<dyn LlmProvider> = match kind {
-        ProviderKind::Offline => Box::new(offline::OfflineProvider),
+        ProviderKind::Offline => Box::new(offline::OfflineProvider { word_interval: config.word_interval }),
         ProviderKind::Anthropic => Box::new(anthropic::AnthropicProvider::new(config, http)),
         ProviderKind::OpenAi
         | ProviderKind::Zhipu

@@ -11,22 +11,25 @@ use super::error::LlmError;
 use super::types::{ChatMessage, ChatRequest, FinishReason, MessageRole, StreamEvent, ToolCall, Usage};
 use super::{LlmProvider, LlmStream, ProviderKind, TokenTally, estimate_request};
 
-/// Long enough that streaming is visible, short enough for tests.
-const CHUNK_DELAY: Duration = Duration::from_millis(15);
 const REASONING: &str = "Offline provider: composing a deterministic answer…";
-/// The tool the offline provider knows how to call.
+/// The tools the offline provider knows how to call.
 const CALCULATOR: &str = "calculator";
+const HTTP_GET: &str = "http_get";
 /// How many of the user's words the answer quotes.
 const QUOTED_WORDS: usize = 8;
 
-pub(crate) struct OfflineProvider;
+pub(crate) struct OfflineProvider {
+    /// The pause before each word, as a model paces its output.
+    pub word_interval: Duration,
+}
 
 #[async_trait]
 impl LlmProvider for OfflineProvider {
     async fn stream(&self, request: ChatRequest) -> Result<LlmStream, LlmError> {
-        Ok(Box::pin(futures::stream::iter(script(&request)).then(|event| async move {
-            if matches!(event, StreamEvent::Delta(_)) {
-                tokio::time::sleep(CHUNK_DELAY).await;
+        let pause = self.word_interval;
+        Ok(Box::pin(futures::stream::iter(script(&request)).then(move |event| async move {
+            if matches!(event, StreamEvent::Delta(_)) && !pause.is_zero() {
+                tokio::time::sleep(pause).await;
             }
             Ok(event)
         })))
@@ -44,7 +47,7 @@ fn script(request: &ChatRequest) -> Vec<StreamEvent> {
     let mut output = TokenTally::default();
     output.add(REASONING);
     let mut events = vec![StreamEvent::Reasoning(REASONING.to_owned())];
-    if let Some(call) = calculator_call(request) {
+    if let Some(call) = tool_call(request) {
         output.add(&call.name);
         output.add(&call.arguments);
         events.push(StreamEvent::ToolCall(call));
@@ -66,17 +69,28 @@ fn script(request: &ChatRequest) -> Vec<StreamEvent> {
     events
 }
 
-/// A calculator call for arithmetic in the user's newest message, when the
-/// request offers a calculator (a tool result after it means the call was made).
-fn calculator_call(request: &ChatRequest) -> Option<ToolCall> {
-    request.tools.iter().find(|tool| tool.name == CALCULATOR)?;
+/// The call the user's newest message asks for (a tool result after it
+/// means the call was made): `http_get` for the first web address in it,
+/// else the calculator for its first arithmetic, each when the request
+/// offers that tool.
+fn tool_call(request: &ChatRequest) -> Option<ToolCall> {
     let last = request.messages.last().filter(|message| message.role == MessageRole::User)?;
-    let expression = arithmetic(&last.content)?;
-    Some(ToolCall {
-        id: "call_offline_calculator".to_owned(),
-        name: CALCULATOR.to_owned(),
-        arguments: serde_json::json!({ "expression": expression }).to_string(),
-    })
+    let offers = |name: &str| request.tools.iter().any(|tool| tool.name == name);
+    let (name, arguments) = if let Some(url) = web_address(&last.content).filter(|_| offers(HTTP_GET)) {
+        (HTTP_GET, serde_json::json!({ "url": url }))
+    } else {
+        let expression = arithmetic(&last.content).filter(|_| offers(CALCULATOR))?;
+        (CALCULATOR, serde_json::json!({ "expression": expression }))
+    };
+    Some(ToolCall { id: format!("call_offline_{name}"), name: name.to_owned(), arguments: arguments.to_string() })
+}
+
+/// The first http(s) address in `text`, without the punctuation a sentence puts after it.
+fn web_address(text: &str) -> Option<&str> {
+    text.split_whitespace()
+        .map(|word| word.trim_start_matches(|c: char| "(\"'«“".contains(c)))
+        .find(|word| word.starts_with("https://") || word.starts_with("http://"))
+        .map(|word| word.trim_end_matches(|c: char| ".,;:!?)\"'»”".contains(c)))
 }
 
 /// The first arithmetic expression in `text` ("2+2", "12*(3+4)", "2^10"): a run of
@@ -143,7 +157,15 @@ fn tool_name<'a>(messages: &'a [ChatMessage], call_id: Option<&str>) -> Option<&
 
 #[cfg(test)]
 mod tests {
-    use super::arithmetic;
+    use super::{arithmetic, web_address};
+
+    #[test]
+    fn finds_a_web_address_in_a_sentence() {
+        assert_eq!(web_address("Fetch https://example.com/page."), Some("https://example.com/page"));
+        assert_eq!(web_address("what does (http://127.0.0.1:8080/hello) say?"), Some("http://127.0.0.1:8080/hello"));
+        assert_eq!(web_address("see http://127.0.0.1:8080/hello, please"), Some("http://127.0.0.1:8080/hello"));
+        assert_eq!(web_address("no address here"), None);
+    }
 
     #[test]
     fn finds_arithmetic_in_a_sentence() {

@@ -99,7 +99,7 @@ pub async fn provider_config(
     store: &DynStore,
     secrets: &dyn SecretStore,
     tenant_id: &TenantId,
-    timeouts: crate::Timeouts,
+    platform: &paas_core::Config,
     provider: Option<ProviderKind>,
 ) -> AppResult<(ProviderConfig, String)> {
     let settings = match provider {
@@ -120,8 +120,9 @@ pub async fn provider_config(
         kind: settings.provider,
         base_url: guarded_url(settings.provider, settings.base_url.as_deref()),
         api_key,
-        timeouts,
+        timeouts: crate::Timeouts::of(platform),
         retry: Default::default(),
+        word_interval: crate::config::word_interval(platform.offline_words_per_second),
     };
     Ok((config, settings.model))
 }
@@ -142,8 +143,8 @@ pub async fn connect(
     tenant_id: &TenantId,
     provider: Option<ProviderKind>,
 ) -> AppResult<TenantProvider> {
-    let timeouts = crate::Timeouts::of(&state.config);
-    let (config, model) = provider_config(&state.store, state.secrets.as_ref(), tenant_id, timeouts, provider).await?;
+    let (config, model) =
+        provider_config(&state.store, state.secrets.as_ref(), tenant_id, &state.config, provider).await?;
     let http = match &config.base_url {
         Some(url) => {
             let policy = net_guard::policy(&state.config);

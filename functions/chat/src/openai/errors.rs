@@ -1,6 +1,7 @@
 //! The platform's errors as OpenAI's error objects, with the statuses and
 //! types OpenAI's clients branch on: 400 `invalid_request_error` for any bad
-//! request, 401 `invalid_api_key`, 404 `model_not_found`, 429
+//! request (`unsupported_parameter` naming what is not served), 401
+//! `invalid_api_key`, 404 `model_not_found`, 429
 //! `insufficient_quota` or `rate_limit_exceeded`. The platform's own code
 //! stays in `code` where OpenAI has none.
 
@@ -18,6 +19,11 @@ pub enum OpenAiError {
     UnknownModel(String),
     /// The turn failed at the provider (a whole completion only).
     Upstream(ErrorBody),
+    /// A parameter the platform does not serve: 400 `unsupported_parameter`, naming it.
+    Unsupported {
+        param: &'static str,
+        message: String,
+    },
 }
 
 impl From<AppError> for OpenAiError {
@@ -40,6 +46,15 @@ impl IntoResponse for OpenAiError {
         let err = match self {
             Self::App(err) => err,
             Self::Upstream(error) => return (StatusCode::BAD_GATEWAY, Json(error)).into_response(),
+            Self::Unsupported { param, message } => {
+                let detail = ErrorDetail {
+                    message,
+                    kind: "invalid_request_error",
+                    param: Some(param),
+                    code: "unsupported_parameter".to_owned(),
+                };
+                return (StatusCode::BAD_REQUEST, Json(ErrorBody { error: detail })).into_response();
+            }
             Self::UnknownModel(model) => {
                 let message = format!("The model `{model}` does not exist or you do not have access to it.");
                 return (StatusCode::NOT_FOUND, body(message, "invalid_request_error", "model_not_found"))

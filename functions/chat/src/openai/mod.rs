@@ -138,7 +138,7 @@ fn history_of(body: &CompletionRequest) -> AppResult<(String, ClientHistory)> {
     responses(
         (status = 200, description = "The completion, or with `stream` server-sent `data:` chunks and a last `data: [DONE]`. `X-Session-Id` names the session.",
             content((Completion = "application/json"), (wire::ChunkEvent = "text/event-stream"))),
-        (status = 400, description = "`invalid_request_error`: the request breaks a constraint", body = wire::ErrorBody),
+        (status = 400, description = "`invalid_request_error`: the request breaks a constraint, or sets a parameter not served (code `unsupported_parameter`, `param` naming it: client-defined `tools` or `functions`, `n` above 1)", body = wire::ErrorBody),
         (status = 401, description = "`invalid_api_key`", body = wire::ErrorBody),
         (status = 403, description = "the credential may not chat, or its user or tenant is suspended", body = wire::ErrorBody),
         (status = 404, description = "`model_not_found`, or the session does not exist", body = wire::ErrorBody),
@@ -155,7 +155,16 @@ pub async fn create_chat_completion(
     caller.require(Permission::Chat)?;
     let ApiJson(body) = body?;
     if body.n.is_some_and(|n| n != 1) {
-        return Err(AppError::Validation("only n = 1 is served".into()).into());
+        return Err(OpenAiError::Unsupported { param: "n", message: "Only n = 1 is served.".into() });
+    }
+    for (param, list) in [("tools", &body.tools), ("functions", &body.functions)] {
+        if list.as_ref().is_some_and(|list| !list.is_empty()) {
+            let message = format!(
+                "Client-defined `{param}` are not served: the agent calls its own tools. \
+                 Define the tool as a tenant tool (/api/v1/tools) and give it to an agent."
+            );
+            return Err(OpenAiError::Unsupported { param, message });
+        }
     }
     let session_id = match headers.get(SESSION_HEADER) {
         Some(value) => Some(value.to_str().map_err(|_| AppError::NotFound)?.to_owned()),
@@ -180,7 +189,8 @@ pub async fn create_chat_completion(
         let events = chunks(answer, usage, rx);
         Sse::new(events).keep_alive(KeepAlive::new().interval(heartbeat).text("heartbeat")).into_response()
     } else {
-        whole(answer, rx).await?.into_response()
+        // A failed turn's error names its session too: the question is stored there.
+        whole(answer, rx).await.into_response()
     };
     response.headers_mut().insert(SESSION_HEADER, session);
     Ok(response)

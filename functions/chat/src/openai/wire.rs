@@ -23,6 +23,15 @@ pub struct CompletionRequest {
     #[serde(default)]
     #[schema(minimum = 1, maximum = 1)]
     pub n: Option<u32>,
+    /// Not served, so a client that relies on its own tools learns it at once:
+    /// the agent calls its own tools (tenant tools are defined at `/api/v1/tools`).
+    #[serde(default)]
+    #[schema(max_items = 0, value_type = Option<Vec<Object>>)]
+    pub tools: Option<Vec<serde_json::Value>>,
+    /// The deprecated form of `tools`, not served either.
+    #[serde(default)]
+    #[schema(max_items = 0, value_type = Option<Vec<Object>>)]
+    pub functions: Option<Vec<serde_json::Value>>,
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
