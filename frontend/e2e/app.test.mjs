@@ -37,7 +37,8 @@ let blockedByPolicy = [];
  * browser showed when it fails, and closes its pages.
  */
 function e2e(name, body) {
-  test(name, async () => {
+  // Each test has its own limit; the command's --test-timeout bounds the whole file, which takes longer.
+  test(name, { timeout: 90_000 }, async () => {
     contexts = [];
     pageErrors = [];
     blockedByPolicy = [];
@@ -273,10 +274,14 @@ e2e('every main screen passes the accessibility checks, in light and dark colour
       if (message.type() === 'error' && /Content Security Policy/i.test(message.text()))
         blockedByPolicy.push(message.text());
     });
-    for (const address of ['/login', '/signup']) {
+    for (const [address, name] of [
+      ['/login', 'login'],
+      ['/signup', 'signup'],
+    ]) {
       await page.goto(address);
       await page.getByRole('heading').first().waitFor();
       assert.deepEqual(await accessibilityViolations(page), [], `${address} (${colorScheme})`);
+      await shot(page, `${name}-${colorScheme}`);
     }
     await logIn(page, admin.email);
     await page.getByLabel('Message').fill('What is 6*7?');
@@ -284,15 +289,19 @@ e2e('every main screen passes the accessibility checks, in light and dark colour
     await page.getByRole('button', { name: 'Send' }).waitFor();
     await page.locator('.message-assistant .markdown').waitFor();
     assert.deepEqual(await accessibilityViolations(page), [], `/chat (${colorScheme})`);
-    for (const [address, heading] of [
-      ['/history', 'History'],
-      ['/agents', 'Agents'],
-      ['/agents/new', 'New agent'],
-      ['/settings/llm', 'LLM settings'],
-      ['/admin/users', 'Users'],
-      ['/admin/api-keys', 'API keys'],
-      ['/admin/usage', 'Usage'],
-      ['/account', 'Your account'],
+    await shot(page, `chat-${colorScheme}`);
+    for (const [address, heading, name] of [
+      ['/history', 'History', 'history'],
+      ['/agents', 'Agents', 'agents'],
+      ['/agents/new', 'New agent', 'agent-edit'],
+      ['/tools', 'Tools', 'tools'],
+      ['/tools/new', 'New tool', 'tool-edit'],
+      ['/settings/workspace', 'Workspace', 'workspace-settings'],
+      ['/settings/llm', 'LLM settings', 'llm-settings'],
+      ['/admin/users', 'Users', 'users'],
+      ['/admin/api-keys', 'API keys', 'api-keys'],
+      ['/admin/usage', 'Usage', 'usage'],
+      ['/account', 'Your account', 'account'],
     ]) {
       await page.goto(address);
       await page.getByRole('heading', { name: heading, exact: true }).waitFor();
@@ -302,6 +311,7 @@ e2e('every main screen passes the accessibility checks, in light and dark colour
         .waitFor({ state: 'detached' })
         .catch(() => {});
       assert.deepEqual(await accessibilityViolations(page), [], `${address} (${colorScheme})`);
+      await shot(page, `${name}-${colorScheme}`);
     }
   }
 });
@@ -373,6 +383,38 @@ e2e('a session survives a reload: the refresh token restores it silently', async
   assert.match(page.url(), /\/chat$/);
 });
 
+e2e('logging out, then in again, lands in chat rather than on the last screen', async () => {
+  const { email } = await signupByApi('returners');
+  const page = await newPage();
+  await logIn(page, email);
+  await navLink(page, 'Usage').click();
+  await page.getByRole('heading', { name: 'Usage' }).waitFor();
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.waitForURL('**/login');
+  await page.getByText('Agent PaaS').waitFor();
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.waitForURL('**/chat');
+  await page.getByLabel('Message').waitFor();
+});
+
+e2e("a reload keeps each answer's tokens and model under it", async () => {
+  const { email } = await signupByApi('footers');
+  const page = await newPage();
+  await logIn(page, email);
+  await page.getByLabel('Message').fill('What is 6*7?');
+  await page.getByLabel('Message').press('Enter');
+  await page.waitForURL(/\/chat\/[0-9A-Z]{26}$/);
+  const footer = page.locator('.message-assistant .usage-line');
+  await footer.waitFor();
+  const streamed = await footer.innerText();
+  assert.match(streamed, /^[\d,]+ tokens? · \S+/);
+  await page.reload();
+  await page.locator('.message-assistant .markdown').waitFor();
+  assert.equal(await footer.innerText(), streamed, 'the stored answer has the same footer');
+});
+
 e2e('a viewer sees neither admin screens nor chat, and typing their address is refused', async () => {
   const admin = await signupByApi('viewers');
   await call(platform.url, 'POST', '/api/v1/users', {
@@ -438,7 +480,7 @@ e2e('a platform operator sees every tenant and can suspend one', async () => {
   await row.getByRole('button', { name: /Manage/ }).click();
   page.once('dialog', (dialog) => dialog.accept());
   await page.getByRole('button', { name: 'Suspend', exact: true }).click();
-  await row.getByText('suspended', { exact: true }).waitFor();
+  await row.getByText('Suspended', { exact: true }).waitFor();
   const refused = await fetch(`${platform.url}/api/v1/tenant`, {
     headers: { authorization: `Bearer ${target.token}` },
   });
@@ -488,5 +530,116 @@ e2e('the browser defences hold: security headers, and an image in an answer is n
     assert.equal(fetched, 0, 'the image host was never asked');
   } finally {
     await new Promise((resolve) => tracker.close(resolve));
+  }
+});
+
+// ─── Tools, workspace settings and built-in agents (issue 17) ───────────────
+// One section, kept at the end of the file: its own helpers and tests only.
+
+/** axe's checks on the screen now shown, once it has loaded. */
+async function assertAccessible(page, what) {
+  await page
+    .getByRole('status')
+    .filter({ hasText: 'Loading' })
+    .waitFor({ state: 'detached' })
+    .catch(() => {});
+  assert.deepEqual(await accessibilityViolations(page), [], what);
+}
+
+e2e('an admin allows a host, defines a tool, and an agent with http_get fetches from it in chat', async () => {
+  // A site on this machine: a page for http_get, and an endpoint for the tenant tool.
+  const site = createServer((request, response) => {
+    request.resume();
+    if (request.method === 'GET' && request.url === '/hello') {
+      response.writeHead(200, { 'content-type': 'text/plain' }).end('Hello from the test server');
+    } else if (request.method === 'POST' && request.url === '/tool') {
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"shipped"}');
+    } else {
+      response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+    }
+  });
+  await new Promise((resolve) => site.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${site.address().port}`;
+  const secret = 'tool-secret-never-shown';
+  try {
+    const admin = await signupByApi('toolmakers');
+    const page = await newPage();
+    await logIn(page, admin.email);
+
+    // (a) Workspace settings: allow 127.0.0.1 for http_get.
+    await navLink(page, 'Workspace').click();
+    await page.getByRole('heading', { name: 'Workspace', exact: true }).waitFor();
+    await page.getByText('No hosts yet:').waitFor();
+    await page.getByLabel('Add a host').fill('127.0.0.1');
+    await page.getByRole('button', { name: 'Add host' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText('Settings saved.').waitFor();
+    await page.getByRole('button', { name: 'Remove 127.0.0.1' }).waitFor();
+    const tenant = await call(platform.url, 'GET', '/api/v1/tenant', { token: admin.token });
+    assert.deepEqual(tenant.settings.allowed_hosts, ['127.0.0.1']);
+    await assertAccessible(page, '/settings/workspace');
+    await shot(page, 'workspace-settings');
+
+    // (b) A tenant tool with a secret header, whose value is never shown again.
+    await navLink(page, 'Tools').click();
+    await page.getByText('No tools yet').waitFor();
+    await page.getByRole('link', { name: 'New tool' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('order_status');
+    await page.getByLabel('Description', { exact: true }).fill('Looks up an order by its id.');
+    await page.getByLabel('Endpoint').fill(`${base}/tool`);
+    await page
+      .getByLabel('Parameters (JSON Schema)')
+      .fill('{"type": "object", "properties": {"order_id": {"type": "string"}}, "required": ["order_id"]}');
+    await page.getByLabel('Header name').fill('X-Tool-Key');
+    await page.getByLabel('Header value').fill(secret);
+    await assertAccessible(page, '/tools/new');
+    await shot(page, 'tool-edit');
+    await page.getByRole('button', { name: 'Create tool' }).click();
+    await page.waitForURL('**/tools');
+    const row = page.getByRole('row', { name: /order_status/ });
+    await row.getByText('set', { exact: true }).waitFor();
+    await assertAccessible(page, '/tools');
+    await shot(page, 'tools');
+    await row.getByRole('link', { name: 'Edit order_status' }).click();
+    await page.getByText(/header is sent with every call\. Its value is never shown\./).waitFor();
+    assert.equal(await page.getByLabel('Header value').inputValue(), '');
+    assert.ok(!(await page.content()).includes(secret), 'the secret is nowhere in the page');
+    await shot(page, 'tool-edit-secret-set');
+
+    // (c) An agent with http_get (and the new tool); the editor says where http_get may fetch from.
+    await navLink(page, 'Agents').click();
+    await page.getByRole('link', { name: 'New agent' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('Web reader');
+    await page.getByLabel('Description', { exact: true }).fill('Reads pages from allowed hosts.');
+    await page.getByRole('checkbox', { name: 'http_get' }).check();
+    await page.getByRole('checkbox', { name: 'order_status' }).check();
+    await page.getByText(/fetch only from the workspace’s allowed hosts \(127\.0\.0\.1\)/).waitFor();
+    await page.getByRole('button', { name: 'Create agent' }).click();
+    await page.waitForURL('**/agents');
+
+    // The built-in agents are listed too, read-only, each to try.
+    const builtin = page.getByRole('table', { name: 'Built-in agents' });
+    await builtin.getByText('Built-in').first().waitFor();
+    await assertAccessible(page, '/agents');
+    await shot(page, 'agents-with-built-ins');
+    await builtin.getByRole('link', { name: 'Try it: Agent with calculator and clock' }).click();
+    await page.waitForURL(/\/chat\?agent=type%3Aagent$/);
+    assert.equal(await page.getByLabel('Talk to').inputValue(), 'type:agent');
+
+    // (d) Chat with the agent: it fetches the page and answers with its text.
+    await navLink(page, 'Agents').click();
+    await page.getByRole('link', { name: 'Try it: Web reader' }).click();
+    await page.waitForURL(/\/chat\?agent=/);
+    await page.getByLabel('Message').fill(`Fetch ${base}/hello`);
+    await page.getByLabel('Message').press('Enter');
+    const answer = page.locator('.message-assistant').last();
+    await answer.locator('.markdown', { hasText: 'Hello from the test server' }).waitFor();
+    await page.getByRole('button', { name: 'Send' }).waitFor();
+    await answer.locator('.thoughts summary').click();
+    assert.match(await answer.locator('.thoughts').innerText(), /http_get/);
+    await shot(page, 'chat-http-get');
+  } finally {
+    site.closeAllConnections();
+    await new Promise((resolve) => site.close(resolve));
   }
 });

@@ -47,8 +47,9 @@ export async function startPlatform() {
     PAAS_DATA_DIR: dataDir,
     PAAS_FRONTEND_DIR: path.join(repo, 'frontend/dist'),
     PAAS_LOG: 'warn',
-    // Answers arrive at once: the tests wait on what is shown, not on pacing.
-    PAAS_OFFLINE_WORDS_PER_SECOND: '0',
+    // Paced well above a model's speed, so tests stay quick, yet slow enough that the
+    // browser sees an answer arrive in pieces (and a Stop button while it does).
+    PAAS_OFFLINE_WORDS_PER_SECOND: '100',
     // Tools in these tests fetch from servers the test starts on 127.0.0.1.
     PAAS_ALLOW_LOOPBACK_URLS: 'true',
   };

@@ -20,8 +20,13 @@ function useRestoredSession(): 'pending' | 'in' | 'out' {
 export function RequireSignIn({ children }: { children: ReactNode }) {
   const state = useRestoredSession();
   const location = useLocation();
+  const signedOutBy = useSession((s) => s.signedOutBy);
   if (state === 'pending') return <Loading label="Signing in…" />;
-  if (state === 'out') return <Navigate to="/login" replace state={{ from: location.pathname }} />;
+  if (state === 'out') {
+    // A lapsed session comes back to where it was; after a log-out, the next person starts at their home.
+    const from = signedOutBy === 'logout' ? undefined : { from: location.pathname + location.search };
+    return <Navigate to="/login" replace state={from} />;
+  }
   return children;
 }
 

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { NavLink, Outlet, useMatches, useNavigate } from 'react-router';
 import { useMe } from '@/features/auth/api/get-me';
 import { useLogout } from '@/features/auth/api/logout';
+import { OPERATOR_LABEL, PRODUCT, roleLabel } from '@/lib/labels';
 import { allowed, NAV } from './nav';
 
 /** The signed-in frame: menu (a drawer on phones), who is signed in, log out. */
@@ -29,12 +30,13 @@ export function AppLayout() {
         >
           Menu
         </button>
-        <span className="brand">Agent PaaS</span>
+        <span className="brand">{PRODUCT}</span>
         <span className="tenant-name">{me.data?.tenant?.name ?? (me.data?.platform_admin ? 'Platform' : '')}</span>
         <span className="spacer" />
         {who && (
           <NavLink to="/account" className="who" title="Your account">
-            {who.email} <span className="badge">{me.data?.platform_admin ? 'operator' : who.role}</span>
+            {who.email}{' '}
+            <span className="badge">{me.data?.platform_admin ? OPERATOR_LABEL : who.role && roleLabel(who.role)}</span>
           </NavLink>
         )}
         <button

@@ -14,6 +14,8 @@ export const NAV: NavItem[] = [
   { to: '/chat', label: 'Chat', needs: 'chat' },
   { to: '/history', label: 'History', needs: 'sessions_read' },
   { to: '/agents', label: 'Agents', needs: 'agents_read' },
+  { to: '/tools', label: 'Tools', needs: 'tenant_manage' },
+  { to: '/settings/workspace', label: 'Workspace', needs: 'tenant_manage' },
   { to: '/settings/llm', label: 'LLM settings', needs: 'tenant_manage' },
   { to: '/admin/users', label: 'Users', needs: 'users_manage' },
   { to: '/admin/api-keys', label: 'API keys', needs: 'api_keys_manage' },

@@ -105,6 +105,34 @@ export const router = createBrowserRouter([
         ),
       },
       {
+        path: 'tools',
+        element: gated(
+          'tenant_manage',
+          screen(() => import('./routes/tools')),
+        ),
+      },
+      {
+        path: 'tools/new',
+        element: gated(
+          'tenant_manage',
+          screen(() => import('./routes/tool-edit')),
+        ),
+      },
+      {
+        path: 'tools/:toolId',
+        element: gated(
+          'tenant_manage',
+          screen(() => import('./routes/tool-edit')),
+        ),
+      },
+      {
+        path: 'settings/workspace',
+        element: gated(
+          'tenant_manage',
+          screen(() => import('./routes/workspace-settings')),
+        ),
+      },
+      {
         path: 'settings/llm',
         element: gated(
           'tenant_manage',

@@ -8,6 +8,7 @@ import {
   useId,
   useState,
 } from 'react';
+import { formatDateTime, formatRelative } from '@/lib/format';
 import { describeError } from '@/lib/problem';
 
 export function PageHeader({ title, children }: { title: string; children?: ReactNode }) {
@@ -38,13 +39,24 @@ export function TextField({ label, hint, error, ...input }: FieldProps & InputHT
   );
 }
 
-export function TextArea({ label, hint, ...input }: FieldProps & TextareaHTMLAttributes<HTMLTextAreaElement>) {
+export function TextArea({ label, hint, error, ...input }: FieldProps & TextareaHTMLAttributes<HTMLTextAreaElement>) {
   const id = useId();
+  const describedBy = [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(' ');
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      <textarea id={id} aria-describedby={hint ? `${id}-hint` : undefined} {...input} />
+      <textarea
+        id={id}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy || undefined}
+        {...input}
+      />
       {hint && <small id={`${id}-hint`}>{hint}</small>}
+      {error && (
+        <small id={`${id}-error`} className="field-error">
+          {error}
+        </small>
+      )}
     </div>
   );
 }
@@ -73,6 +85,15 @@ export function ErrorAlert({ error }: { error: unknown }) {
     <div role="alert" className="alert alert-error">
       {describeError(error)}
     </div>
+  );
+}
+
+/** A moment as people say it ("3 hours ago"); the exact date and time on hover, and for machines. */
+export function RelativeTime({ iso }: { iso: string }) {
+  return (
+    <time dateTime={iso} title={formatDateTime(iso)}>
+      {formatRelative(iso)}
+    </time>
   );
 }
 

@@ -23,7 +23,7 @@ async function doRefresh(retried = false): Promise<boolean> {
   const token = storedRefreshToken();
   if (!token) {
     // Logged out in another tab: this one is signed out too.
-    if (useSession.getState().accessToken) useSession.getState().signOut();
+    if (useSession.getState().accessToken) useSession.getState().signOut('logout');
     return false;
   }
   const response = await fetch(`${env.apiUrl}/api/auth/refresh`, {
@@ -93,7 +93,7 @@ export async function unwrap<T>(result: Promise<{ data?: T; error?: unknown; res
   }
   const { data, error, response } = outcome;
   if (error !== undefined || !response.ok) {
-    throw new ApiError(response.status, (error ?? {}) as ConstructorParameters<typeof ApiError>[1]);
+    throw new ApiError(response.status, (error ?? {}) as ConstructorParameters<typeof ApiError>[1], response.headers);
   }
   return data as T;
 }

@@ -8,24 +8,30 @@ type Tokens = components['schemas']['TokenResponse'];
 
 export const REFRESH_KEY = 'paas.refresh_token';
 
+/** Why there is no session: the person logged out, or it lapsed (a refused refresh). */
+export type SignedOutBy = 'logout' | 'expiry';
+
 interface SessionState {
   accessToken: string | null;
   /** Epoch ms after which the access token is no longer sent as is. */
   expiresAt: number;
+  /** How the last session ended: a lapsed one returns to where it was at the next log-in, a log-out does not. */
+  signedOutBy: SignedOutBy | null;
   signIn: (tokens: Tokens) => void;
-  signOut: () => void;
+  signOut: (by?: SignedOutBy) => void;
 }
 
 export const useSession = create<SessionState>()((set) => ({
   accessToken: null,
   expiresAt: 0,
+  signedOutBy: null,
   signIn: (tokens) => {
     localStorage.setItem(REFRESH_KEY, tokens.refresh_token);
-    set({ accessToken: tokens.access_token, expiresAt: Date.now() + tokens.expires_in * 1000 });
+    set({ accessToken: tokens.access_token, expiresAt: Date.now() + tokens.expires_in * 1000, signedOutBy: null });
   },
-  signOut: () => {
+  signOut: (by = 'expiry') => {
     localStorage.removeItem(REFRESH_KEY);
-    set({ accessToken: null, expiresAt: 0 });
+    set({ accessToken: null, expiresAt: 0, signedOutBy: by });
   },
 }));
 
@@ -36,5 +42,5 @@ export function storedRefreshToken(): string | null {
 // Logging out in one tab logs out the others at once, not at their next request.
 globalThis.addEventListener?.('storage', (event) => {
   if (event.key === REFRESH_KEY && event.newValue === null && useSession.getState().accessToken)
-    useSession.getState().signOut();
+    useSession.getState().signOut('logout');
 });

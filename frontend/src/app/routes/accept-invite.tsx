@@ -1,14 +1,14 @@
 import { Link, useLocation, useNavigate } from 'react-router';
 import { EmptyState } from '@/components/ui';
 import { AcceptInviteForm } from '@/features/auth/components/accept-invite-form';
+import { AuthPage } from './auth-page';
 
 /** `/accept-invite#token=…`: the link an admin sends with an invite. */
 export function AcceptInviteRoute() {
   const navigate = useNavigate();
   const token = new URLSearchParams(useLocation().hash.slice(1)).get('token');
   return (
-    <main className="auth-page">
-      <h1>Join your workspace</h1>
+    <AuthPage title="Join your workspace">
       {token ? (
         <AcceptInviteForm token={token} onAccepted={() => navigate('/', { replace: true })} />
       ) : (
@@ -18,6 +18,6 @@ export function AcceptInviteRoute() {
           </p>
         </EmptyState>
       )}
-    </main>
+    </AuthPage>
   );
 }

@@ -2,6 +2,7 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { PageHeader } from '@/components/ui';
 import { AgentEditor } from '@/features/agents/components/agent-editor';
 import { can, useMe } from '@/features/auth/api/get-me';
+import { AllowedHostsHint } from '@/features/workspace/components/allowed-hosts-hint';
 
 /** `/agents/new` and `/agents/:agentId`. */
 export default function AgentEditRoute() {
@@ -19,6 +20,7 @@ export default function AgentEditRoute() {
         agentId={agentId}
         canListTools={can(me.data, 'tenant_manage')}
         onDone={() => navigate('/agents')}
+        toolHints={{ http_get: <AllowedHostsHint canEdit={can(me.data, 'tenant_manage')} /> }}
       />
     </div>
   );

@@ -5,7 +5,7 @@ import { useSession } from '@/lib/session-store';
 /** Revokes every session of the user on every device, then forgets this one. */
 export async function logoutAll(): Promise<void> {
   await unwrap(api.POST('/api/auth/logout-all'));
-  useSession.getState().signOut();
+  useSession.getState().signOut('logout');
 }
 
 export function useLogoutAll() {

@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { OPERATOR_LABEL, permissionLabel, planLabel, roleLabel, sortPermissions } from '@/lib/labels';
 import type { components } from '@/types/api';
 
 type Me = components['schemas']['MeResponse'];
@@ -12,21 +13,20 @@ export function AccountProfile({ me }: { me: Me }) {
       <dl className="stack">
         <Item term="Email">{user.email}</Item>
         <Item term="Name">{user.name || <span className="muted">not set</span>}</Item>
-        <Item term="Role">{me.platform_admin ? 'Platform operator' : (user.role ?? '—')}</Item>
+        <Item term="Role">{me.platform_admin ? OPERATOR_LABEL : user.role ? roleLabel(user.role) : '—'}</Item>
         {tenant && (
           <Item term="Workspace">
-            {tenant.name} <span className="muted">({tenant.slug})</span> <span className="badge">{tenant.plan}</span>
+            {tenant.name} <span className="muted">({tenant.slug})</span>{' '}
+            <span className="badge">{planLabel(tenant.plan)}</span>
           </Item>
         )}
         {!me.platform_admin && (
           <Item term="Permissions">
-            <span className="row">
-              {me.permissions.map((permission) => (
-                <span key={permission} className="badge">
-                  {permission}
-                </span>
+            <ul className="permission-list">
+              {sortPermissions(me.permissions).map((permission) => (
+                <li key={permission}>{permissionLabel(permission)}</li>
               ))}
-            </span>
+            </ul>
           </Item>
         )}
       </dl>

@@ -1,4 +1,4 @@
-import { screen, waitFor } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, expect, test, vi } from 'vitest';
 import { useSession } from '@/lib/session-store';
@@ -111,5 +111,30 @@ test('the profile shows who is signed in and where', () => {
   );
   expect(screen.getByText('ann@example.com')).toBeInTheDocument();
   expect(screen.getByText('Acme')).toBeInTheDocument();
-  expect(screen.getByText('agents_read')).toBeInTheDocument();
+  // Labels, as the Users and Usage screens show them, never the API's identifiers.
+  expect(screen.getByText('User')).toBeInTheDocument();
+  expect(screen.getByText('Free')).toBeInTheDocument();
+  const permissions = within(screen.getByRole('list')).getAllByRole('listitem');
+  expect(permissions.map((item) => item.textContent)).toEqual(['Chat', 'See agents']);
+  expect(screen.queryByText(/agents_read|free|user\b/)).toBeNull();
+});
+
+test('a platform operator is called one, with no tenant permissions listed', () => {
+  renderWithApp(
+    <AccountProfile
+      me={{
+        platform_admin: true,
+        permissions: [],
+        user: {
+          user_id: 'U0',
+          email: 'op@example.com',
+          status: 'active',
+          created_at: '',
+          updated_at: '',
+        },
+      }}
+    />,
+  );
+  expect(screen.getByText('Platform operator')).toBeInTheDocument();
+  expect(screen.queryByText('Permissions')).toBeNull();
 });

@@ -115,7 +115,7 @@ test('a validation problem is shown and the form stays', async () => {
   await userEvent.type(await screen.findByLabelText('Name'), 'Hot');
   await userEvent.click(screen.getByRole('button', { name: 'Create agent' }));
 
-  expect(await screen.findByRole('alert')).toHaveTextContent('temperature is from 0 to 2');
+  expect(await screen.findByRole('alert')).toHaveTextContent('Temperature is from 0 to 2.');
   expect(done).not.toHaveBeenCalled();
 });
 

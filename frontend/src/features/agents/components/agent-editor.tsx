@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { ConfirmButton, ErrorAlert, Loading, Notice } from '@/components/ui';
 import { useCatalog } from '@/lib/catalog';
 import { useCreateAgent } from '../api/create-agent';
@@ -15,10 +16,12 @@ interface Props {
   canListTools: boolean;
   /** After a save or a delete. */
   onDone: () => void;
+  /** Notes shown under tools' checkboxes. */
+  toolHints?: Partial<Record<string, ReactNode>>;
 }
 
 /** Loads what the form needs, and saves (POST or PATCH) or deletes. */
-export function AgentEditor({ agentId, canListTools, onDone }: Props) {
+export function AgentEditor({ agentId, canListTools, onDone, toolHints }: Props) {
   const agent = useAgent(agentId);
   const tools = useTenantTools(canListTools);
   const catalog = useCatalog();
@@ -51,6 +54,7 @@ export function AgentEditor({ agentId, canListTools, onDone }: Props) {
         agent={agent.data}
         toolNames={toolNames}
         catalog={catalog.data}
+        toolHints={toolHints}
         onSubmit={save}
         busy={create.isPending || update.isPending}
         error={create.error ?? update.error}

@@ -1,8 +1,9 @@
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, type ReactNode, useId, useState } from 'react';
 import { ErrorAlert, SelectField, TextArea, TextField } from '@/components/ui';
 import type { Catalog } from '@/lib/catalog';
 import type { components } from '@/types/api';
 import type { Agent, AgentFields } from '../api/list-agents';
+import '../agents.css';
 
 type ProviderKind = components['schemas']['ProviderKind'];
 
@@ -84,18 +85,21 @@ interface Props {
   toolNames: readonly string[];
   /** The providers and the limits the server holds an agent to. */
   catalog: Catalog;
+  /** A note shown under a tool's checkbox, e.g. where `http_get` may fetch from. */
+  toolHints?: Partial<Record<string, ReactNode>>;
   onSubmit: (fields: AgentFields) => void;
   busy: boolean;
   error: unknown;
 }
 
 /** The create and edit form: sends everything on create, only the changes on edit. */
-export function AgentForm({ agent, toolNames, catalog, onSubmit, busy, error }: Props) {
+export function AgentForm({ agent, toolNames, catalog, toolHints = {}, onSubmit, busy, error }: Props) {
   const limits = catalog.limits.agent;
   const [values, setValues] = useState<FormValues>(() => (agent ? valuesOf(agent) : newAgent(limits)));
   const set = <K extends keyof FormValues>(key: K, value: FormValues[K]) => setValues((v) => ({ ...v, [key]: value }));
   // An agent may use a tool this user cannot list (a tenant tool, seen by admins only): keep offering it.
   const offered = [...new Set([...toolNames, ...values.tools])];
+  const hintId = useId();
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -181,16 +185,24 @@ export function AgentForm({ agent, toolNames, catalog, onSubmit, busy, error }: 
       <fieldset className="choices">
         <legend>Tools</legend>
         {offered.map((tool) => (
-          <label key={tool} className="choice">
-            <input
-              type="checkbox"
-              checked={values.tools.includes(tool)}
-              onChange={(e) =>
-                set('tools', e.target.checked ? [...values.tools, tool] : values.tools.filter((t) => t !== tool))
-              }
-            />
-            {tool}
-          </label>
+          <div key={tool}>
+            <label className="choice">
+              <input
+                type="checkbox"
+                aria-describedby={toolHints[tool] ? `${hintId}-${tool}` : undefined}
+                checked={values.tools.includes(tool)}
+                onChange={(e) =>
+                  set('tools', e.target.checked ? [...values.tools, tool] : values.tools.filter((t) => t !== tool))
+                }
+              />
+              {tool}
+            </label>
+            {toolHints[tool] && (
+              <small id={`${hintId}-${tool}`} className="tool-hint muted">
+                {toolHints[tool]}
+              </small>
+            )}
+          </div>
         ))}
       </fieldset>
       <TextArea

@@ -1,5 +1,5 @@
-import { ConfirmButton, ErrorAlert } from '@/components/ui';
-import { formatDateTime } from '@/lib/problem';
+import { ConfirmButton, ErrorAlert, RelativeTime } from '@/components/ui';
+import { formatDate, formatDateTime } from '@/lib/format';
 import type { ApiKeyView } from '../api/get-api-keys';
 import { useRevokeApiKey } from '../api/revoke-api-key';
 
@@ -26,11 +26,11 @@ export function ApiKeyRow({ apiKey }: { apiKey: ApiKeyView }) {
             ))}
           </span>
         </td>
-        <td>{formatDateTime(apiKey.created_at)}</td>
-        <td>{apiKey.last_used_at ? formatDateTime(apiKey.last_used_at) : never}</td>
+        <td>{formatDate(apiKey.created_at)}</td>
+        <td>{apiKey.last_used_at ? <RelativeTime iso={apiKey.last_used_at} /> : never}</td>
         <td>
           {apiKey.expires_at ? formatDateTime(apiKey.expires_at) : never}
-          {expired && <span className="badge">expired</span>}
+          {expired && <span className="badge">Expired</span>}
         </td>
         <td>
           <ConfirmButton

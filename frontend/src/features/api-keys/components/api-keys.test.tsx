@@ -111,7 +111,7 @@ test('the list shows prefix…last4, scopes and dates, and revoking asks first, 
   renderWithApp(<ApiKeysTable />);
 
   const row = (await screen.findByRole('cell', { name: 'Old' })).closest('tr')!;
-  expect(row).toHaveTextContent('expired');
+  expect(row).toHaveTextContent('Expired');
   expect(screen.getAllByText('pk_live_abcd…WXYZ')).toHaveLength(2);
   expect(screen.getAllByText('sessions:read')).toHaveLength(2);
 

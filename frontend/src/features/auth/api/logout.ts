@@ -6,7 +6,7 @@ import { storedRefreshToken, useSession } from '@/lib/session-store';
 export async function logout(): Promise<void> {
   const refresh_token = storedRefreshToken();
   if (refresh_token) await api.POST('/api/auth/logout', { body: { refresh_token } }).catch(() => undefined);
-  useSession.getState().signOut();
+  useSession.getState().signOut('logout');
 }
 
 export const useLogout = () => useMutation({ mutationFn: logout });

@@ -62,3 +62,19 @@ test('wrong credentials show the server’s reason and sign nobody in', async ()
   expect(signedIn).not.toHaveBeenCalled();
   expect(useSession.getState().accessToken).toBeNull();
 });
+
+test('a lock-out says how long to wait in minutes, not in seconds', async () => {
+  // AppError::RateLimited's wording on the server.
+  fakeApi().on('POST', '/api/auth/login', () =>
+    problem(429, 'too_many_attempts', 'too many attempts; try again in 330 seconds'),
+  );
+  renderWithApp(<LoginForm onSignedIn={vi.fn()} />, { signedIn: false });
+
+  await userEvent.type(screen.getByLabelText('Email'), 'ann@example.com');
+  await userEvent.type(screen.getByLabelText('Password'), 'nope nope nope');
+  await userEvent.click(screen.getByRole('button', { name: 'Log in' }));
+
+  const alert = await screen.findByRole('alert');
+  expect(alert).toHaveTextContent(/^Too many attempts\. Try again in 5 min 30 s \(.+\)\.$/);
+  expect(alert).not.toHaveTextContent('seconds');
+});

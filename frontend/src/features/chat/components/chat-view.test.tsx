@@ -163,3 +163,56 @@ test('opening another conversation mid-answer drops that turn for good', async (
   expect(screen.queryByRole('button', { name: 'Retry' })).not.toBeInTheDocument();
   expect(props.onDone).not.toHaveBeenCalled();
 });
+
+test('a stored answer keeps its "tokens · model" footer after a reload, one per answer', () => {
+  const message = (id: string, role: 'user' | 'assistant', content: string, extra = {}) => ({
+    message_id: id,
+    role,
+    content,
+    status: 'complete' as const,
+    steps: [],
+    ...extra,
+  });
+  renderChat({
+    sessionId: 'S1',
+    history: [
+      message('M1', 'user', 'What is 12*(3+4)?'),
+      message('M2', 'assistant', 'It is 84.', { usage: { input_tokens: 3, output_tokens: 5 }, model: 'offline' }),
+      message('M3', 'user', 'And twice that?'),
+      message('M4', 'assistant', 'It is 168.', { usage: { input_tokens: 1, output_tokens: 0 }, model: null }),
+    ],
+  });
+
+  const answers = screen.getAllByRole('article', { name: 'Assistant' });
+  expect(answers[0]).toHaveTextContent('8 tokens · offline');
+  // One token is singular, and a message without a model says just the tokens.
+  expect(answers[1]!.querySelector('.usage-line')).toHaveTextContent(/^1 token$/);
+  expect(screen.getAllByRole('article', { name: 'You' })[0]!.querySelector('.usage-line')).toBeNull();
+});
+
+test("an error in the stream is shown as a sentence, not as the server's log line", async () => {
+  const stream = controlledStream();
+  fakeApi().on(
+    'POST',
+    '/api/v1/chat/completions',
+    () => new Response(stream.body, { headers: { 'content-type': 'text/event-stream' } }),
+  );
+  renderChat();
+
+  await userEvent.type(screen.getByLabelText('Message'), 'Hi{Enter}');
+  stream.push(sse(1, 'session', { session_id: 'S3', message_id: 'M2' }));
+  stream.push(sse(2, 'error', { code: 'step_limit', message: 'the agent stopped after 8 steps without an answer' }));
+  stream.push(
+    sse(3, 'done', {
+      outcome: 'truncated',
+      session_id: 'S3',
+      message_id: 'M2',
+      usage: { input_tokens: 1, output_tokens: 1, total_tokens: 2 },
+      model: 'offline',
+    }),
+  );
+  stream.close();
+
+  expect(await screen.findByRole('alert')).toHaveTextContent(/^The agent stopped after 8 steps without an answer\.$/);
+  expect(screen.getByText('2 tokens · offline')).toBeInTheDocument();
+});

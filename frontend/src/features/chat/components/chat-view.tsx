@@ -78,11 +78,6 @@ export function ChatView({
           </button>
         </div>
       )}
-      {turn?.status === 'done' && turn.usage && (
-        <p className="muted usage-line">
-          {turn.usage.total_tokens} tokens{turn.model ? ` · ${turn.model}` : ''}
-        </p>
-      )}
       <Composer onSend={ask} onStop={stop} streaming={streaming} />
     </div>
   );

@@ -1,4 +1,6 @@
 import { useEffect, useRef } from 'react';
+import { formatCount } from '@/lib/format';
+import { sentence } from '@/lib/problem';
 import type { Thought, Turn } from '../lib/frames';
 import { Markdown } from './markdown';
 import { ThoughtTrace } from './thought-trace';
@@ -12,6 +14,19 @@ export interface PastMessage {
   /** The turn's outcome, for assistant messages. */
   outcome?: string | null;
   steps: Thought[];
+  /** What the answer cost and which model gave it; stored with assistant messages. */
+  usage?: { input_tokens: number; output_tokens: number } | null;
+  model?: string | null;
+}
+
+/** "8 tokens · gpt-4o-mini" under an answer, the same whether it streamed in or was stored. */
+function UsageFooter({ tokens, model }: { tokens: number; model?: string | null }) {
+  return (
+    <p className="muted usage-line">
+      {formatCount(tokens, 'token')}
+      {model ? ` · ${model}` : ''}
+    </p>
+  );
 }
 
 const OUTCOME_NOTE: Record<string, string> = {
@@ -52,6 +67,9 @@ export function MessageList({ history, turn }: { history: PastMessage[]; turn: T
                 OUTCOME_NOTE[message.status === 'partial' ? 'cancelled' : 'failed']}
             </p>
           )}
+          {message.role === 'assistant' && message.usage && (
+            <UsageFooter tokens={message.usage.input_tokens + message.usage.output_tokens} model={message.model} />
+          )}
         </article>
       ))}
       {live && (
@@ -68,11 +86,14 @@ export function MessageList({ history, turn }: { history: PastMessage[]; turn: T
             )}
             {live.error && (
               <p role="alert" className="alert alert-error">
-                {live.error.message}
+                {sentence(live.error.message)}
               </p>
             )}
             {live.outcome && live.outcome !== 'completed' && !live.error && (
               <p className="note">{OUTCOME_NOTE[live.outcome]}</p>
+            )}
+            {live.status === 'done' && live.usage && (
+              <UsageFooter tokens={live.usage.total_tokens} model={live.model} />
             )}
           </article>
         </>

@@ -1,5 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import { ErrorAlert, TextField } from '@/components/ui';
+import { formatNumber } from '@/lib/format';
 import type { PlatformTenant, QuotaOverrides } from '../api/get-tenants';
 import { useUpdateTenant } from '../api/update-tenant';
 
@@ -45,7 +46,7 @@ export function QuotaOverridesForm({ tenant }: { tenant: PlatformTenant }) {
             min={0}
             step={1}
             // The effective value shows through while the field follows the plan.
-            placeholder={draft[key] === '' ? `plan: ${tenant.quotas[key].toLocaleString()}` : undefined}
+            placeholder={draft[key] === '' ? `plan: ${formatNumber(tenant.quotas[key])}` : undefined}
             value={draft[key]}
             onChange={(e) => setDraft((d) => ({ ...d, [key]: e.target.value }))}
           />

@@ -1,6 +1,6 @@
 import { useId, useState } from 'react';
-import { planLabel } from '@/lib/labels';
-import { formatDateTime } from '@/lib/problem';
+import { formatDate } from '@/lib/format';
+import { planLabel, tenantStatusLabel } from '@/lib/labels';
 import type { PlatformTenant } from '../api/get-tenants';
 import { TenantManage } from './tenant-manage';
 
@@ -16,9 +16,9 @@ export function TenantRow({ tenant }: { tenant: PlatformTenant }) {
         </td>
         <td>{planLabel(tenant.plan)}</td>
         <td>
-          <span className="badge">{tenant.status}</span>
+          <span className="badge">{tenantStatusLabel(tenant.status)}</span>
         </td>
-        <td>{formatDateTime(tenant.created_at)}</td>
+        <td>{formatDate(tenant.created_at)}</td>
         <td>
           <button
             type="button"

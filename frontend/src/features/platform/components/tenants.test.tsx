@@ -45,7 +45,7 @@ test('lists tenants with name, slug, plan, status and created date', async () =>
   const row = (await screen.findByRole('cell', { name: 'Globex' })).closest('tr')!;
   expect(row).toHaveTextContent('globex');
   expect(row).toHaveTextContent('Pro');
-  expect(row).toHaveTextContent('suspended');
+  expect(row).toHaveTextContent('Suspended');
 });
 
 test('suspending a tenant asks first, then sends {"status":"suspended"}', async () => {

@@ -73,3 +73,20 @@ test('without sessions_write there is nothing to rename or delete', async () => 
   await screen.findByText('Read only');
   expect(screen.queryByRole('button', { name: /Rename|Delete/ })).not.toBeInTheDocument();
 });
+
+test('each conversation says how many messages it holds, singular or plural, and when it last changed', async () => {
+  vi.useFakeTimers({ now: new Date('2026-11-20T12:05:00Z'), shouldAdvanceTime: true });
+  fakeApi().on('GET', '/api/v1/sessions', () =>
+    json({
+      items: [session('S1', 'Two messages'), { ...session('S2', 'Just asked'), message_count: 1 }],
+      next_cursor: null,
+    }),
+  );
+  renderWithApp(<SessionList linkTo={(id) => `/history/${id}`} canEdit={false} />);
+
+  const two = (await screen.findByText('Two messages')).closest('a')!;
+  expect(two).toHaveTextContent('2 messages · 2 hours ago');
+  expect(within(two).getByText('2 hours ago')).toHaveAttribute('dateTime', '2026-11-20T10:05:00Z');
+  expect(screen.getByText('Just asked').closest('a')).toHaveTextContent('1 message ·');
+  vi.useRealTimers();
+});

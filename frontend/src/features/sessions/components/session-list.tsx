@@ -2,8 +2,8 @@ import '../sessions.css';
 import { useMemo, useState } from 'react';
 import { NavLink } from 'react-router';
 import { LoadMore } from '@/components/paged-table';
-import { EmptyState, ErrorAlert, Loading } from '@/components/ui';
-import { formatDateTime } from '@/lib/problem';
+import { EmptyState, ErrorAlert, Loading, RelativeTime } from '@/components/ui';
+import { formatCount } from '@/lib/format';
 import { useDeleteSession } from '../api/delete-session';
 import { type Session, useSessions } from '../api/get-sessions';
 import { useRenameSession } from '../api/rename-session';
@@ -115,7 +115,7 @@ function SessionItem({
         <span className="session-title">{session.title || 'Untitled'}</span>
         {!compact && (
           <span className="muted session-meta">
-            {session.message_count} messages · {formatDateTime(session.updated_at)}
+            {formatCount(session.message_count, 'message')} · <RelativeTime iso={session.updated_at} />
           </span>
         )}
       </NavLink>

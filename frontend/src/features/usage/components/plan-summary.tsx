@@ -1,5 +1,5 @@
-import { planLabel } from '@/lib/labels';
-import type { TenantView } from '../api/get-tenant';
+import { planLabel, tenantStatusLabel } from '@/lib/labels';
+import type { TenantView } from '@/lib/tenant';
 
 /** The tenant's plan and status, which set the limits below. */
 export function PlanSummary({ tenant }: { tenant: TenantView }) {
@@ -11,7 +11,7 @@ export function PlanSummary({ tenant }: { tenant: TenantView }) {
       <span>
         Plan: <span className="badge">{planLabel(tenant.plan)}</span>
       </span>
-      {tenant.status !== 'active' && <span className="badge">{tenant.status}</span>}
+      {tenant.status !== 'active' && <span className="badge">{tenantStatusLabel(tenant.status)}</span>}
     </section>
   );
 }

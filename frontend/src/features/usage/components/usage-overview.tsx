@@ -1,5 +1,5 @@
 import { EmptyState, ErrorAlert, Loading } from '@/components/ui';
-import { useTenant } from '../api/get-tenant';
+import { useTenant } from '@/lib/tenant';
 import { useUsage } from '../api/get-usage';
 import { PlanSummary } from './plan-summary';
 import { QuotaMeters } from './quota-meters';

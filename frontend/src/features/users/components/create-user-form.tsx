@@ -1,8 +1,8 @@
 import { type FormEvent, useState } from 'react';
 import { CopyButton, ErrorAlert, Notice, SecretOnce, SelectField, TextField } from '@/components/ui';
+import { ROLES } from '@/lib/labels';
 import { useCreateUser } from '../api/create-user';
 import type { Role } from '../api/get-users';
-import { ROLES } from './user-row';
 
 type Access = 'invite' | 'password';
 

@@ -1,14 +1,9 @@
 import { ConfirmButton, ErrorAlert } from '@/components/ui';
-import { formatDateTime } from '@/lib/problem';
+import { formatDate } from '@/lib/format';
+import { ROLES, userStatusLabel } from '@/lib/labels';
 import { useDeleteUser } from '../api/delete-user';
 import type { Role, UserView } from '../api/get-users';
 import { useUpdateUser } from '../api/update-user';
-
-export const ROLES: { value: Role; label: string }[] = [
-  { value: 'admin', label: 'Admin' },
-  { value: 'user', label: 'User' },
-  { value: 'viewer', label: 'Viewer' },
-];
 
 /** One user with its controls; `isSelf` locks them, since admins cannot demote, suspend or delete themselves. */
 export function UserRow({ user, isSelf }: { user: UserView; isSelf: boolean }) {
@@ -43,9 +38,9 @@ export function UserRow({ user, isSelf }: { user: UserView; isSelf: boolean }) {
           </select>
         </td>
         <td>
-          <span className="badge">{user.status}</span>
+          <span className="badge">{userStatusLabel(user.status)}</span>
         </td>
-        <td>{formatDateTime(user.created_at)}</td>
+        <td>{formatDate(user.created_at)}</td>
         <td>
           <div className="row">
             {/* An invited user becomes active only by accepting the invite; the server refuses status changes until then. */}

@@ -1,6 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, expect, test, vi } from 'vitest';
+import { formatDate } from '@/lib/format';
 import { fakeApi, json, problem } from '@/testing/fake-api';
 import { renderWithApp } from '@/testing/render';
 import { CreateUserForm } from './create-user-form';
@@ -142,4 +143,21 @@ test('deleting asks first, then sends DELETE; "Load more" fetches the next page'
   await waitFor(() =>
     expect(api.requests.some((r) => r.method === 'DELETE' && r.path === '/api/v1/users/U2')).toBe(true),
   );
+});
+
+test('roles and statuses show as the same words as everywhere else, and the date without the clock', async () => {
+  fakeApi().on('GET', '/api/v1/users', () =>
+    json({
+      items: [user('U2', 'ann@example.com', 'viewer', 'suspended'), user('U3', 'inv@example.com', 'user', 'invited')],
+      next_cursor: null,
+    }),
+  );
+  renderWithApp(<UsersTable currentUserId="ME" />);
+
+  const ann = (await screen.findByRole('cell', { name: 'ann@example.com' })).closest('tr')!;
+  expect(within(ann).getByRole('combobox', { name: 'Role of ann@example.com' })).toHaveDisplayValue('Viewer');
+  expect(within(ann).getByText('Suspended')).toHaveClass('badge');
+  expect(ann).toHaveTextContent(formatDate('2026-11-01T10:00:00Z'));
+  const invited = screen.getByRole('cell', { name: 'inv@example.com' }).closest('tr')!;
+  expect(within(invited).getByText('Invited')).toHaveClass('badge');
 });

@@ -1,0 +1,5 @@
+import { ToolsList } from '@/features/tools/components/tools-list';
+
+export default function ToolsRoute() {
+  return <ToolsList />;
+}
