@@ -52,7 +52,8 @@ where
     let lines = fmt::layer().with_writer(std::io::stderr);
     let lines = match config.log_format {
         LogFormat::Json => lines.json().flatten_event(true).with_current_span(true).with_span_list(false).boxed(),
-        LogFormat::Pretty => lines.compact().boxed(),
+        // Colours only for a terminal: a redirected log stays plain text.
+        LogFormat::Pretty => lines.compact().with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr())).boxed(),
     };
     lines.with_filter(filter.and(not_trace_only))
 }
