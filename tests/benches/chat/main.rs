@@ -211,11 +211,14 @@ async fn bench() {
         end: "[DONE]",
     };
     let mut pairs: [Vec<Seen>; 2] = [Vec::new(), Vec::new()];
-    for _ in 0..TURNS {
-        for (path, seen) in [native, &openai].into_iter().zip(&mut pairs) {
-            let turn = probe::stream((path.open)(LATENCY), path.end).await;
-            assert!(turn.completed, "a {} stream did not complete", path.name);
-            seen.push(turn);
+    for turn in 0..TURNS {
+        // Each route goes first in half the pairs, so neither always follows the other's bookkeeping.
+        let order = if turn % 2 == 0 { [0, 1] } else { [1, 0] };
+        for i in order {
+            let path = [native, &openai][i];
+            let seen = probe::stream((path.open)(LATENCY), path.end).await;
+            assert!(seen.completed, "a {} stream did not complete", path.name);
+            pairs[i].push(seen);
         }
     }
     println!("\nthe OpenAI-compatible route: {TURNS} more turns on each platform route, alternating\n");
