@@ -123,9 +123,15 @@ impl Timeouts {
     }
 }
 
-/// The pause before each word when `words_per_second` are streamed; none for 0 (or less).
+/// The pause before each word when `words_per_second` are streamed; none for 0, less or not
+/// a number. A rate too small for a `Duration` waits for ever (the turn's deadline ends it)
+/// rather than failing every turn.
 pub fn word_interval(words_per_second: f64) -> Duration {
-    if words_per_second > 0.0 { Duration::from_secs_f64(1.0 / words_per_second) } else { Duration::ZERO }
+    if words_per_second > 0.0 {
+        Duration::try_from_secs_f64(1.0 / words_per_second).unwrap_or(Duration::MAX)
+    } else {
+        Duration::ZERO
+    }
 }
 
 impl Default for Timeouts {
@@ -166,5 +172,19 @@ impl fmt::Debug for ProviderConfig {
             .field("retry", &self.retry)
             .field("word_interval", &self.word_interval)
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn any_configured_pace_is_an_interval() {
+        assert_eq!(word_interval(20.0), Duration::from_millis(50));
+        assert_eq!(word_interval(0.0), Duration::ZERO);
+        assert_eq!(word_interval(-3.0), Duration::ZERO);
+        assert_eq!(word_interval(f64::NAN), Duration::ZERO);
+        assert_eq!(word_interval(1e-300), Duration::MAX);
     }
 }
