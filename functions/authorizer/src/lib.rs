@@ -212,7 +212,7 @@ impl Authorizer {
 /// SHA-256 over the identity headers, each with its name, so an
 /// `Authorization` and an `X-API-Key` with the same value differ.
 fn cache_key(headers: &http::HeaderMap) -> [u8; 32] {
-    use aws_lc_rs::digest;
+    use ring::digest;
     let mut context = digest::Context::new(&digest::SHA256);
     for name in ["authorization", "x-api-key"] {
         context.update(name.as_bytes());

@@ -7,7 +7,7 @@
 //! may run on a developer's machine, use the whole chain.
 //!
 //! Either way the SDK sends its requests through [`http_client`]: reqwest,
-//! the platform's one HTTP stack (HTTP/1.1 over rustls with aws-lc-rs and
+//! the platform's one HTTP stack (HTTP/1.1 over rustls with ring and
 //! compiled-in roots), instead of the SDK's own hyper client, whose HTTP/2
 //! support and system root store every binary would otherwise carry.
 

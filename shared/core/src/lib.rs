@@ -17,6 +17,7 @@ pub mod http;
 pub mod identity;
 pub mod metering;
 pub mod metrics;
+pub mod random;
 pub mod runtime;
 pub mod secrets;
 pub mod state;

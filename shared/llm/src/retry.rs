@@ -50,7 +50,7 @@ impl RetryPolicy {
 fn random_fraction() -> f64 {
     let mut bytes = [0u8; 8];
     // The system generator does not fail in practice; no jitter is a safe fallback.
-    if aws_lc_rs::rand::fill(&mut bytes).is_err() {
+    if paas_core::random::fill(&mut bytes).is_err() {
         return 1.0;
     }
     (u64::from_le_bytes(bytes) >> 11) as f64 / (1u64 << 53) as f64

@@ -6,9 +6,8 @@
 
 use std::fmt;
 
-use aws_lc_rs::hmac;
-use aws_lc_rs::rand::{SecureRandom, SystemRandom};
 use base64::Engine;
+use ring::hmac;
 use serde::{Deserialize, Serialize, Serializer};
 
 /// What every key starts with.
@@ -180,7 +179,7 @@ pub fn generate_pepper() -> String {
 
 /// Without working randomness no key or pepper can be made safely, so failure is fatal.
 fn fill_random(buf: &mut [u8]) {
-    SystemRandom::new().fill(buf).expect("the system random generator failed");
+    crate::random::fill(buf).expect("the system random generator failed");
 }
 
 /// Uniform base62 by rejection sampling: bytes at or above 248 (4 × 62) would favour the first

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-use aws_lc_rs::digest;
+use ring::digest;
 
 use super::token::{AccessClaims, TokenError, TokenKeys};
 use crate::secrets::DynSecrets;

@@ -3,6 +3,7 @@
 
 pub mod api_key;
 pub mod client_addr;
+pub mod jwt_crypto;
 pub mod keyring;
 pub mod password;
 pub mod permission;
@@ -12,5 +13,6 @@ pub mod token;
 /// Whether a presented secret is the expected one, in time that does not
 /// depend on where they differ.
 pub fn same_secret(presented: &str, expected: &str) -> bool {
-    aws_lc_rs::constant_time::verify_slices_are_equal(presented.as_bytes(), expected.as_bytes()).is_ok()
+    use subtle::ConstantTimeEq;
+    bool::from(presented.as_bytes().ct_eq(expected.as_bytes()))
 }

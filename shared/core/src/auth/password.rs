@@ -9,7 +9,6 @@ use std::sync::LazyLock;
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
-use aws_lc_rs::rand::{SecureRandom, SystemRandom};
 
 /// Fewest characters a password may have (NIST SP 800-63B asks for at least 8).
 pub const MIN_CHARS: usize = 10;
@@ -109,7 +108,7 @@ fn argon2() -> Argon2<'static> {
 /// Hashes with a fresh random salt into a PHC string (`$argon2id$v=19$m=19456,t=2,p=1$…`).
 pub fn hash(password: &Password) -> Result<String, HashError> {
     let mut salt = [0u8; SALT_BYTES];
-    SystemRandom::new().fill(&mut salt).map_err(|_| HashError::Random)?;
+    crate::random::fill(&mut salt).map_err(|_| HashError::Random)?;
     let salt = SaltString::encode_b64(&salt).map_err(HashError::Argon2)?;
     let phc = argon2().hash_password(password.0.as_bytes(), &salt).map_err(HashError::Argon2)?;
     Ok(phc.to_string())

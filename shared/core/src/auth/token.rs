@@ -11,13 +11,13 @@ use std::fmt;
 use std::time::Duration;
 
 use anyhow::{Context, anyhow};
-use aws_lc_rs::rand::SystemRandom;
-use aws_lc_rs::signature::{Ed25519KeyPair, KeyPair};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use chrono::{DateTime, Utc};
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use ring::rand::SystemRandom;
+use ring::signature::{Ed25519KeyPair, KeyPair};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -214,12 +214,13 @@ impl TokenKeys {
     }
 
     fn new(issuer: &str, audience: &str, public: &[PublicKey], signer: Option<&PrivateKey>) -> anyhow::Result<Self> {
+        super::jwt_crypto::install();
         let verifying = public
             .iter()
             .map(|key| {
                 let raw = decode_key(&key.public_b64).with_context(|| format!("public key {}", key.kid))?;
                 anyhow::ensure!(raw.len() == 32, "public key {} is not an Ed25519 key", key.kid);
-                // The aws-lc backend verifies with the raw 32-byte key, not a DER SubjectPublicKeyInfo.
+                // `jwt_crypto` verifies with the raw 32-byte key, not a DER SubjectPublicKeyInfo.
                 Ok(VerifyingKey {
                     kid: key.kid.clone(),
                     x: URL_SAFE_NO_PAD.encode(&raw),
@@ -309,7 +310,7 @@ fn generate() -> anyhow::Result<PrivateKey> {
 /// belongs to the public key verifiers were given.
 fn signing_key(key: &PrivateKey) -> anyhow::Result<SigningKey> {
     let pkcs8 = decode_key(&key.pkcs8_b64).with_context(|| format!("signing key {}", key.kid))?;
-    let pair = Ed25519KeyPair::from_pkcs8(&pkcs8)
+    let pair = Ed25519KeyPair::from_pkcs8_maybe_unchecked(&pkcs8)
         .map_err(|_| anyhow!("signing key {} is not an Ed25519 PKCS#8 document", key.kid))?;
     anyhow::ensure!(
         STANDARD.encode(pair.public_key().as_ref()) == key.public_b64,
@@ -348,7 +349,7 @@ async fn publish(secrets: &dyn SecretStore, keys: &[PrivateKey]) -> anyhow::Resu
 
 #[cfg(test)]
 mod tests {
-    use aws_lc_rs::hmac;
+    use ring::hmac;
     use serde_json::Value;
     use tempfile::TempDir;
 

@@ -21,14 +21,14 @@ struct Invite {
 }
 
 fn hash(token: &str) -> String {
-    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, token.as_bytes());
+    let digest = ring::digest::digest(&ring::digest::SHA256, token.as_bytes());
     URL_SAFE_NO_PAD.encode(digest.as_ref())
 }
 
 /// Stores an invite for a new user and answers its token (shown once).
 pub async fn create(store: &DynStore, tenant_id: &TenantId, user_id: &UserId) -> AppResult<String> {
     let mut secret = [0u8; 32];
-    aws_lc_rs::rand::fill(&mut secret).map_err(|_| AppError::internal(anyhow::anyhow!("no system randomness")))?;
+    crate::random::fill(&mut secret).map_err(|_| AppError::internal(anyhow::anyhow!("no system randomness")))?;
     let token = format!("inv.{tenant_id}.{user_id}.{}", URL_SAFE_NO_PAD.encode(secret));
     let invite = Invite { hash: hash(&token), expires_at: super::expires_in(INVITE_TTL) };
     store.put(&tables::AUTH, to_item(&keys::invite(tenant_id, user_id), &invite)?, &[]).await?;
@@ -60,7 +60,7 @@ async fn matching(store: &DynStore, token: &str) -> AppResult<(TenantId, UserId,
     let Some(item) = store.get(&tables::AUTH, &key).await? else { return Err(invalid()) };
     let invite: Invite = from_item(item)?;
     let presented = hash(token);
-    if aws_lc_rs::constant_time::verify_slices_are_equal(presented.as_bytes(), invite.hash.as_bytes()).is_err() {
+    if !crate::auth::same_secret(&presented, &invite.hash) {
         return Err(invalid());
     }
     Ok((tenant_id, user_id, key, invite))

@@ -48,12 +48,12 @@ pub struct Rotated {
 
 fn random_secret() -> String {
     let mut bytes = [0u8; 32];
-    aws_lc_rs::rand::fill(&mut bytes).expect("system randomness");
+    crate::random::fill(&mut bytes).expect("system randomness");
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
 fn hash(token: &str) -> String {
-    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, token.as_bytes());
+    let digest = ring::digest::digest(&ring::digest::SHA256, token.as_bytes());
     digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
 }
 

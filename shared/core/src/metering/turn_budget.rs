@@ -457,7 +457,7 @@ pub async fn month_tokens(store: &DynStore, tenant_id: &TenantId, at: DateTime<U
 
 fn race_pause(attempt: u32) -> Duration {
     let mut jitter = [0u8; 1];
-    let _ = aws_lc_rs::rand::fill(&mut jitter);
+    let _ = crate::random::fill(&mut jitter);
     Duration::from_millis(u64::from(attempt) * 5 + u64::from(jitter[0] % 10))
 }
 

@@ -41,7 +41,7 @@ const TRANSACT_ATTEMPTS: u32 = 8;
 /// Full jitter: uniform in [0, 10 ms × 2^attempt], at most about 1.3 s.
 fn conflict_pause(attempt: u32) -> Duration {
     let mut bytes = [0u8; 2];
-    let _ = aws_lc_rs::rand::fill(&mut bytes);
+    let _ = crate::random::fill(&mut bytes);
     let ceiling = 10u64 << attempt.min(7);
     Duration::from_millis(u64::from(u16::from_le_bytes(bytes)) * ceiling / u64::from(u16::MAX))
 }
