@@ -65,11 +65,8 @@ pub struct PageSize {
 pub async fn get_catalog(_caller: Caller) -> AppResult<Json<Catalog>> {
     let tools = tools::BUILTIN_NAMES
         .into_iter()
-        .filter_map(tools::builtin)
-        .map(|tool| {
-            let spec = tool.spec();
-            BuiltinTool { name: spec.name, description: spec.description, parameters: spec.parameters }
-        })
+        .filter_map(tools::builtin_spec)
+        .map(|spec| BuiltinTool { name: spec.name, description: spec.description, parameters: spec.parameters })
         .collect();
     let providers = ProviderKind::ALL
         .into_iter()

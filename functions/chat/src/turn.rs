@@ -224,7 +224,9 @@ async fn steps(
             }
         }
         let Some(reservation) = budget.reservation() else { return (Outcome::Failed, 0) };
-        let (end, step_text, used) = model_step(turn, &request, relay, collected, step, reservation).await;
+        // The step's text is the tail of the answer: kept once, copied only when tools follow.
+        let step_start = collected.text.len();
+        let (end, used) = model_step(turn, &request, relay, collected, step, reservation).await;
         unsettled = used.input_tokens + used.output_tokens;
         collected.usage.input_tokens = collected.usage.input_tokens.saturating_add(used.input_tokens);
         collected.usage.output_tokens = collected.usage.output_tokens.saturating_add(used.output_tokens);
@@ -236,7 +238,7 @@ async fn steps(
             collected.error = Some(("step_limit", format!("the agent stopped after {step} steps without an answer")));
             return (Outcome::Truncated, unsettled);
         }
-        let mut assistant = ChatMessage::assistant(step_text);
+        let mut assistant = ChatMessage::assistant(collected.text[step_start..].to_owned());
         assistant.tool_calls = calls.clone();
         request.messages.push(assistant);
         match run_tools(turn, &calls, relay, collected, step).await {
@@ -269,9 +271,10 @@ fn admit(
     (delta, breach)
 }
 
-/// Streams one model call. Answers how it ended, its text, and what it is
-/// charged: per direction, the larger of the provider's report and the
-/// platform's own count (nothing when the provider never took the request).
+/// Streams one model call, appending its text to `collected.text`. Answers
+/// how it ended and what it is charged: per direction, the larger of the
+/// provider's report and the platform's own count (nothing when the provider
+/// never took the request).
 async fn model_step(
     turn: &Prepared,
     request: &ChatRequest,
@@ -279,8 +282,7 @@ async fn model_step(
     collected: &mut Collected,
     step: u32,
     reservation: paas_core::metering::turn_budget::Reservation,
-) -> (StepEnd, String, Usage) {
-    let mut text = String::new();
+) -> (StepEnd, Usage) {
     let mut output = TokenTally::default();
     let mut reported = None;
     let mut accepted = false;
@@ -308,7 +310,6 @@ async fn model_step(
                         admit(&mut output, reservation.output, delta, &[(turn_room, Breach::TurnBytes)]);
                     collected.relayed += piece.len();
                     if !piece.is_empty() {
-                        text.push_str(&piece);
                         collected.text.push_str(&piece);
                         if let Err(stop) = relay.send(Frame::Message(piece)).await {
                             break 'step StepEnd::Stopped(collected.stopped(stop));
@@ -390,7 +391,7 @@ async fn model_step(
         },
         None => floor,
     };
-    (end, text, used)
+    (end, used)
 }
 
 /// Runs a step's tool calls, a few at a time, streaming each call and

@@ -25,22 +25,27 @@ const APPROXIMATION_DIGITS: u32 = 20;
 
 pub(super) struct Calculator;
 
+/// What the model is shown, without the tool: the catalog lists it.
+pub(super) fn spec() -> ToolSpec {
+    ToolSpec {
+        name: NAME.into(),
+        description: "Evaluates an arithmetic expression exactly: + - * / ^ (integer powers), parentheses, \
+                      decimals. Answers a decimal, or a fraction with a 20-digit approximation."
+            .into(),
+        parameters: json!({
+            "type": "object",
+            "properties": {
+                "expression": {"type": "string", "description": "e.g. (1.5 + 2) * 3^2 / 7"}
+            },
+            "required": ["expression"]
+        }),
+    }
+}
+
 #[async_trait]
 impl Tool for Calculator {
     fn spec(&self) -> ToolSpec {
-        ToolSpec {
-            name: NAME.into(),
-            description: "Evaluates an arithmetic expression exactly: + - * / ^ (integer powers), parentheses, \
-                          decimals. Answers a decimal, or a fraction with a 20-digit approximation."
-                .into(),
-            parameters: json!({
-                "type": "object",
-                "properties": {
-                    "expression": {"type": "string", "description": "e.g. (1.5 + 2) * 3^2 / 7"}
-                },
-                "required": ["expression"]
-            }),
-        }
+        spec()
     }
 
     async fn call(&self, arguments: &Value, _ctx: &ToolContext) -> Result<String, ToolError> {

@@ -13,19 +13,24 @@ pub(super) const NAME: &str = "current_time";
 
 pub(super) struct CurrentTime;
 
+/// What the model is shown, without the tool: the catalog lists it.
+pub(super) fn spec() -> ToolSpec {
+    ToolSpec {
+        name: NAME.into(),
+        description: "The current date, time and weekday in a time zone.".into(),
+        parameters: json!({
+            "type": "object",
+            "properties": {
+                "timezone": {"type": "string", "description": "IANA time zone, e.g. Europe/Paris; default UTC"}
+            }
+        }),
+    }
+}
+
 #[async_trait]
 impl Tool for CurrentTime {
     fn spec(&self) -> ToolSpec {
-        ToolSpec {
-            name: NAME.into(),
-            description: "The current date, time and weekday in a time zone.".into(),
-            parameters: json!({
-                "type": "object",
-                "properties": {
-                    "timezone": {"type": "string", "description": "IANA time zone, e.g. Europe/Paris; default UTC"}
-                }
-            }),
-        }
+        spec()
     }
 
     async fn call(&self, arguments: &Value, _ctx: &ToolContext) -> Result<String, ToolError> {

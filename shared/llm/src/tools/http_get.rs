@@ -23,22 +23,27 @@ const USER_AGENT: &str = concat!("agent-paas-tools/", env!("CARGO_PKG_VERSION"))
 
 pub(super) struct HttpGet;
 
+/// What the model is shown, without the tool: the catalog lists it.
+pub(super) fn spec() -> ToolSpec {
+    ToolSpec {
+        name: NAME.into(),
+        description: "Fetches a URL with HTTP GET and answers its status and text. Only hosts the \
+                      organisation allowed can be reached; redirects are not followed."
+            .into(),
+        parameters: json!({
+            "type": "object",
+            "properties": {
+                "url": {"type": "string", "description": "an http(s) URL, e.g. https://example.com/page"}
+            },
+            "required": ["url"]
+        }),
+    }
+}
+
 #[async_trait]
 impl Tool for HttpGet {
     fn spec(&self) -> ToolSpec {
-        ToolSpec {
-            name: NAME.into(),
-            description: "Fetches a URL with HTTP GET and answers its status and text. Only hosts the \
-                          organisation allowed can be reached; redirects are not followed."
-                .into(),
-            parameters: json!({
-                "type": "object",
-                "properties": {
-                    "url": {"type": "string", "description": "an http(s) URL, e.g. https://example.com/page"}
-                },
-                "required": ["url"]
-            }),
-        }
+        spec()
     }
 
     async fn call(&self, arguments: &Value, ctx: &ToolContext) -> Result<String, ToolError> {

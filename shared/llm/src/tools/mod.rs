@@ -80,6 +80,17 @@ pub fn builtin(name: &str) -> Option<Arc<dyn Tool>> {
     }
 }
 
+/// A built-in tool's name, description and parameters, without linking the
+/// code that runs it (the admin function lists them, only chat runs them).
+pub fn builtin_spec(name: &str) -> Option<ToolSpec> {
+    match name {
+        calculator::NAME => Some(calculator::spec()),
+        clock::NAME => Some(clock::spec()),
+        http_get::NAME => Some(http_get::spec()),
+        _ => None,
+    }
+}
+
 /// What a tool call produced, success or not.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ToolOutcome {
