@@ -128,6 +128,12 @@ impl Function {
         self._process.id()
     }
 
+    /// Ends the process and waits until it is gone, so that its teardown
+    /// overlaps nothing measured next.
+    pub async fn stop(mut self) {
+        let _ = self._process.kill().await;
+    }
+
     /// Invokes the function; answers the response's pieces as they arrive.
     pub fn invoke(&self, event: Value) -> mpsc::UnboundedReceiver<Chunk> {
         let id = ulid::Ulid::new().to_string();

@@ -1,8 +1,9 @@
 //! What each function costs as a Lambda function, next to a minimal
 //! `lambda_http` hello function built the same way in the same run: the
 //! stripped binary's size, the time from process start to ready for its
-//! first invocation (its first call to the Runtime API), and its resident
-//! memory after the first request.
+//! first invocation (its first call to the Runtime API; the median of
+//! [`COLD_STARTS`], each right after one of hello), and its resident memory
+//! after the first request.
 //!
 //! With the DynamoDB emulator's endpoint in `PAAS_TEST_DYNAMODB_ENDPOINT` (as
 //! `scripts/test` starts it), it also signs a tenant up through the auth
@@ -39,7 +40,9 @@ async fn cold_start(path: &std::path::Path, name: &str, env: &[(String, String)]
     }
     let ready = function.ready_at().unwrap() - started;
     first_request(&function, name).await;
-    (ready, resident_kib(function.pid().unwrap()))
+    let memory = resident_kib(function.pid().unwrap());
+    function.stop().await;
+    (ready, memory)
 }
 
 /// Median times to ready of hello and of the function, alternating, and the

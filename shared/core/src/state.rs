@@ -55,8 +55,11 @@ impl AppState {
     ) -> anyhow::Result<Self> {
         let secrets = connect_secrets(&config, aws)?;
         let refresh = Duration::from_secs(config.key_refresh_secs);
-        let tokens = KeyRing::load(secrets.clone(), &config.jwt_issuer, &config.jwt_audience, signing, refresh).await?;
-        let pepper = load_or_create(secrets.as_ref(), API_KEY_PEPPER_SECRET, generate_pepper).await?;
+        // Side by side: on Lambda each read is a round trip to Secrets Manager within the cold start.
+        let (tokens, pepper) = tokio::try_join!(
+            KeyRing::load(secrets.clone(), &config.jwt_issuer, &config.jwt_audience, signing, refresh),
+            load_or_create(secrets.as_ref(), API_KEY_PEPPER_SECRET, generate_pepper),
+        )?;
         Ok(Self {
             config: Arc::new(config),
             store,

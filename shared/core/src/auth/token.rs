@@ -160,16 +160,22 @@ impl fmt::Debug for TokenKeys {
 impl TokenKeys {
     /// Loads the signing set, creating a first key when there is none (auth function, local runner).
     pub async fn load_signer(secrets: &dyn SecretStore, issuer: &str, audience: &str) -> anyhow::Result<Self> {
-        let mut keys: Vec<PrivateKey> = read_set(secrets, SIGNING_KEYS_SECRET).await?;
+        // Both sets at once: each read is a round trip to the secret store.
+        let read_both = || async {
+            tokio::try_join!(
+                read_set::<PrivateKey>(secrets, SIGNING_KEYS_SECRET),
+                read_set::<PublicKey>(secrets, VERIFY_KEYS_SECRET)
+            )
+        };
+        let (mut keys, mut published) = read_both().await?;
         if keys.is_empty() {
             publish(secrets, &[generate()?]).await?;
             // Another process may have created its first key at the same time; the stored one wins.
-            keys = read_set(secrets, SIGNING_KEYS_SECRET).await?;
+            (keys, published) = read_both().await?;
         }
         let newest = keys.last().with_context(|| format!("secret {SIGNING_KEYS_SECRET} has no keys"))?;
         // Such a race, or a crash between the two writes, can leave the verify set without a signing key.
         let public: Vec<PublicKey> = keys.iter().map(PublicKey::from).collect();
-        let published: Vec<PublicKey> = read_set(secrets, VERIFY_KEYS_SECRET).await?;
         if !public.iter().all(|key| published.contains(key)) {
             put_set(secrets, VERIFY_KEYS_SECRET, &public).await?;
         }
