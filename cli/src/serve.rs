@@ -9,7 +9,6 @@ use axum::extract::{ConnectInfo, Request};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::serve::ListenerExt;
 use axum::{Json, Router};
 use paas_core::auth::keyring::Signing;
 use paas_core::{AppError, AppState, Config, http, metrics};
@@ -93,17 +92,9 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let state = paas_store_sqlite::app_state(config, Signing::Sign).await?;
     let listener = tokio::net::TcpListener::bind(bind).await?;
     let address = listener.local_addr()?;
-    // A stream's frames are small writes: Nagle's algorithm would hold each one until the
-    // client acknowledged the last (a delayed ACK, milliseconds).
-    let listener = listener.tap_io(|tcp| {
-        if let Err(err) = tcp.set_nodelay(true) {
-            tracing::debug!(error = %err, "could not set TCP_NODELAY");
-        }
-    });
     tracing::info!(%address, "serving");
     eprintln!("paas: serving the web app and the API on http://{address} (Ctrl-C stops)");
-    let service = app(state)?.into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, service).with_graceful_shutdown(shutdown()).await?;
+    crate::http_server::serve(listener, app(state)?, shutdown()).await;
     Ok(())
 }
 
