@@ -12,7 +12,7 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
@@ -20,6 +20,10 @@ use tower::ServiceExt;
 
 /// hyper's smallest allowed read buffer.
 const READ_BUFFER: usize = 8 * 1024;
+/// How long a client may take to send a request's head (or the next one on
+/// a kept-alive connection): a caller trickling header bytes cannot hold a
+/// connection open for good.
+const HEAD_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Serves `app` until `shutdown` completes, then lets open connections finish.
 pub async fn serve(listener: TcpListener, app: Router, shutdown: impl Future<Output = ()>) {
@@ -49,6 +53,8 @@ pub async fn serve(listener: TcpListener, app: Router, shutdown: impl Future<Out
         });
         let connection = http1::Builder::new()
             .max_buf_size(READ_BUFFER)
+            .timer(TokioTimer::new())
+            .header_read_timeout(HEAD_TIMEOUT)
             .serve_connection(TokioIo::new(tcp), TowerToHyperService::new(service));
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
