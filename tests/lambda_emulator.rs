@@ -146,18 +146,7 @@ impl Function {
 
     /// Invokes a buffered (API Gateway REST) function; answers status and JSON body.
     pub async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
-        let mut headers = json!({"content-type": "application/json", "x-forwarded-for": "203.0.113.7"});
-        if let Some(token) = token {
-            headers["authorization"] = json!(format!("Bearer {token}"));
-        }
-        let event = json!({
-            "resource": path, "path": path, "httpMethod": method, "headers": headers,
-            "multiValueHeaders": {}, "queryStringParameters": null, "multiValueQueryStringParameters": null,
-            "pathParameters": null, "stageVariables": null,
-            "requestContext": {"accountId": "000000000000", "resourceId": "r", "stage": "dev", "requestId": ulid::Ulid::new().to_string(),
-                "identity": {"sourceIp": "203.0.113.7"}, "resourcePath": path, "httpMethod": method, "apiId": "api", "path": format!("/dev{path}")},
-            "body": body.map(|b| b.to_string()), "isBase64Encoded": false
-        });
+        let event = rest_event(method, path, token, body);
         let mut rx = self.invoke(event);
         let mut raw = Vec::new();
         while let Some(chunk) =
@@ -179,6 +168,23 @@ impl Function {
     }
 }
 
+/// An API Gateway REST proxy event, as the REST API hands a buffered function
+/// a JSON request from a client at 203.0.113.7.
+pub fn rest_event(method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> Value {
+    let mut headers = json!({"content-type": "application/json", "x-forwarded-for": "203.0.113.7"});
+    if let Some(token) = token {
+        headers["authorization"] = json!(format!("Bearer {token}"));
+    }
+    json!({
+        "resource": path, "path": path, "httpMethod": method, "headers": headers,
+        "multiValueHeaders": {}, "queryStringParameters": null, "multiValueQueryStringParameters": null,
+        "pathParameters": null, "stageVariables": null,
+        "requestContext": {"accountId": "000000000000", "resourceId": "r", "stage": "dev", "requestId": ulid::Ulid::new().to_string(),
+            "identity": {"sourceIp": "203.0.113.7"}, "resourcePath": path, "httpMethod": method, "apiId": "api", "path": format!("/dev{path}")},
+        "body": body.map(|b| b.to_string()), "isBase64Encoded": false
+    })
+}
+
 /// A streamed response's metadata prelude and body, split at the 8 NUL bytes
 /// the runtime writes between them; `None` for a buffered response.
 pub fn split_stream(raw: &[u8]) -> Option<(Value, &[u8])> {
@@ -189,7 +195,7 @@ pub fn split_stream(raw: &[u8]) -> Option<(Value, &[u8])> {
 /// A Function URL event (payload 2.0), as Lambda hands the chat function a
 /// `POST` to `path` with a bearer token and a JSON body.
 pub fn function_url_post(path: &str, token: &str, body: &Value) -> Value {
-    serde_json::json!({
+    json!({
         "version": "2.0", "routeKey": "$default", "rawPath": path, "rawQueryString": "",
         "headers": {"content-type": "application/json", "authorization": format!("Bearer {token}")},
         "requestContext": {"accountId": "anonymous", "apiId": "url", "domainName": "url.lambda-url.us-east-1.on.aws",

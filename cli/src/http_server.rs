@@ -1,7 +1,7 @@
 //! The local runner's HTTP/1.1 server: `axum::serve`'s loop, with hyper's
-//! connection settings in reach. A connection's read buffer stays at 8 KiB
-//! (hyper would grow it to 16 KiB and more), which a thousand open streams
-//! multiply.
+//! connection settings in reach. A connection's read buffer starts at 8 KiB
+//! and may grow to 16 KiB, not hyper's 400 KiB: a thousand open streams
+//! multiply it.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -18,8 +18,10 @@ use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tower::ServiceExt;
 
-/// hyper's smallest allowed read buffer.
-const READ_BUFFER: usize = 8 * 1024;
+/// The most a connection buffers, which also bounds a request's head: above
+/// API Gateway's 10 KiB, so a request the deployed API takes is taken here
+/// too (a larger head is refused with hyper's bare 431).
+const READ_BUFFER: usize = 16 * 1024;
 /// How long a client may take to send a request's head (or the next one on
 /// a kept-alive connection): a caller trickling header bytes cannot hold a
 /// connection open for good.

@@ -2,6 +2,6 @@
 //! exactly what `paas serve` serves.
 
 pub mod browser_headers;
-mod http_server;
+pub mod http_server;
 pub mod operators;
 pub mod serve;

@@ -44,6 +44,18 @@ async fn every_function_answers_healthz() {
     }
 }
 
+/// API Gateway takes up to 10 KiB of request line and headers (a browser's
+/// cookies, a long bearer token); `paas serve` must take what it takes.
+#[tokio::test]
+async fn paas_serve_takes_a_request_head_as_large_as_api_gateway_does() {
+    let app = TestApp::new().await;
+    let addr = app.serve().await;
+    let cookie = format!("prefs={}", "a".repeat(10_000));
+    let response =
+        reqwest::Client::new().get(format!("http://{addr}/healthz")).header(header::COOKIE, cookie).send().await;
+    assert_eq!(response.expect("an answer").status(), StatusCode::OK);
+}
+
 #[tokio::test]
 async fn unknown_routes_and_methods_are_problems_with_the_request_id() {
     let app = TestApp::new().await;

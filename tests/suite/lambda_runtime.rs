@@ -42,9 +42,24 @@ async fn the_functions_run_behind_the_lambda_runtime_and_chat_streams() {
     .collect();
 
     // The auth function first: it creates the signing keys the others verify with.
+    let read = |mut rx: tokio::sync::mpsc::UnboundedReceiver<paas_tests::lambda_emulator::Chunk>| async move {
+        let mut raw = Vec::new();
+        while let Some(chunk) = tokio::time::timeout(Duration::from_secs(30), rx.recv()).await.expect("it answers") {
+            raw.extend_from_slice(&chunk.bytes);
+        }
+        String::from_utf8_lossy(&raw).into_owned()
+    };
     let auth = Function::start("auth", &env).await;
     let (status, jwks) = auth.call("GET", "/.well-known/jwks.json", None, None).await;
     assert_eq!((status, jwks["keys"].as_array().map(Vec::len)), (200, Some(1)));
+    // API Gateway takes every header from multiValueHeaders, and a JSON body as text.
+    let event = paas_tests::lambda_emulator::rest_event("GET", "/api/v1/nowhere", None, None);
+    let proxied: serde_json::Value = serde_json::from_str(&read(auth.invoke(event)).await).unwrap();
+    assert_eq!((&proxied["statusCode"], &proxied["isBase64Encoded"]), (&json!(404), &json!(false)), "{proxied}");
+    assert_eq!(proxied["multiValueHeaders"]["content-type"], json!(["application/problem+json"]));
+    assert_eq!(proxied["multiValueHeaders"]["x-request-id"].as_array().map(Vec::len), Some(1));
+    let problem: serde_json::Value = serde_json::from_str(proxied["body"].as_str().unwrap()).unwrap();
+    assert_eq!(problem["code"], "not_found");
     let (admin, sessions, chat) = (
         Function::start("admin", &env).await,
         Function::start("sessions", &env).await,
@@ -98,13 +113,6 @@ async fn the_functions_run_behind_the_lambda_runtime_and_chat_streams() {
             "resource": "/api/v1/tenant", "path": "/api/v1/tenant", "httpMethod": "GET", "headers": headers,
             "requestContext": {"accountId": "000000000000", "apiId": "api", "stage": "dev"}
         }))
-    };
-    let read = |mut rx: tokio::sync::mpsc::UnboundedReceiver<paas_tests::lambda_emulator::Chunk>| async move {
-        let mut raw = Vec::new();
-        while let Some(chunk) = tokio::time::timeout(Duration::from_secs(30), rx.recv()).await.expect("it answers") {
-            raw.extend_from_slice(&chunk.bytes);
-        }
-        String::from_utf8_lossy(&raw).into_owned()
     };
     let allowed: serde_json::Value =
         serde_json::from_str(&read(answer(json!({"Authorization": format!("Bearer {token}")}))).await).unwrap();

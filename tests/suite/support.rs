@@ -295,13 +295,13 @@ impl TestApp {
 }
 
 impl TestApp {
-    /// Serves the app on a free 127.0.0.1 port for clients that need a real
-    /// connection (streaming reads, disconnects); the server stops with the test.
+    /// Serves the app on a free 127.0.0.1 port, with `paas serve`'s HTTP server,
+    /// for clients that need a real connection (streaming reads, disconnects,
+    /// header limits); the server stops with the test.
     pub async fn serve(&self) -> std::net::SocketAddr {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("address");
-        let service = self.router.clone().into_make_service_with_connect_info::<std::net::SocketAddr>();
-        tokio::spawn(async move { axum::serve(listener, service).await.expect("serve") });
+        tokio::spawn(paas_cli::http_server::serve(listener, self.router.clone(), std::future::pending()));
         addr
     }
 

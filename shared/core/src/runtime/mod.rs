@@ -1,5 +1,6 @@
 //! How a function binary starts on Lambda: configuration, logs, traces and
-//! state once per cold start, then the router behind `lambda_http`.
+//! state once per cold start, then the router behind the Lambda runtime
+//! (buffered for the REST API, streaming for chat's Function URL).
 
 use std::future::Future;
 use std::task::{Context, Poll};
@@ -11,8 +12,9 @@ use lambda_http::lambda_runtime::{Diagnostic, LambdaEvent, LambdaInvocation, Run
 use lambda_http::tower::{Service, layer::layer_fn};
 use opentelemetry_sdk::trace::SdkTracerProvider;
 
-use crate::auth::keyring::Signing;
+mod buffered;
 
+use crate::auth::keyring::Signing;
 use crate::telemetry::xray;
 use crate::{AppState, Config, metrics, telemetry};
 
@@ -44,8 +46,7 @@ async fn cold_start(needs: Needs) -> Result<(AppState, Option<SdkTracerProvider>
 /// Runs a function's router as a Lambda handler (buffered responses).
 pub async fn run_lambda(router: fn(AppState) -> Router, needs: Needs) -> Result<(), lambda_http::Error> {
     let (state, traces) = cold_start(needs).await?;
-    // What `lambda_http::runtime` builds, without its `Sync` bound on responses (axum's bodies are not).
-    run(Runtime::new(lambda_http::Adapter::from(router(state))), traces, OpenTelemetryFaasTrigger::Http).await
+    run(Runtime::new(buffered::Buffered(router(state))), traces, OpenTelemetryFaasTrigger::Http).await
 }
 
 /// Runs a function's router as a Lambda handler whose responses stream
