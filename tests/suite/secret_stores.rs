@@ -50,8 +50,7 @@ async fn local_lists_and_deletes_by_prefix() {
     lists_and_deletes_by_prefix(Arc::new(LocalSecrets::open(dir.path()).unwrap())).await;
 }
 
-#[tokio::test]
-async fn secrets_manager_lists_and_deletes_by_prefix() {
+fn secrets_manager() -> aws_sdk_secretsmanager::Client {
     let config = aws_sdk_secretsmanager::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
@@ -59,6 +58,30 @@ async fn secrets_manager_lists_and_deletes_by_prefix() {
         .credentials_provider(Credentials::new("test", "test", None, None, "tests"))
         .http_client(paas_core::aws::http_client())
         .build();
-    let client = aws_sdk_secretsmanager::Client::from_conf(config);
-    lists_and_deletes_by_prefix(Arc::new(AwsSecrets::new(client, format!("t{}/", ulid::Ulid::new())))).await;
+    aws_sdk_secretsmanager::Client::from_conf(config)
+}
+
+#[tokio::test]
+async fn secrets_manager_lists_and_deletes_by_prefix() {
+    lists_and_deletes_by_prefix(AwsSecrets::read_write(secrets_manager(), format!("t{}/", ulid::Ulid::new()))).await;
+}
+
+/// A function whose IAM policy only reads (sessions, chat, the authorizer)
+/// reads what the others wrote, and its writes fail, changing nothing.
+#[tokio::test]
+async fn a_read_only_function_reads_secrets_and_cannot_change_them() {
+    let prefix = format!("t{}/", ulid::Ulid::new());
+    let writer = AwsSecrets::read_write(secrets_manager(), prefix.clone());
+    let reader = AwsSecrets::read_only(secrets_manager(), prefix);
+    writer.put("api-key-pepper", "pepper").await.unwrap();
+    assert_eq!(reader.get("api-key-pepper").await.unwrap().as_deref(), Some("pepper"));
+    assert_eq!(reader.get("missing").await.unwrap(), None);
+
+    assert!(reader.put("api-key-pepper", "other").await.is_err());
+    assert!(reader.put("new", "value").await.is_err());
+    assert!(reader.delete("api-key-pepper").await.is_err());
+    assert!(reader.list("", None).await.is_err());
+    assert_eq!(writer.get("api-key-pepper").await.unwrap().as_deref(), Some("pepper"));
+    assert_eq!(writer.get("new").await.unwrap(), None);
+    writer.delete("api-key-pepper").await.unwrap();
 }

@@ -8,6 +8,7 @@ use paas_authorizer::{Authorizer, AuthorizerError};
 use paas_core::AppState;
 use paas_core::auth::keyring::Signing;
 use paas_core::runtime::{self, Needs};
+use paas_core::secrets::AwsSecrets;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
@@ -26,7 +27,7 @@ async fn main() -> Result<(), lambda_http::Error> {
                 }
             }
         },
-        Needs { signing: Signing::VerifyOnly, more: AppState::with_gateway_keys },
+        Needs { signing: Signing::VerifyOnly, secrets: AwsSecrets::read_only, more: AppState::with_gateway_keys },
     )
     .await
 }

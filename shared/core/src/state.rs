@@ -11,7 +11,7 @@ use crate::auth::api_key::{KeyHasher, generate_pepper};
 use crate::auth::keyring::{KeyRing, Signing};
 use crate::config::{Config, SecretsKind, StoreKind};
 use crate::identity::gateway_keys::GatewayKeys;
-use crate::secrets::{AwsSecrets, DynSecrets, LocalSecrets, SecretStore};
+use crate::secrets::{DynSecrets, LocalSecrets, OpenAwsSecrets, SecretStore};
 use crate::store::{DynStore, DynamoStore};
 
 /// The secret holding the pepper of API-key hashes.
@@ -36,24 +36,30 @@ impl AppState {
     /// Connects to DynamoDB and the configured secret store, and loads keys:
     /// what a function does on Lambda. (The embedded SQLite store is the
     /// local runner's: `paas-store-sqlite` opens it.)
-    pub async fn on_dynamodb(config: Config, signing: Signing, aws: &SdkConfig) -> anyhow::Result<Self> {
+    pub async fn on_dynamodb(
+        config: Config,
+        signing: Signing,
+        aws_secrets: OpenAwsSecrets,
+        aws: &SdkConfig,
+    ) -> anyhow::Result<Self> {
         anyhow::ensure!(
             config.store == StoreKind::Dynamodb,
             "this binary stores in DynamoDB only: set PAAS_STORE=dynamodb (the local runner, `paas`, has SQLite)"
         );
         let store: DynStore = Arc::new(dynamo_store(&config, aws));
-        Self::with_store(config, store, signing, aws).await
+        Self::with_store(config, store, signing, aws_secrets, aws).await
     }
 
     /// The state over a store the caller opened; `aws` reaches Secrets
-    /// Manager when the configuration uses it.
+    /// Manager, opened with `aws_secrets`, when the configuration uses it.
     pub async fn with_store(
         config: Config,
         store: DynStore,
         signing: Signing,
+        aws_secrets: OpenAwsSecrets,
         aws: &SdkConfig,
     ) -> anyhow::Result<Self> {
-        let secrets = connect_secrets(&config, aws)?;
+        let secrets = connect_secrets(&config, aws_secrets, aws)?;
         let refresh = Duration::from_secs(config.key_refresh_secs);
         // Side by side: on Lambda each read is a round trip to Secrets Manager within the cold start.
         let (tokens, pepper) = tokio::try_join!(
@@ -105,15 +111,13 @@ async fn load_or_create(secrets: &dyn SecretStore, name: &str, create: fn() -> S
     secrets.get(name).await?.with_context(|| format!("secret {name} vanished after it was written"))
 }
 
-fn connect_secrets(config: &Config, aws: &SdkConfig) -> anyhow::Result<DynSecrets> {
+fn connect_secrets(config: &Config, aws_secrets: OpenAwsSecrets, aws: &SdkConfig) -> anyhow::Result<DynSecrets> {
     Ok(match config.secrets {
         SecretsKind::Local => {
             create_data_dir(config)?;
             Arc::new(LocalSecrets::open(&config.data_dir)?)
         }
-        SecretsKind::Aws => {
-            Arc::new(AwsSecrets::new(aws_sdk_secretsmanager::Client::new(aws), config.secrets_prefix.clone()))
-        }
+        SecretsKind::Aws => aws_secrets(aws_sdk_secretsmanager::Client::new(aws), config.secrets_prefix.clone()),
     })
 }
 

@@ -19,6 +19,7 @@ use anyhow::Context;
 use aws_types::SdkConfig;
 use paas_core::auth::keyring::Signing;
 use paas_core::config::StoreKind;
+use paas_core::secrets::AwsSecrets;
 use paas_core::state::{create_data_dir, dynamo_store};
 use paas_core::store::{DynStore, tables};
 use paas_core::{AppState, Config};
@@ -45,7 +46,7 @@ pub fn connect(config: &Config, aws: &SdkConfig) -> anyhow::Result<DynStore> {
 pub async fn app_state(config: Config, signing: Signing) -> anyhow::Result<AppState> {
     let aws = paas_core::aws::ambient(&config).await;
     let store = connect(&config, &aws)?;
-    AppState::with_store(config, store, signing, &aws).await?.with_gateway_keys(&aws)
+    AppState::with_store(config, store, signing, AwsSecrets::read_write, &aws).await?.with_gateway_keys(&aws)
 }
 
 #[derive(Clone)]

@@ -15,13 +15,18 @@ use opentelemetry_sdk::trace::SdkTracerProvider;
 mod buffered;
 
 use crate::auth::keyring::Signing;
+use crate::secrets::OpenAwsSecrets;
 use crate::telemetry::xray;
 use crate::{AppState, Config, metrics, telemetry};
 
-/// What a function's state holds beyond the common part, and how it signs.
+/// What a function's state holds beyond the common part, how it signs, and
+/// whether it writes secrets.
 #[derive(Clone, Copy)]
 pub struct Needs {
     pub signing: Signing,
+    /// [`crate::secrets::AwsSecrets::read_only`] unless the function writes secrets (as its
+    /// IAM policy must then allow too).
+    pub secrets: OpenAwsSecrets,
     /// Adds what only this function uses ([`AppState::with_gateway_keys`], or
     /// [`nothing_more`]); a function links only what it adds.
     pub more: fn(AppState, &SdkConfig) -> anyhow::Result<AppState>,
@@ -39,7 +44,7 @@ async fn cold_start(needs: Needs) -> Result<(AppState, Option<SdkTracerProvider>
     let traces = telemetry::init(&config);
     metrics::init_emf()?;
     let aws = crate::aws::from_lambda_environment()?;
-    let state = AppState::on_dynamodb(config, needs.signing, &aws).await?;
+    let state = AppState::on_dynamodb(config, needs.signing, needs.secrets, &aws).await?;
     Ok(((needs.more)(state, &aws)?, traces))
 }
 

@@ -1,5 +1,9 @@
 //! AWS Secrets Manager: one secret per name, its id prefixed so that stacks
 //! sharing an account stay apart and IAM policies can grant by prefix.
+//!
+//! A function opens it as its IAM policy allows ([`OpenAwsSecrets`]): the
+//! functions that only read (sessions, chat, the authorizer) get a store
+//! that refuses writes, so their binaries link no write, list or delete call.
 
 use std::fmt;
 
@@ -8,7 +12,11 @@ use aws_sdk_secretsmanager::Client;
 use aws_sdk_secretsmanager::error::DisplayErrorContext;
 use aws_sdk_secretsmanager::types::{Filter, FilterNameStringType};
 
-use super::SecretStore;
+use super::{DynSecrets, SecretStore};
+
+/// Opens Secrets Manager with a client and the secrets' id prefix:
+/// [`AwsSecrets::read_write`] or [`AwsSecrets::read_only`].
+pub type OpenAwsSecrets = fn(Client, String) -> DynSecrets;
 
 #[derive(Clone)]
 pub struct AwsSecrets {
@@ -21,8 +29,31 @@ impl AwsSecrets {
         Self { client, prefix }
     }
 
+    /// Reads, writes, lists and deletes (auth, admin, `paas`).
+    pub fn read_write(client: Client, prefix: String) -> DynSecrets {
+        std::sync::Arc::new(Self::new(client, prefix))
+    }
+
+    /// Reads only (`GetSecretValue`), as a function whose policy grants no more.
+    pub fn read_only(client: Client, prefix: String) -> DynSecrets {
+        std::sync::Arc::new(ReadOnly(Self::new(client, prefix)))
+    }
+
     fn id(&self, name: &str) -> String {
         format!("{}{name}", self.prefix)
+    }
+
+    async fn read(&self, name: &str) -> anyhow::Result<Option<String>> {
+        let id = self.id(name);
+        match self.client.get_secret_value().secret_id(&id).send().await {
+            Ok(out) => {
+                out.secret_string.map(Some).with_context(|| format!("secret {id} holds binary data, not a string"))
+            }
+            Err(err) if err.as_service_error().is_some_and(|e| e.is_resource_not_found_exception()) => Ok(None),
+            Err(err) => {
+                Err(anyhow::anyhow!("{}", DisplayErrorContext(err))).with_context(|| format!("reading secret {id}"))
+            }
+        }
     }
 
     async fn put_value(&self, id: &str, value: &str) -> anyhow::Result<bool> {
@@ -44,16 +75,7 @@ impl fmt::Debug for AwsSecrets {
 #[async_trait::async_trait]
 impl SecretStore for AwsSecrets {
     async fn get(&self, name: &str) -> anyhow::Result<Option<String>> {
-        let id = self.id(name);
-        match self.client.get_secret_value().secret_id(&id).send().await {
-            Ok(out) => {
-                out.secret_string.map(Some).with_context(|| format!("secret {id} holds binary data, not a string"))
-            }
-            Err(err) if err.as_service_error().is_some_and(|e| e.is_resource_not_found_exception()) => Ok(None),
-            Err(err) => {
-                Err(anyhow::anyhow!("{}", DisplayErrorContext(err))).with_context(|| format!("reading secret {id}"))
-            }
-        }
+        self.read(name).await
     }
 
     async fn put(&self, name: &str, value: &str) -> anyhow::Result<()> {
@@ -106,5 +128,28 @@ impl SecretStore for AwsSecrets {
                 Err(anyhow::anyhow!("{}", DisplayErrorContext(err))).with_context(|| format!("deleting secret {id}"))
             }
         }
+    }
+}
+
+/// Secrets Manager for reading alone.
+#[derive(Debug)]
+struct ReadOnly(AwsSecrets);
+
+#[async_trait::async_trait]
+impl SecretStore for ReadOnly {
+    async fn get(&self, name: &str) -> anyhow::Result<Option<String>> {
+        self.0.read(name).await
+    }
+
+    async fn put(&self, name: &str, _: &str) -> anyhow::Result<()> {
+        anyhow::bail!("this function only reads secrets; it cannot write {name}")
+    }
+
+    async fn delete(&self, name: &str) -> anyhow::Result<()> {
+        anyhow::bail!("this function only reads secrets; it cannot delete {name}")
+    }
+
+    async fn list(&self, prefix: &str, _: Option<String>) -> anyhow::Result<(Vec<String>, Option<String>)> {
+        anyhow::bail!("this function only reads secrets; it cannot list {prefix}")
     }
 }

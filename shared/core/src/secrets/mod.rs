@@ -7,7 +7,7 @@ mod local;
 
 use std::sync::Arc;
 
-pub use aws::AwsSecrets;
+pub use aws::{AwsSecrets, OpenAwsSecrets};
 pub use local::LocalSecrets;
 
 #[async_trait::async_trait]
