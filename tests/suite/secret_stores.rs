@@ -63,16 +63,18 @@ fn secrets_manager() -> aws_sdk_secretsmanager::Client {
 
 #[tokio::test]
 async fn secrets_manager_lists_and_deletes_by_prefix() {
-    lists_and_deletes_by_prefix(AwsSecrets::read_write(secrets_manager(), format!("t{}/", ulid::Ulid::new()))).await;
+    lists_and_deletes_by_prefix(AwsSecrets::full(secrets_manager(), format!("t{}/", ulid::Ulid::new()))).await;
 }
 
 /// A function whose IAM policy only reads (sessions, chat, the authorizer)
-/// reads what the others wrote, and its writes fail, changing nothing.
+/// reads what the others wrote, and its writes fail, changing nothing; one
+/// that also writes (auth) still cannot list or delete.
 #[tokio::test]
-async fn a_read_only_function_reads_secrets_and_cannot_change_them() {
+async fn a_function_changes_secrets_only_as_its_policy_allows() {
     let prefix = format!("t{}/", ulid::Ulid::new());
-    let writer = AwsSecrets::read_write(secrets_manager(), prefix.clone());
-    let reader = AwsSecrets::read_only(secrets_manager(), prefix);
+    let writer = AwsSecrets::full(secrets_manager(), prefix.clone());
+    let reader = AwsSecrets::read_only(secrets_manager(), prefix.clone());
+    let auth = AwsSecrets::read_write(secrets_manager(), prefix);
     writer.put("api-key-pepper", "pepper").await.unwrap();
     assert_eq!(reader.get("api-key-pepper").await.unwrap().as_deref(), Some("pepper"));
     assert_eq!(reader.get("missing").await.unwrap(), None);
@@ -83,5 +85,13 @@ async fn a_read_only_function_reads_secrets_and_cannot_change_them() {
     assert!(reader.list("", None).await.is_err());
     assert_eq!(writer.get("api-key-pepper").await.unwrap().as_deref(), Some("pepper"));
     assert_eq!(writer.get("new").await.unwrap(), None);
-    writer.delete("api-key-pepper").await.unwrap();
+
+    auth.put("jwt-verify-keys", "keys").await.unwrap();
+    assert_eq!(reader.get("jwt-verify-keys").await.unwrap().as_deref(), Some("keys"));
+    assert!(auth.delete("jwt-verify-keys").await.is_err());
+    assert!(auth.list("", None).await.is_err());
+    for name in ["api-key-pepper", "jwt-verify-keys"] {
+        assert!(writer.get(name).await.unwrap().is_some());
+        writer.delete(name).await.unwrap();
+    }
 }

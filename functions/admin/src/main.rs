@@ -7,7 +7,7 @@ use paas_core::secrets::AwsSecrets;
 async fn main() -> Result<(), lambda_http::Error> {
     runtime::run_lambda(
         paas_admin::router,
-        Needs { signing: Signing::VerifyOnly, secrets: AwsSecrets::read_write, more: AppState::with_gateway_keys },
+        Needs { signing: Signing::VerifyOnly, secrets: AwsSecrets::full, more: AppState::with_gateway_keys },
     )
     .await
 }

@@ -46,7 +46,7 @@ pub fn connect(config: &Config, aws: &SdkConfig) -> anyhow::Result<DynStore> {
 pub async fn app_state(config: Config, signing: Signing) -> anyhow::Result<AppState> {
     let aws = paas_core::aws::ambient(&config).await;
     let store = connect(&config, &aws)?;
-    AppState::with_store(config, store, signing, AwsSecrets::read_write, &aws).await?.with_gateway_keys(&aws)
+    AppState::with_store(config, store, signing, AwsSecrets::full, &aws).await?.with_gateway_keys(&aws)
 }
 
 #[derive(Clone)]

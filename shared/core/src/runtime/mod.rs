@@ -20,12 +20,12 @@ use crate::telemetry::xray;
 use crate::{AppState, Config, metrics, telemetry};
 
 /// What a function's state holds beyond the common part, how it signs, and
-/// whether it writes secrets.
+/// what it does with secrets.
 #[derive(Clone, Copy)]
 pub struct Needs {
     pub signing: Signing,
-    /// [`crate::secrets::AwsSecrets::read_only`] unless the function writes secrets (as its
-    /// IAM policy must then allow too).
+    /// The Secrets Manager calls the function makes, as its IAM policy allows
+    /// ([`crate::secrets::AwsSecrets::read_only`], `read_write` or `full`).
     pub secrets: OpenAwsSecrets,
     /// Adds what only this function uses ([`AppState::with_gateway_keys`], or
     /// [`nothing_more`]); a function links only what it adds.

@@ -1,9 +1,9 @@
 //! AWS Secrets Manager: one secret per name, its id prefixed so that stacks
 //! sharing an account stay apart and IAM policies can grant by prefix.
 //!
-//! A function opens it as its IAM policy allows ([`OpenAwsSecrets`]): the
-//! functions that only read (sessions, chat, the authorizer) get a store
-//! that refuses writes, so their binaries link no write, list or delete call.
+//! A function opens it as its IAM policy allows ([`OpenAwsSecrets`]), and
+//! its binary links only those calls: sessions, chat and the authorizer
+//! read; auth also writes; admin also lists and deletes.
 
 use std::fmt;
 
@@ -15,7 +15,7 @@ use aws_sdk_secretsmanager::types::{Filter, FilterNameStringType};
 use super::{DynSecrets, SecretStore};
 
 /// Opens Secrets Manager with a client and the secrets' id prefix:
-/// [`AwsSecrets::read_write`] or [`AwsSecrets::read_only`].
+/// [`AwsSecrets::full`], [`AwsSecrets::read_write`] or [`AwsSecrets::read_only`].
 pub type OpenAwsSecrets = fn(Client, String) -> DynSecrets;
 
 #[derive(Clone)]
@@ -29,14 +29,20 @@ impl AwsSecrets {
         Self { client, prefix }
     }
 
-    /// Reads, writes, lists and deletes (auth, admin, `paas`).
-    pub fn read_write(client: Client, prefix: String) -> DynSecrets {
+    /// Reads, writes, lists and deletes (admin, which manages tenants'
+    /// secrets and deletes them with the tenant, and `paas`).
+    pub fn full(client: Client, prefix: String) -> DynSecrets {
         std::sync::Arc::new(Self::new(client, prefix))
     }
 
-    /// Reads only (`GetSecretValue`), as a function whose policy grants no more.
+    /// Reads and writes (auth, which creates and rotates the signing keys).
+    pub fn read_write(client: Client, prefix: String) -> DynSecrets {
+        std::sync::Arc::new(Limited::<true>(Self::new(client, prefix)))
+    }
+
+    /// Reads only (`GetSecretValue`).
     pub fn read_only(client: Client, prefix: String) -> DynSecrets {
-        std::sync::Arc::new(ReadOnly(Self::new(client, prefix)))
+        std::sync::Arc::new(Limited::<false>(Self::new(client, prefix)))
     }
 
     fn id(&self, name: &str) -> String {
@@ -52,6 +58,24 @@ impl AwsSecrets {
             Err(err) if err.as_service_error().is_some_and(|e| e.is_resource_not_found_exception()) => Ok(None),
             Err(err) => {
                 Err(anyhow::anyhow!("{}", DisplayErrorContext(err))).with_context(|| format!("reading secret {id}"))
+            }
+        }
+    }
+
+    async fn write(&self, name: &str, value: &str) -> anyhow::Result<()> {
+        let id = self.id(name);
+        if self.put_value(&id, value).await? {
+            return Ok(());
+        }
+        match self.client.create_secret().name(&id).secret_string(value).send().await {
+            Ok(_) => Ok(()),
+            // Created concurrently by someone else: replace their value, as a put would have.
+            Err(err) if err.as_service_error().is_some_and(|e| e.is_resource_exists_exception()) => {
+                anyhow::ensure!(self.put_value(&id, value).await?, "secret {id} vanished while being created");
+                Ok(())
+            }
+            Err(err) => {
+                Err(anyhow::anyhow!("{}", DisplayErrorContext(err))).with_context(|| format!("creating secret {id}"))
             }
         }
     }
@@ -79,21 +103,7 @@ impl SecretStore for AwsSecrets {
     }
 
     async fn put(&self, name: &str, value: &str) -> anyhow::Result<()> {
-        let id = self.id(name);
-        if self.put_value(&id, value).await? {
-            return Ok(());
-        }
-        match self.client.create_secret().name(&id).secret_string(value).send().await {
-            Ok(_) => Ok(()),
-            // Created concurrently by someone else: replace their value, as a put would have.
-            Err(err) if err.as_service_error().is_some_and(|e| e.is_resource_exists_exception()) => {
-                anyhow::ensure!(self.put_value(&id, value).await?, "secret {id} vanished while being created");
-                Ok(())
-            }
-            Err(err) => {
-                Err(anyhow::anyhow!("{}", DisplayErrorContext(err))).with_context(|| format!("creating secret {id}"))
-            }
-        }
+        self.write(name, value).await
     }
 
     async fn list(&self, prefix: &str, page: Option<String>) -> anyhow::Result<(Vec<String>, Option<String>)> {
@@ -131,25 +141,27 @@ impl SecretStore for AwsSecrets {
     }
 }
 
-/// Secrets Manager for reading alone.
+/// Secrets Manager without listing or deleting, and without writing unless
+/// `WRITES`: a binary links only the calls its function may make.
 #[derive(Debug)]
-struct ReadOnly(AwsSecrets);
+struct Limited<const WRITES: bool>(AwsSecrets);
 
 #[async_trait::async_trait]
-impl SecretStore for ReadOnly {
+impl<const WRITES: bool> SecretStore for Limited<WRITES> {
     async fn get(&self, name: &str) -> anyhow::Result<Option<String>> {
         self.0.read(name).await
     }
 
-    async fn put(&self, name: &str, _: &str) -> anyhow::Result<()> {
-        anyhow::bail!("this function only reads secrets; it cannot write {name}")
+    async fn put(&self, name: &str, value: &str) -> anyhow::Result<()> {
+        anyhow::ensure!(WRITES, "this function only reads secrets; it cannot write {name}");
+        self.0.write(name, value).await
     }
 
     async fn delete(&self, name: &str) -> anyhow::Result<()> {
-        anyhow::bail!("this function only reads secrets; it cannot delete {name}")
+        anyhow::bail!("this function does not delete secrets; it cannot delete {name}")
     }
 
     async fn list(&self, prefix: &str, _: Option<String>) -> anyhow::Result<(Vec<String>, Option<String>)> {
-        anyhow::bail!("this function only reads secrets; it cannot list {prefix}")
+        anyhow::bail!("this function does not list secrets; it cannot list {prefix}")
     }
 }
