@@ -10,11 +10,10 @@ use paas_core::auth::permission::Permission;
 use paas_core::auth::principal::Caller;
 use paas_core::http::ApiJson;
 use paas_core::{AppResult, AppState};
-use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 use tracing::Instrument;
 
-use crate::frames::FrameEvent;
+use crate::frames::{self, FrameEvent};
 use crate::prepare::{self, ChatBody, TurnRequest};
 use crate::turn;
 
@@ -37,7 +36,7 @@ pub async fn completions(
 ) -> AppResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
     caller.require(Permission::Chat)?;
     let (prepared, budget) = prepare::prepare(&state, &caller, body.try_into()?).await?;
-    let (tx, rx) = mpsc::channel(64);
+    let (tx, rx) = frames::channel();
     // Comments keep idle streams open: API Gateway and proxies close silent ones.
     let heartbeat = KeepAlive::new().interval(Duration::from_millis(state.config.heartbeat_ms)).text("heartbeat");
     // The turn outlives this handler; the request's span (tenant, route) goes with it.

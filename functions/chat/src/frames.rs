@@ -7,6 +7,7 @@ use axum::response::sse::Event;
 use paas_core::conversation::{ThoughtKind, TurnOutcome};
 use paas_llm::Usage;
 use serde::Serialize;
+use tokio::sync::mpsc;
 
 /// One frame of a turn's stream.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -23,6 +24,17 @@ pub enum Frame {
     Error { code: &'static str, message: String },
     /// Exactly once, last.
     Done { outcome: TurnOutcome, session_id: String, message_id: String, usage: TokenUsage, model: String },
+}
+
+/// A turn's frames on their way to its response. Boxed: a channel allocates
+/// its slots 32 at a time, and a frame takes 104 bytes, so every open stream
+/// would hold kilobytes of empty slots.
+pub type FrameSender = mpsc::Sender<Box<Frame>>;
+pub type FrameReceiver = mpsc::Receiver<Box<Frame>>;
+
+/// The channel from a turn to its response.
+pub fn channel() -> (FrameSender, FrameReceiver) {
+    mpsc::channel(64)
 }
 
 /// The tokens a turn consumed.

@@ -30,11 +30,10 @@ use paas_llm::tools;
 use paas_llm::{
     ChatMessage, ChatRequest, FinishReason, LlmError, StreamEvent, TokenTally, ToolCall, Usage, estimate_request,
 };
-use tokio::sync::mpsc;
 use tracing::Instrument;
 
 use crate::caps::{self, Breach};
-use crate::frames::Frame;
+use crate::frames::{Frame, FrameSender};
 use crate::prepare::Prepared;
 use paas_core::conversation::{ThoughtKind, TurnOutcome as Outcome};
 
@@ -112,13 +111,13 @@ enum Stop {
 
 /// The frames' way to the client, within the turn's deadline.
 struct Relay<'a> {
-    tx: &'a mpsc::Sender<Frame>,
+    tx: &'a FrameSender,
     deadline: tokio::time::Instant,
 }
 
 impl Relay<'_> {
     async fn send(&self, frame: Frame) -> Result<(), Stop> {
-        match tokio::time::timeout_at(self.deadline, self.tx.send(frame)).await {
+        match tokio::time::timeout_at(self.deadline, self.tx.send(Box::new(frame))).await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(_)) => Err(Stop::Gone),
             Err(_) => Err(Stop::Late),
@@ -126,7 +125,7 @@ impl Relay<'_> {
     }
 }
 
-pub async fn run(state: AppState, turn: Prepared, mut budget: TurnBudget, tx: mpsc::Sender<Frame>) {
+pub async fn run(state: AppState, turn: Prepared, mut budget: TurnBudget, tx: FrameSender) {
     let started = Instant::now();
     let tenant_id = turn.tenant.tenant_id.to_string();
     let _active = metrics::session_active(&tenant_id);
@@ -185,7 +184,7 @@ pub async fn run(state: AppState, turn: Prepared, mut budget: TurnBudget, tx: mp
 
     let last = collected.error.map(|(code, message)| Frame::Error { code, message });
     for frame in last.into_iter().chain([Frame::Done { outcome, session_id, message_id, usage: usage.into(), model }]) {
-        if !matches!(tokio::time::timeout(FINAL_FRAMES_WAIT, tx.send(frame)).await, Ok(Ok(()))) {
+        if !matches!(tokio::time::timeout(FINAL_FRAMES_WAIT, tx.send(Box::new(frame))).await, Ok(Ok(()))) {
             break;
         }
     }

@@ -31,14 +31,13 @@ use paas_core::domain::agent_types;
 use paas_core::http::ApiJson;
 use paas_core::{AppError, AppResult, AppState};
 use paas_llm::ChatMessage;
-use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 use tracing::Instrument;
 
 pub use errors::OpenAiError;
 use wire::{Chunk, ChunkChoice, Completion, CompletionRequest, Delta, FinishReason, InRole, Model, ModelList};
 
-use crate::frames::Frame;
+use crate::frames::{self, Frame, FrameReceiver};
 use crate::prepare::{self, AgentChoice, ClientHistory, TurnInput};
 use crate::turn;
 
@@ -181,7 +180,7 @@ pub async fn create_chat_completion(
         model: body.model,
     };
     let heartbeat = Duration::from_millis(state.config.heartbeat_ms);
-    let (tx, rx) = mpsc::channel(64);
+    let (tx, rx) = frames::channel();
     tokio::spawn(turn::run(state, prepared, budget, tx).in_current_span());
     tokio::task::yield_now().await;
     let mut response = if body.stream.unwrap_or(false) {
@@ -234,15 +233,11 @@ fn thought_line(kind: paas_core::conversation::ThoughtKind, text: &str) -> Strin
 }
 
 /// The turn's frames as OpenAI stream chunks, then `[DONE]`.
-fn chunks(
-    answer: Answer,
-    include_usage: bool,
-    rx: mpsc::Receiver<Frame>,
-) -> impl Stream<Item = Result<Event, Infallible>> {
+fn chunks(answer: Answer, include_usage: bool, rx: FrameReceiver) -> impl Stream<Item = Result<Event, Infallible>> {
     let usage_slot = move || include_usage.then_some(None);
     let mut failure = None;
     ReceiverStream::new(rx).flat_map(move |frame| {
-        let data: Vec<String> = match frame {
+        let data: Vec<String> = match *frame {
             Frame::Session { .. } => {
                 let delta = Delta { role: Some("assistant"), content: Some(String::new()), ..Delta::default() };
                 vec![json(&answer.chunk(delta, None, usage_slot()))]
@@ -283,10 +278,10 @@ fn json(value: &impl serde::Serialize) -> String {
 }
 
 /// The whole turn as one completion, once it is over.
-async fn whole(answer: Answer, mut rx: mpsc::Receiver<Frame>) -> Result<Json<Completion>, OpenAiError> {
+async fn whole(answer: Answer, mut rx: FrameReceiver) -> Result<Json<Completion>, OpenAiError> {
     let (mut content, mut reasoning, mut failure) = (String::new(), String::new(), None);
     while let Some(frame) = rx.recv().await {
-        match frame {
+        match *frame {
             Frame::Message(text) => content.push_str(&text),
             Frame::Thought { kind, text, .. } => reasoning.push_str(&thought_line(kind, &text)),
             Frame::Error { code, message } => failure = Some(errors::turn_failed(code, message)),
