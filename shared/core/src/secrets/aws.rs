@@ -25,7 +25,7 @@ pub struct AwsSecrets {
 }
 
 impl AwsSecrets {
-    pub fn new(client: Client, prefix: String) -> Self {
+    fn new(client: Client, prefix: String) -> Self {
         Self { client, prefix }
     }
 
