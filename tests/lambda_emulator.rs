@@ -146,14 +146,7 @@ impl Function {
 
     /// Invokes a buffered (API Gateway REST) function; answers status and JSON body.
     pub async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
-        let event = rest_event(method, path, token, body);
-        let mut rx = self.invoke(event);
-        let mut raw = Vec::new();
-        while let Some(chunk) =
-            tokio::time::timeout(Duration::from_secs(30), rx.recv()).await.expect("the function answers")
-        {
-            raw.extend_from_slice(&chunk.bytes);
-        }
+        let raw = collect(self.invoke(rest_event(method, path, token, body))).await;
         let (response, body) = match split_stream(&raw) {
             // A streaming function (chat): its metadata prelude, then the body.
             Some((prelude, body)) => (prelude, serde_json::from_slice(body).unwrap_or(Value::Null)),
@@ -166,6 +159,17 @@ impl Function {
         };
         (response["statusCode"].as_u64().unwrap() as u16, body)
     }
+}
+
+/// An invocation's whole answer, once the function has sent all of it.
+pub async fn collect(mut rx: mpsc::UnboundedReceiver<Chunk>) -> Vec<u8> {
+    let mut raw = Vec::new();
+    while let Some(chunk) =
+        tokio::time::timeout(Duration::from_secs(30), rx.recv()).await.expect("the function answers")
+    {
+        raw.extend_from_slice(&chunk.bytes);
+    }
+    raw
 }
 
 /// An API Gateway REST proxy event, as the REST API hands a buffered function

@@ -29,6 +29,16 @@ const HEAD_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Serves `app` until `shutdown` completes, then lets open connections finish.
 pub async fn serve(listener: TcpListener, app: Router, shutdown: impl Future<Output = ()>) {
+    serve_with_head_timeout(listener, app, shutdown, HEAD_TIMEOUT).await;
+}
+
+/// [`serve`] with another head timeout (the tests' short one).
+pub async fn serve_with_head_timeout(
+    listener: TcpListener,
+    app: Router,
+    shutdown: impl Future<Output = ()>,
+    head_timeout: Duration,
+) {
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
@@ -56,7 +66,7 @@ pub async fn serve(listener: TcpListener, app: Router, shutdown: impl Future<Out
         let connection = http1::Builder::new()
             .max_buf_size(READ_BUFFER)
             .timer(TokioTimer::new())
-            .header_read_timeout(HEAD_TIMEOUT)
+            .header_read_timeout(head_timeout)
             .serve_connection(TokioIo::new(tcp), TowerToHyperService::new(service));
         let connection = graceful.watch(connection);
         tokio::spawn(async move {

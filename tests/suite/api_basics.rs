@@ -50,10 +50,37 @@ async fn every_function_answers_healthz() {
 async fn paas_serve_takes_a_request_head_as_large_as_api_gateway_does() {
     let app = TestApp::new().await;
     let addr = app.serve().await;
-    let cookie = format!("prefs={}", "a".repeat(10_000));
-    let response =
-        reqwest::Client::new().get(format!("http://{addr}/healthz")).header(header::COOKIE, cookie).send().await;
-    assert_eq!(response.expect("an answer").status(), StatusCode::OK);
+    let get = |cookie: String| {
+        reqwest::Client::new().get(format!("http://{addr}/healthz")).header(header::COOKIE, cookie).send()
+    };
+    let response = get(format!("prefs={}", "a".repeat(10_000))).await.expect("an answer");
+    assert_eq!(response.status(), StatusCode::OK);
+    // The bound holds: a head past 16 KiB is refused, not buffered.
+    let response = get(format!("prefs={}", "a".repeat(20_000))).await.expect("an answer");
+    assert_eq!(response.status(), StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE);
+}
+
+/// A caller that trickles a request's head cannot hold a connection open:
+/// the server closes it once the head timeout passes.
+#[tokio::test]
+async fn paas_serve_closes_a_connection_whose_head_never_ends() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::new().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let timeout = std::time::Duration::from_millis(300);
+    tokio::spawn(paas_cli::http_server::serve_with_head_timeout(
+        listener,
+        app.router.clone(),
+        std::future::pending(),
+        timeout,
+    ));
+    let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    tcp.write_all(b"GET /healthz HTTP/1.1\r\nhost: x\r\n").await.unwrap();
+    let mut answer = Vec::new();
+    let closed = tokio::time::timeout(std::time::Duration::from_secs(5), tcp.read_to_end(&mut answer)).await;
+    assert!(closed.is_ok(), "the connection is still open after 5 s");
+    assert!(!String::from_utf8_lossy(&answer).contains("200 OK"), "{}", String::from_utf8_lossy(&answer));
 }
 
 #[tokio::test]

@@ -41,14 +41,9 @@ async fn the_functions_run_behind_the_lambda_runtime_and_chat_streams() {
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
     .collect();
 
+    let read =
+        |rx| async move { String::from_utf8_lossy(&paas_tests::lambda_emulator::collect(rx).await).into_owned() };
     // The auth function first: it creates the signing keys the others verify with.
-    let read = |mut rx: tokio::sync::mpsc::UnboundedReceiver<paas_tests::lambda_emulator::Chunk>| async move {
-        let mut raw = Vec::new();
-        while let Some(chunk) = tokio::time::timeout(Duration::from_secs(30), rx.recv()).await.expect("it answers") {
-            raw.extend_from_slice(&chunk.bytes);
-        }
-        String::from_utf8_lossy(&raw).into_owned()
-    };
     let auth = Function::start("auth", &env).await;
     let (status, jwks) = auth.call("GET", "/.well-known/jwks.json", None, None).await;
     assert_eq!((status, jwks["keys"].as_array().map(Vec::len)), (200, Some(1)));

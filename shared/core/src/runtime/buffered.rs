@@ -71,3 +71,68 @@ async fn proxy_response(response: Response<Body>) -> Result<ApiGatewayProxyRespo
     proxy.multi_value_headers = parts.headers;
     Ok(proxy)
 }
+
+#[cfg(test)]
+mod tests {
+    use axum::routing::get;
+    use http::header::{CONTENT_TYPE, SET_COOKIE};
+    use lambda_http::lambda_runtime::Context;
+
+    use super::*;
+
+    fn event(value: serde_json::Value) -> LambdaEvent<LambdaRequest> {
+        LambdaEvent::new(serde_json::from_value(value).expect("an event"), Context::default())
+    }
+
+    fn rest(path: &str) -> LambdaEvent<LambdaRequest> {
+        event(serde_json::json!({
+            "resource": path, "path": path, "httpMethod": "GET", "headers": {}, "multiValueHeaders": {},
+            "requestContext": {"accountId": "1", "resourceId": "r", "stage": "$default", "requestId": "q",
+                "identity": {"sourceIp": "203.0.113.7"}, "resourcePath": path, "httpMethod": "GET", "apiId": "a"},
+            "isBase64Encoded": false
+        }))
+    }
+
+    fn router() -> Router {
+        Router::new()
+            .route(
+                "/text",
+                get(|| async { (axum::response::AppendHeaders([(SET_COOKIE, "a=1"), (SET_COOKIE, "b=2")]), "héllo") }),
+            )
+            .route("/bytes", get(|| async { ([(CONTENT_TYPE, "application/octet-stream")], vec![0xff_u8, 0xfe]) }))
+            .route("/gzip", get(|| async { ([(CONTENT_ENCODING, "gzip")], "compressed") }))
+            .route("/empty", get(|| async { http::StatusCode::NO_CONTENT }))
+    }
+
+    #[tokio::test]
+    async fn text_stays_text_and_repeated_headers_survive() {
+        let proxy = Buffered(router()).call(rest("/text")).await.unwrap();
+        assert_eq!((proxy.status_code, proxy.is_base64_encoded), (200, false));
+        assert_eq!(proxy.body, Some(EventBody::Text("héllo".into())));
+        assert_eq!(proxy.multi_value_headers.get_all(SET_COOKIE).iter().count(), 2);
+        assert!(proxy.headers.is_empty(), "API Gateway would merge both maps and repeat headers");
+    }
+
+    #[tokio::test]
+    async fn bytes_that_are_not_text_as_is_go_base64() {
+        for path in ["/bytes", "/gzip"] {
+            let proxy = Buffered(router()).call(rest(path)).await.unwrap();
+            assert!(proxy.is_base64_encoded, "{path}");
+            assert!(matches!(proxy.body, Some(EventBody::Binary(_))), "{path}");
+        }
+        let empty = Buffered(router()).call(rest("/empty")).await.unwrap();
+        assert_eq!((empty.status_code, empty.body, empty.is_base64_encoded), (204, None, false));
+    }
+
+    #[tokio::test]
+    async fn an_event_from_anything_but_the_rest_api_is_refused() {
+        let http_api = event(serde_json::json!({
+            "version": "2.0", "routeKey": "$default", "rawPath": "/text", "rawQueryString": "", "headers": {},
+            "requestContext": {"accountId": "1", "apiId": "a", "domainName": "d", "domainPrefix": "d", "requestId": "q",
+                "routeKey": "$default", "stage": "$default", "time": "t", "timeEpoch": 0,
+                "http": {"method": "GET", "path": "/text", "protocol": "HTTP/1.1", "sourceIp": "203.0.113.7", "userAgent": "u"}},
+            "isBase64Encoded": false
+        }));
+        assert!(Buffered(router()).call(http_api).await.is_err());
+    }
+}
