@@ -338,6 +338,23 @@ async fn a_tool_call_with_oversized_arguments_runs_no_tool() {
     assert_settled(&app, &acme, total(&frames)).await;
 }
 
+/// The base URL `paas serve` prints once it listens; its further output is drained.
+async fn served_at(stderr: tokio::process::ChildStderr) -> String {
+    use tokio::io::AsyncBufReadExt;
+    let mut lines = tokio::io::BufReader::new(stderr).lines();
+    let read = async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            if let Some(url) = line.split_whitespace().find(|word| word.starts_with("http://")) {
+                return url.to_owned();
+            }
+        }
+        panic!("paas serve exited before it listened");
+    };
+    let url = tokio::time::timeout(Duration::from_secs(30), read).await.expect("paas serve listened within 30 s");
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    url
+}
+
 /// Peak resident memory of a process, from `/proc/<pid>/status`.
 fn peak_resident_bytes(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
@@ -350,27 +367,23 @@ async fn the_local_runner_stays_small_while_an_upstream_streams_100_mb_without_a
     let start = r#"data: {"id":"x","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":""#;
     let fake = FakeLlm::start(vec![Reply::sse(vec![start.to_owned()]).then_repeat("a".repeat(64 * 1024), 1600)]).await;
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    // Port 0, then the address it prints: a port picked here and freed could be
+    // taken by another test's server before the runner binds it.
     let mut runner = tokio::process::Command::new(paas_tests::lambda_emulator::binary("paas"))
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--data-dir"])
+        .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
         .arg(dir.path())
         .env("PAAS_LOG", "warn")
         .env("PAAS_FRONTEND_DIR", dir.path())
+        .stderr(std::process::Stdio::piped())
         .kill_on_drop(true)
         .spawn()
         .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
+    let base = served_at(runner.stderr.take().unwrap()).await;
     let http = reqwest::Client::new();
     let signup = json!({"tenant_name": "Acme", "tenant_slug": "acme", "email": "a@acme.test", "password": crate::support::PASSWORD});
-    let mut reply = None;
-    for _ in 0..100 {
-        if let Ok(r) = http.post(format!("{base}/api/auth/signup")).json(&signup).send().await {
-            reply = Some(r.json::<Value>().await.unwrap());
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let token = reply.expect("the runner started")["access_token"].as_str().unwrap().to_owned();
+    let reply = http.post(format!("{base}/api/auth/signup")).json(&signup).send().await.unwrap();
+    let reply = reply.json::<Value>().await.unwrap();
+    let token = reply["access_token"].as_str().unwrap().to_owned();
     let llm = json!({"provider": "openai_compatible", "model": "m", "base_url": fake.base_url()});
     let put = http.put(format!("{base}/api/v1/tenant/llm")).bearer_auth(&token).json(&llm).send().await.unwrap();
     assert_eq!(put.status(), 200);

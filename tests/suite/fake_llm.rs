@@ -100,10 +100,18 @@ pub fn usage(input_tokens: u64, output_tokens: u64) -> Usage {
 }
 
 /// A base URL on which nothing listens: connecting is refused.
+///
+/// The port stays bound (without listening, and without `SO_REUSEADDR`) for the
+/// rest of the process, so a server another test starts meanwhile cannot take it
+/// and answer in its place.
 pub fn refused_base_url() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
-    let addr = listener.local_addr().unwrap();
-    drop(listener);
+    static HELD: std::sync::OnceLock<tokio::net::TcpSocket> = std::sync::OnceLock::new();
+    let socket = HELD.get_or_init(|| {
+        let socket = tokio::net::TcpSocket::new_v4().expect("open a socket");
+        socket.bind("127.0.0.1:0".parse().unwrap()).expect("bind a free port");
+        socket
+    });
+    let addr = socket.local_addr().unwrap();
     format!("http://{addr}/v1")
 }
 
