@@ -131,7 +131,11 @@ pub fn create_data_dir(config: &Config) -> anyhow::Result<()> {
 pub fn dynamo_store(config: &Config, aws: &SdkConfig) -> DynamoStore {
     let mut dynamodb = aws_sdk_dynamodb::config::Builder::from(aws);
     if let Some(endpoint) = &config.dynamodb_endpoint {
-        dynamodb = dynamodb.endpoint_url(endpoint);
+        // An emulator may serve one request at a time, so under load a request can queue for
+        // seconds: slow, not stalled. The SDK's stalled-stream guard would cut it off and retry
+        // it, and an emulator does not recognise a retried transaction by its token as DynamoDB does.
+        let patient = aws_sdk_dynamodb::config::StalledStreamProtectionConfig::disabled();
+        dynamodb = dynamodb.endpoint_url(endpoint).stalled_stream_protection(patient);
     }
     DynamoStore::new(aws_sdk_dynamodb::Client::from_conf(dynamodb.build()), config.table_prefix.clone())
 }
