@@ -173,8 +173,9 @@ async fn resolve_tools(state: &AppState, tenant: &Tenant, profile: &AgentProfile
     Ok(resolved)
 }
 
-/// The turn, and its hold on the tenant's meters (the first step reserved).
-pub async fn prepare(state: &AppState, caller: &Caller, input: TurnInput) -> AppResult<(Prepared, TurnBudget)> {
+/// The turn, and its hold on the tenant's meters (the first step reserved). The turn
+/// comes boxed: its task moves it into its future, which would otherwise hold it twice.
+pub async fn prepare(state: &AppState, caller: &Caller, input: TurnInput) -> AppResult<(Box<Prepared>, TurnBudget)> {
     let turn_time = Duration::from_secs(state.config.turn_max_secs);
     let deadline = tokio::time::Instant::now() + turn_time;
     let message = input.message.trim();
@@ -272,7 +273,7 @@ pub async fn prepare(state: &AppState, caller: &Caller, input: TurnInput) -> App
     };
     let tool_context = ToolContext::new(net_guard::policy(&state.config), tenant.settings.allowed_hosts.clone());
     Ok((
-        Prepared {
+        Box::new(Prepared {
             tenant: tenant.clone(),
             session,
             profile,
@@ -283,7 +284,7 @@ pub async fn prepare(state: &AppState, caller: &Caller, input: TurnInput) -> App
             max_output,
             assistant_message_id: answer_id,
             deadline,
-        },
+        }),
         budget,
     ))
 }

@@ -125,22 +125,46 @@ impl Relay<'_> {
     }
 }
 
-pub async fn run(state: AppState, turn: Prepared, mut budget: TurnBudget, tx: FrameSender) {
+/// Runs the turn to its end as the task its stream reads from.
+///
+/// A task holds room for its future's largest state for as long as it runs, and
+/// every open stream has one: the bookkeeping between and after model calls
+/// (settling, reserving, tools, storing, closing) is boxed, so it takes memory
+/// only while it runs.
+pub async fn run(state: AppState, turn: Box<Prepared>, mut budget: TurnBudget, tx: FrameSender) {
     let started = Instant::now();
-    let tenant_id = turn.tenant.tenant_id.to_string();
-    let _active = metrics::session_active(&tenant_id);
-    let session_id = turn.session.session_id.to_string();
-    let message_id = turn.assistant_message_id.clone();
-    let model = turn.request.model.clone();
+    let _active = metrics::session_active(&turn.tenant.tenant_id.to_string());
     let relay = Relay { tx: &tx, deadline: turn.deadline };
-
     let mut collected = Collected::default();
-    let opened = relay.send(Frame::Session { session_id: session_id.clone(), message_id: message_id.clone() }).await;
-    let (outcome, unsettled) = match opened {
+    let opening = Frame::Session {
+        session_id: turn.session.session_id.to_string(),
+        message_id: turn.assistant_message_id.clone(),
+    };
+    let (outcome, unsettled) = match relay.send(opening).await {
         Ok(()) => steps(&turn, &mut budget, &relay, &mut collected).await,
         Err(stop) => (collected.stopped(stop), 0),
     };
+    let ended = Ended { outcome, unsettled, collected, started };
+    Box::pin(finish(&state, &turn, budget, &tx, ended)).await;
+}
 
+/// How a turn's steps ended: what its bookkeeping records.
+struct Ended {
+    outcome: Outcome,
+    /// What the last step used, for closing the budget to settle.
+    unsettled: u64,
+    collected: Collected,
+    started: Instant,
+}
+
+/// Stores the answer and the agent log, settles and closes the budget, and
+/// sends the last frames (`error`, `done`).
+async fn finish(state: &AppState, turn: &Prepared, budget: TurnBudget, tx: &FrameSender, ended: Ended) {
+    let Ended { outcome, unsettled, collected, started } = ended;
+    let tenant_id = turn.tenant.tenant_id.to_string();
+    let session_id = turn.session.session_id.to_string();
+    let message_id = turn.assistant_message_id.clone();
+    let model = turn.request.model.clone();
     let status = match (outcome, collected.text.is_empty()) {
         (Outcome::Completed, _) => MessageStatus::Complete,
         (_, true) => MessageStatus::Failed,
@@ -203,13 +227,13 @@ async fn steps(
     let mut unsettled = 0;
     for step in 1..=turn.profile.max_steps {
         if step > 1 {
-            if let Err(err) = budget.settle(unsettled).await {
+            if let Err(err) = Box::pin(budget.settle(unsettled)).await {
                 // Closing the budget settles it again; a next step would need a reservation it cannot take.
                 tracing::error!(error = %err, unsettled, "could not settle a step's tokens");
                 collected.error = Some(("internal", "could not count the tokens of the last step".into()));
                 return (Outcome::Failed, unsettled);
             }
-            match budget.reserve(estimate_request(&request), turn.max_output).await {
+            match Box::pin(budget.reserve(estimate_request(&request), turn.max_output)).await {
                 Ok(reservation) => request.max_tokens = u32::try_from(reservation.output).unwrap_or(u32::MAX),
                 Err(AppError::QuotaExceeded { quota, .. }) => {
                     collected.error = Some((quota.code(), "the tenant's token quota is used up".into()));
@@ -240,7 +264,7 @@ async fn steps(
         let mut assistant = ChatMessage::assistant(collected.text[step_start..].to_owned());
         assistant.tool_calls = calls.clone();
         request.messages.push(assistant);
-        match run_tools(turn, &calls, relay, collected, step).await {
+        match Box::pin(run_tools(turn, &calls, relay, collected, step)).await {
             Ok(results) => request.messages.extend(results),
             Err(stop) => return (collected.stopped(stop), unsettled),
         }
