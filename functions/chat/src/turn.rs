@@ -128,9 +128,8 @@ impl Relay<'_> {
 /// Runs the turn to its end as the task its stream reads from.
 ///
 /// A task holds room for its future's largest state for as long as it runs, and
-/// every open stream has one: the bookkeeping between and after model calls
-/// (settling, reserving, tools, storing, closing) is boxed, so it takes memory
-/// only while it runs.
+/// every open stream has one: the bookkeeping after the stream (storing,
+/// closing, the last frames) is boxed, so it takes memory only while it runs.
 pub async fn run(state: AppState, turn: Box<Prepared>, mut budget: TurnBudget, tx: FrameSender) {
     let started = Instant::now();
     let _active = metrics::session_active(&turn.tenant.tenant_id.to_string());
@@ -227,13 +226,13 @@ async fn steps(
     let mut unsettled = 0;
     for step in 1..=turn.profile.max_steps {
         if step > 1 {
-            if let Err(err) = Box::pin(budget.settle(unsettled)).await {
+            if let Err(err) = budget.settle(unsettled).await {
                 // Closing the budget settles it again; a next step would need a reservation it cannot take.
                 tracing::error!(error = %err, unsettled, "could not settle a step's tokens");
                 collected.error = Some(("internal", "could not count the tokens of the last step".into()));
                 return (Outcome::Failed, unsettled);
             }
-            match Box::pin(budget.reserve(estimate_request(&request), turn.max_output)).await {
+            match budget.reserve(estimate_request(&request), turn.max_output).await {
                 Ok(reservation) => request.max_tokens = u32::try_from(reservation.output).unwrap_or(u32::MAX),
                 Err(AppError::QuotaExceeded { quota, .. }) => {
                     collected.error = Some((quota.code(), "the tenant's token quota is used up".into()));
@@ -264,7 +263,7 @@ async fn steps(
         let mut assistant = ChatMessage::assistant(collected.text[step_start..].to_owned());
         assistant.tool_calls = calls.clone();
         request.messages.push(assistant);
-        match Box::pin(run_tools(turn, &calls, relay, collected, step)).await {
+        match run_tools(turn, &calls, relay, collected, step).await {
             Ok(results) => request.messages.extend(results),
             Err(stop) => return (collected.stopped(stop), unsettled),
         }
