@@ -24,6 +24,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(http::ApiDoc::openapi())
         .merge(paas_auth::routes(OpenApiRouter::new()))
         .merge(paas_admin::routes(OpenApiRouter::new()))
+        .merge(paas_agents_api::routes(OpenApiRouter::new()))
+        .merge(paas_platform::routes(OpenApiRouter::new()))
         .merge(paas_sessions::routes(OpenApiRouter::new()))
         .merge(paas_chat::routes(OpenApiRouter::new()))
 }
@@ -31,9 +33,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// Each function's routes as `(METHOD, path)` pairs, from the same routers
 /// Lambda runs, so `template.yaml` can be held to them.
 pub fn routes_by_function() -> std::collections::BTreeMap<&'static str, Vec<(String, String)>> {
-    let functions: [(&'static str, OpenApiRouter<AppState>); 4] = [
+    let functions: [(&'static str, OpenApiRouter<AppState>); 6] = [
         ("auth", paas_auth::routes(OpenApiRouter::new())),
         ("admin", paas_admin::routes(OpenApiRouter::new())),
+        ("agents", paas_agents_api::routes(OpenApiRouter::new())),
+        ("platform", paas_platform::routes(OpenApiRouter::new())),
         ("sessions", paas_sessions::routes(OpenApiRouter::new())),
         ("chat", paas_chat::routes(OpenApiRouter::new())),
     ];

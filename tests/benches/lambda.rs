@@ -11,7 +11,7 @@
 //! turn (the offline provider).
 //!
 //! Build first with the Lambda profile, then run:
-//! `cargo build --release --bins -p paas-auth -p paas-admin -p paas-sessions -p paas-chat -p paas-authorizer &&
+//! `cargo build --release --bins -p paas-auth -p paas-admin -p paas-agents-api -p paas-platform -p paas-sessions -p paas-chat -p paas-authorizer &&
 //!  cargo build --release -p paas-tests --example hello_lambda && cargo bench -p paas-tests --bench lambda`
 
 use std::path::PathBuf;
@@ -130,7 +130,7 @@ async fn main() {
         "1.00x"
     );
     // The auth function first: it creates the keys the others load.
-    for name in ["auth", "admin", "sessions", "chat", "authorizer"] {
+    for name in ["auth", "admin", "agents", "platform", "sessions", "chat", "authorizer"] {
         let path = dir.join(name);
         let (hello_ready, ready, memory) = measure(&hello, &path, name, &env).await;
         let bytes = size(&path);

@@ -37,7 +37,14 @@ fn assert_problem(status: StatusCode, headers: &http::HeaderMap, body: &Value, e
 async fn every_function_answers_healthz() {
     let app = TestApp::new().await;
     let state = app.state.clone();
-    for router in [paas_auth::router, paas_admin::router, paas_sessions::router, paas_chat::router] {
+    for router in [
+        paas_auth::router,
+        paas_admin::router,
+        paas_agents_api::router,
+        paas_platform::router,
+        paas_sessions::router,
+        paas_chat::router,
+    ] {
         let (status, _, body) = send(router(state.clone()), get("/healthz")).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(body["status"], "ok");

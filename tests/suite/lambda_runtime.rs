@@ -55,8 +55,10 @@ async fn the_functions_run_behind_the_lambda_runtime_and_chat_streams() {
     assert_eq!(proxied["multiValueHeaders"]["x-request-id"].as_array().map(Vec::len), Some(1));
     let problem: serde_json::Value = serde_json::from_str(proxied["body"].as_str().unwrap()).unwrap();
     assert_eq!(problem["code"], "not_found");
-    let (admin, sessions, chat) = (
+    let (admin, agents, platform, sessions, chat) = (
         Function::start("admin", &env).await,
+        Function::start("agents", &env).await,
+        Function::start("platform", &env).await,
         Function::start("sessions", &env).await,
         Function::start("chat", &env).await,
     );
@@ -70,6 +72,11 @@ async fn the_functions_run_behind_the_lambda_runtime_and_chat_streams() {
     let token = body["access_token"].as_str().unwrap().to_owned();
     let (status, tenant) = admin.call("GET", "/api/v1/tenant", Some(&token), None).await;
     assert_eq!((status, tenant["slug"].as_str()), (200, Some("acme")));
+    let (status, catalog) = agents.call("GET", "/api/v1/catalog", Some(&token), None).await;
+    assert_eq!((status, catalog["agents"].as_array().is_some_and(|a| !a.is_empty())), (200, true), "{catalog}");
+    // A tenant's admin is no platform operator.
+    let (status, problem) = platform.call("GET", "/api/platform/tenants", Some(&token), None).await;
+    assert_eq!((status, problem["code"].as_str()), (403, Some("forbidden")), "{problem}");
     let (status, session) =
         sessions.call("POST", "/api/v1/sessions", Some(&token), Some(json!({"title": "Over Lambda"}))).await;
     assert_eq!(status, 201, "{session}");
@@ -114,5 +121,5 @@ async fn the_functions_run_behind_the_lambda_runtime_and_chat_streams() {
     assert_eq!(allowed["policyDocument"]["Statement"][0]["Effect"], "Allow", "{allowed}");
     assert_eq!(allowed["context"]["tenant_id"], tenant["tenant_id"]);
     assert!(read(answer(json!({}))).await.contains("Unauthorized"));
-    drop((auth, admin, sessions, chat, authorizer));
+    drop((auth, admin, agents, platform, sessions, chat, authorizer));
 }

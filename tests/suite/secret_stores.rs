@@ -66,15 +66,17 @@ async fn secrets_manager_lists_and_deletes_by_prefix() {
     lists_and_deletes_by_prefix(AwsSecrets::full(secrets_manager(), format!("t{}/", ulid::Ulid::new()))).await;
 }
 
-/// A function whose IAM policy only reads (sessions, chat, the authorizer)
-/// reads what the others wrote, and its writes fail, changing nothing; one
-/// that also writes (auth) still cannot list or delete.
+/// A function whose IAM policy only reads (admin, sessions, chat, the
+/// authorizer) reads what the others wrote, and its writes fail, changing
+/// nothing; one that also writes (auth) still cannot list or delete; one that
+/// also deletes (agents) still cannot list.
 #[tokio::test]
 async fn a_function_changes_secrets_only_as_its_policy_allows() {
     let prefix = format!("t{}/", ulid::Ulid::new());
     let writer = AwsSecrets::full(secrets_manager(), prefix.clone());
     let reader = AwsSecrets::read_only(secrets_manager(), prefix.clone());
-    let auth = AwsSecrets::read_write(secrets_manager(), prefix);
+    let auth = AwsSecrets::read_write(secrets_manager(), prefix.clone());
+    let agents = AwsSecrets::read_write_delete(secrets_manager(), prefix);
     writer.put("api-key-pepper", "pepper").await.unwrap();
     assert_eq!(reader.get("api-key-pepper").await.unwrap().as_deref(), Some("pepper"));
     assert_eq!(reader.get("missing").await.unwrap(), None);
@@ -90,6 +92,12 @@ async fn a_function_changes_secrets_only_as_its_policy_allows() {
     assert_eq!(reader.get("jwt-verify-keys").await.unwrap().as_deref(), Some("keys"));
     assert!(auth.delete("jwt-verify-keys").await.is_err());
     assert!(auth.list("", None).await.is_err());
+
+    agents.put("tenants/t1/llm-api-key", "sk-1").await.unwrap();
+    assert_eq!(reader.get("tenants/t1/llm-api-key").await.unwrap().as_deref(), Some("sk-1"));
+    assert!(agents.list("tenants/", None).await.is_err());
+    agents.delete("tenants/t1/llm-api-key").await.unwrap();
+    assert_eq!(writer.get("tenants/t1/llm-api-key").await.unwrap(), None);
     for name in ["api-key-pepper", "jwt-verify-keys"] {
         assert!(writer.get(name).await.unwrap().is_some());
         writer.delete(name).await.unwrap();

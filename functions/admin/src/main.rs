@@ -1,4 +1,3 @@
-use paas_core::AppState;
 use paas_core::auth::keyring::Signing;
 use paas_core::runtime::{self, Needs};
 use paas_core::secrets::AwsSecrets;
@@ -7,7 +6,7 @@ use paas_core::secrets::AwsSecrets;
 async fn main() -> Result<(), lambda_http::Error> {
     runtime::run_lambda(
         paas_admin::router,
-        Needs { signing: Signing::VerifyOnly, secrets: AwsSecrets::full, more: AppState::with_gateway_keys },
+        Needs { signing: Signing::VerifyOnly, secrets: AwsSecrets::read_only, more: runtime::nothing_more },
     )
     .await
 }

@@ -78,7 +78,7 @@ impl AppState {
     }
 
     /// Adds tenants' API Gateway keys, when `PAAS_APIGW_USAGE_PLANS` is set:
-    /// only the functions that keep them in step call this (auth, admin,
+    /// only the functions that keep them in step call this (auth, platform,
     /// authorizer), so the others do not link the API Gateway client.
     pub fn with_gateway_keys(mut self, aws: &SdkConfig) -> anyhow::Result<Self> {
         self.gateway_keys = GatewayKeys::from_config(&self.config, aws)?.map(Arc::new);

@@ -2,10 +2,13 @@
 //! sharing an account stay apart and IAM policies can grant by prefix.
 //!
 //! A function opens it as its IAM policy allows ([`OpenAwsSecrets`]), and
-//! its binary links only those calls: sessions, chat and the authorizer
-//! read; auth also writes; admin also lists and deletes.
+//! its binary links only those calls: admin, sessions, chat and the
+//! authorizer read; auth also writes; agents also deletes (a provider key
+//! or tool secret taken away); platform also lists (a tenant's deletion).
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 
 use anyhow::Context;
 use aws_sdk_secretsmanager::Client;
@@ -29,20 +32,26 @@ impl AwsSecrets {
         Self { client, prefix }
     }
 
-    /// Reads, writes, lists and deletes (admin, which manages tenants'
-    /// secrets and deletes them with the tenant, and `paas`).
+    /// Reads, writes, lists and deletes (platform, which deletes a tenant's
+    /// secrets with the tenant, and `paas`).
     pub fn full(client: Client, prefix: String) -> DynSecrets {
         std::sync::Arc::new(Self::new(client, prefix))
     }
 
+    /// Reads, writes and deletes by name, without listing (agents, which
+    /// sets and clears a tenant's provider key and tool secrets).
+    pub fn read_write_delete(client: Client, prefix: String) -> DynSecrets {
+        std::sync::Arc::new(Limited::<true, true>(Self::new(client, prefix)))
+    }
+
     /// Reads and writes (auth, which creates and rotates the signing keys).
     pub fn read_write(client: Client, prefix: String) -> DynSecrets {
-        std::sync::Arc::new(Limited::<true>(Self::new(client, prefix)))
+        std::sync::Arc::new(Limited::<true, false>(Self::new(client, prefix)))
     }
 
     /// Reads only (`GetSecretValue`).
     pub fn read_only(client: Client, prefix: String) -> DynSecrets {
-        std::sync::Arc::new(Limited::<false>(Self::new(client, prefix)))
+        std::sync::Arc::new(Limited::<false, false>(Self::new(client, prefix)))
     }
 
     fn id(&self, name: &str) -> String {
@@ -76,6 +85,17 @@ impl AwsSecrets {
             }
             Err(err) => {
                 Err(anyhow::anyhow!("{}", DisplayErrorContext(err))).with_context(|| format!("creating secret {id}"))
+            }
+        }
+    }
+
+    async fn remove(&self, name: &str) -> anyhow::Result<()> {
+        let id = self.id(name);
+        match self.client.delete_secret().secret_id(&id).force_delete_without_recovery(true).send().await {
+            Ok(_) => Ok(()),
+            Err(err) if err.as_service_error().is_some_and(|e| e.is_resource_not_found_exception()) => Ok(()),
+            Err(err) => {
+                Err(anyhow::anyhow!("{}", DisplayErrorContext(err))).with_context(|| format!("deleting secret {id}"))
             }
         }
     }
@@ -130,35 +150,48 @@ impl SecretStore for AwsSecrets {
     }
 
     async fn delete(&self, name: &str) -> anyhow::Result<()> {
-        let id = self.id(name);
-        match self.client.delete_secret().secret_id(&id).force_delete_without_recovery(true).send().await {
-            Ok(_) => Ok(()),
-            Err(err) if err.as_service_error().is_some_and(|e| e.is_resource_not_found_exception()) => Ok(()),
-            Err(err) => {
-                Err(anyhow::anyhow!("{}", DisplayErrorContext(err))).with_context(|| format!("deleting secret {id}"))
-            }
-        }
+        self.remove(name).await
     }
 }
 
-/// Secrets Manager without listing or deleting, and without writing unless
-/// `WRITES`: a binary links only the calls its function may make.
+/// Secrets Manager without listing, without writing unless `WRITES` and
+/// without deleting unless `DELETES`: a binary links only the calls its
+/// function may make.
 #[derive(Debug)]
-struct Limited<const WRITES: bool>(AwsSecrets);
+struct Limited<const WRITES: bool, const DELETES: bool>(AwsSecrets);
+
+/// A call to Secrets Manager under way.
+type Call<'a> = Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send + 'a>>;
+
+impl<const WRITES: bool, const DELETES: bool> Limited<WRITES, DELETES> {
+    // Plain functions, not async ones: the compiler drops a call the function may not make, and
+    // with it the SDK's code for that call. Inside an async body the call's state would stay.
+    fn write<'a>(&'a self, name: &'a str, value: &'a str) -> Call<'a> {
+        if WRITES { Box::pin(self.0.write(name, value)) } else { refuse("write", name) }
+    }
+
+    fn remove<'a>(&'a self, name: &'a str) -> Call<'a> {
+        if DELETES { Box::pin(self.0.remove(name)) } else { refuse("delete", name) }
+    }
+}
+
+fn refuse<'a>(call: &str, name: &str) -> Call<'a> {
+    let refused = anyhow::anyhow!("this function's IAM policy does not let it {call} secrets: {name}");
+    Box::pin(std::future::ready(Err(refused)))
+}
 
 #[async_trait::async_trait]
-impl<const WRITES: bool> SecretStore for Limited<WRITES> {
+impl<const WRITES: bool, const DELETES: bool> SecretStore for Limited<WRITES, DELETES> {
     async fn get(&self, name: &str) -> anyhow::Result<Option<String>> {
         self.0.read(name).await
     }
 
     async fn put(&self, name: &str, value: &str) -> anyhow::Result<()> {
-        anyhow::ensure!(WRITES, "this function only reads secrets; it cannot write {name}");
-        self.0.write(name, value).await
+        self.write(name, value).await
     }
 
     async fn delete(&self, name: &str) -> anyhow::Result<()> {
-        anyhow::bail!("this function does not delete secrets; it cannot delete {name}")
+        self.remove(name).await
     }
 
     async fn list(&self, prefix: &str, _: Option<String>) -> anyhow::Result<(Vec<String>, Option<String>)> {
