@@ -77,11 +77,13 @@ test('the answer streams in piece by piece, with the tool steps in a trace, then
 });
 
 test('a quota refusal says which quota and when it resets, and Retry asks again', async () => {
+  // Three days ahead (and a minute, so the wait still reads "3 days" when the alert renders).
+  const resetAt = new Date(Date.now() + 3 * 86_400_000 + 60_000).toISOString();
   const api = fakeApi().on('POST', '/api/v1/chat/completions', () =>
     problem(429, 'quota_exceeded.tokens_month', 'The monthly token quota is used up.', {
       quota: 'tokens_month',
       limit: 1000,
-      reset_at: '2026-12-01T00:00:00Z',
+      reset_at: resetAt,
     }),
   );
   renderChat();
@@ -89,7 +91,9 @@ test('a quota refusal says which quota and when it resets, and Retry asks again'
   await userEvent.type(screen.getByLabelText('Message'), 'Hello{Enter}');
 
   const alert = await screen.findByRole('alert');
-  expect(alert).toHaveTextContent(/Quota reached: LLM tokens this month \(limit 1,000\)\. It resets .*2026/);
+  expect(alert).toHaveTextContent(
+    /Quota reached: LLM tokens this month \(limit 1,000\)\. It resets in 3 days \(.+\)\./,
+  );
   await userEvent.click(screen.getByRole('button', { name: 'Retry' }));
   await waitFor(() => expect(api.requests).toHaveLength(2));
   expect(api.requests[1]?.body).toMatchObject({ message: 'Hello' });
