@@ -42,7 +42,7 @@ impl Tool for CurrentTime {
 /// The IANA zone named `name`, ignoring case (models write `europe/paris` too).
 fn zone(name: &str) -> Result<TimeZone, ToolError> {
     let name = name.trim();
-    TimeZone::get(name).map_err(|_| {
+    super::tzdb::get(name).ok_or_else(|| {
         ToolError::InvalidArguments(format!("unknown time zone `{name}` (use an IANA name like Europe/Paris)"))
     })
 }

@@ -8,6 +8,7 @@ mod args;
 mod calculator;
 mod clock;
 mod http_get;
+mod tzdb;
 mod webhook;
 
 use std::sync::Arc;
