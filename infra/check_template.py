@@ -18,6 +18,9 @@ Usage: check_template.py PATH_TO_PAAS_BINARY
   never distribution-wide, so API errors keep their status and body.
 - Viewer address: CloudFront sends the origin secret to the API and chat
   origins, and the functions get the same secret (PAAS_ORIGIN_SECRET).
+- Least privilege: each function's Secrets Manager actions, and which
+  functions may change API Gateway keys, are exactly what its binary calls
+  (the `Needs` in each `functions/*/src/main.rs`).
 Exits non-zero and names each difference.
 """
 
@@ -300,6 +303,64 @@ def check_distribution(binary, template):
 ORIGIN_SECRET_VALUE = {"Fn::Sub": "{{resolve:secretsmanager:${OriginSecret}}}"}
 
 
+# The Secrets Manager calls each binary makes, as its main.rs opens Secrets Manager
+# (AwsSecrets::read_only, read_write, read_write_delete, full; CreateSecret goes with a write).
+READ = {"GetSecretValue"}
+WRITE = READ | {"PutSecretValue", "CreateSecret"}
+SECRET_CALLS = {
+    "auth": WRITE,
+    "admin": READ,
+    "agents": WRITE | {"DeleteSecret"},
+    # It deletes a tenant's secrets, listed by name; it writes none.
+    "platform": READ | {"ListSecrets", "DeleteSecret"},
+    "sessions": READ,
+    "chat": READ,
+    "authorizer": READ,
+}
+# The binaries that keep tenants' API Gateway keys in step (AppState::with_gateway_keys).
+GATEWAY_KEY_FUNCTIONS = {"auth", "platform", "authorizer"}
+
+
+def actions(policies, service):
+    """The `service:` actions a list of SAM policies allows, without the prefix."""
+    found = set()
+    for policy in policies:
+        if not isinstance(policy, dict):
+            continue
+        for statement in policy.get("Statement", []):
+            listed = statement.get("Action", [])
+            for action in listed if isinstance(listed, list) else [listed]:
+                if action.startswith(f"{service}:"):
+                    found.add(action.split(":", 1)[1])
+    return found
+
+
+def check_privileges(template):
+    resources = template["Resources"]
+    problems = []
+    binaries = {}
+    for logical_id, resource in resources.items():
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
+        name = resource["Metadata"]["BuildProperties"]["Binary"]
+        binaries[f"{logical_id}Role"] = name
+        got = actions(resource["Properties"].get("Policies", []), "secretsmanager")
+        wanted = SECRET_CALLS.get(name)
+        if wanted is None:
+            problems.append(f"{logical_id}: no Secrets Manager calls are listed for the {name} binary")
+        elif got != wanted:
+            problems.append(f"{logical_id}: Secrets Manager actions {sorted(got)}, its binary calls {sorted(wanted)}")
+    gateway = set()
+    for logical_id, resource in resources.items():
+        if resource["Type"] != "AWS::IAM::Policy":
+            continue
+        if actions([resource["Properties"]["PolicyDocument"]], "apigateway"):
+            gateway |= {binaries.get(role.get("Ref"), str(role)) for role in resource["Properties"].get("Roles", [])}
+    if gateway != GATEWAY_KEY_FUNCTIONS:
+        problems.append(f"API Gateway key rights go to {sorted(gateway)}, only {sorted(GATEWAY_KEY_FUNCTIONS)} use them")
+    return problems
+
+
 def main():
     wanted = expected_tables(sys.argv[1])
     template, matches = decode(str(ROOT / "template.yaml"))
@@ -324,6 +385,7 @@ def main():
     problems.extend(check_gateway_responses(template))
     problems.extend(check_chat_limits(template))
     problems.extend(check_distribution(sys.argv[1], template))
+    problems.extend(check_privileges(template))
     for p in problems:
         print(p, file=sys.stderr)
     if problems:
