@@ -1,8 +1,8 @@
 //! The platform function: the operators' tenant lifecycle. Every tenant,
 //! its plan and quota overrides, suspension and reactivation, and deletion
-//! with everything it owns. It alone of the tenant-facing functions keeps
-//! API Gateway keys in step and lists and deletes secrets (a tenant's, as
-//! the tenant goes).
+//! with everything it owns. It is the only function that lists secrets (a
+//! tenant's deletion walks them); with auth and the authorizer it keeps
+//! tenants' API Gateway keys in step.
 
 mod tenants;
 
