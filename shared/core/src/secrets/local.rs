@@ -3,6 +3,11 @@
 //! half-written file. The file is the truth and is read on every access, so
 //! another process's change (`paas keys rotate` beside a running server) is
 //! seen at once.
+//!
+//! Reads run on the calling task: the file is small and local, and reading it
+//! takes less time than handing the read to a blocking thread would (a cold
+//! start would otherwise start one thread per secret it loads). Writes, which
+//! sync to disk, run on blocking threads.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -73,9 +78,7 @@ impl fmt::Debug for LocalSecrets {
 #[async_trait::async_trait]
 impl SecretStore for LocalSecrets {
     async fn get(&self, name: &str) -> anyhow::Result<Option<String>> {
-        let inner = Arc::clone(&self.inner);
-        let name = name.to_owned();
-        tokio::task::spawn_blocking(move || Ok(read(&inner.path)?.remove(&name))).await?
+        Ok(read(&self.inner.path)?.remove(name))
     }
 
     async fn put(&self, name: &str, value: &str) -> anyhow::Result<()> {
@@ -90,25 +93,20 @@ impl SecretStore for LocalSecrets {
 
     /// Names in order; a page's token is its last name.
     async fn list(&self, prefix: &str, page: Option<String>) -> anyhow::Result<(Vec<String>, Option<String>)> {
-        let inner = Arc::clone(&self.inner);
-        let prefix = prefix.to_owned();
-        tokio::task::spawn_blocking(move || {
-            let map = read(&inner.path)?;
-            let start = match &page {
-                Some(after) => Bound::Excluded(after.as_str()),
-                None => Bound::Included(prefix.as_str()),
-            };
-            let names: Vec<String> = map
-                .range::<str, _>((start, Bound::Unbounded))
-                .map(|(name, _)| name)
-                .take_while(|name| name.starts_with(&prefix))
-                .take(PAGE)
-                .cloned()
-                .collect();
-            let next = (names.len() == PAGE).then(|| names[PAGE - 1].clone());
-            Ok((names, next))
-        })
-        .await?
+        let map = read(&self.inner.path)?;
+        let start = match &page {
+            Some(after) => Bound::Excluded(after.as_str()),
+            None => Bound::Included(prefix),
+        };
+        let names: Vec<String> = map
+            .range::<str, _>((start, Bound::Unbounded))
+            .map(|(name, _)| name)
+            .take_while(|name| name.starts_with(prefix))
+            .take(PAGE)
+            .cloned()
+            .collect();
+        let next = (names.len() == PAGE).then(|| names[PAGE - 1].clone());
+        Ok((names, next))
     }
 }
 
