@@ -147,19 +147,25 @@ async fn main() {
         );
     }
     if let Ok(endpoint) = std::env::var("PAAS_TEST_DYNAMODB_ENDPOINT") {
-        let (healthz, turn) = chat_memory(&dir, &endpoint).await;
+        let (healthz, turn, first_frame) = chat_turn(&dir, &endpoint).await;
         println!(
             "\nchat, memory after its first request: {} MB; after its first streamed turn: {} MB (hello after 1 request: {} MB)",
             healthz / 1024,
             turn / 1024,
             hello_memory / 1024
         );
+        println!(
+            "chat's first frame reached the Runtime API {:.2} ms after the response's prelude",
+            first_frame.as_secs_f64() * 1e3
+        );
     }
 }
 
 /// The chat function's resident memory after `/healthz`, and after one
-/// streamed turn (Function URL event, offline provider), on the emulator.
-async fn chat_memory(dir: &std::path::Path, endpoint: &str) -> (u64, u64) {
+/// streamed turn (Function URL event, offline provider), on the emulator; and
+/// how long after the response's prelude its first frame arrived (a stall
+/// there is Nagle's algorithm waiting on a delayed ACK).
+async fn chat_turn(dir: &std::path::Path, endpoint: &str) -> (u64, u64, Duration) {
     let data = tempfile::tempdir().unwrap();
     let prefix = format!("bench{}-", ulid::Ulid::new());
     let config = paas_core::Config {
@@ -195,10 +201,13 @@ async fn chat_memory(dir: &std::path::Path, endpoint: &str) -> (u64, u64) {
     let body = json!({"message": "Hello over Lambda"});
     let event = paas_tests::lambda_emulator::function_url_post("/api/v1/chat/completions", &token, &body);
     let mut answer = chat.invoke(event);
-    let mut raw = Vec::new();
+    let mut chunks = Vec::new();
     while let Some(chunk) = tokio::time::timeout(Duration::from_secs(30), answer.recv()).await.expect("it streams") {
-        raw.extend_from_slice(&chunk.bytes);
+        chunks.push(chunk);
     }
+    let raw: Vec<u8> = chunks.iter().flat_map(|c| c.bytes.to_vec()).collect();
     assert!(String::from_utf8_lossy(&raw).contains("event: done"), "the turn completes");
-    (healthz, resident_kib(chat.pid().unwrap()))
+    let first_frame =
+        chunks.iter().find(|c| c.bytes.windows(6).any(|w| w == b"event:")).expect("a frame").at - chunks[0].at;
+    (healthz, resident_kib(chat.pid().unwrap()), first_frame)
 }

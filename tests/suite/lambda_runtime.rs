@@ -123,3 +123,43 @@ async fn the_functions_run_behind_the_lambda_runtime_and_chat_streams() {
     assert!(read(answer(json!({}))).await.contains("Unauthorized"));
     drop((auth, admin, agents, platform, sessions, chat, authorizer));
 }
+
+/// A streamed response is many small writes to the Runtime API (the prelude,
+/// 8 NUL bytes, then each frame). With Nagle's algorithm on, each would wait
+/// for the last one's ACK, which the Runtime API may delay by ~40 ms: the
+/// client the runtime builds (as `lambda_runtime::Runtime::new` does) keeps
+/// its connection with `TCP_NODELAY`.
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn the_runtime_api_connection_sends_each_write_at_once() {
+    use std::os::fd::BorrowedFd;
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let runtime_api = listener.local_addr().unwrap();
+    let app = axum::Router::new().route("/2018-06-01/runtime/invocation/next", axum::routing::get(|| async { "{}" }));
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+
+    let client = lambda_runtime_api_client::PooledClient::builder()
+        .with_endpoint(format!("http://{runtime_api}").parse().unwrap())
+        .with_pool_size(1)
+        .build();
+    let next = http::Request::get("/2018-06-01/runtime/invocation/next")
+        .body(lambda_runtime_api_client::body::Body::empty())
+        .unwrap();
+    assert_eq!(client.call(next).await.unwrap().status(), 200);
+
+    // The connection stays in the client's pool: find it among this process's sockets.
+    let nodelay: Vec<bool> = std::fs::read_dir("/proc/self/fd")
+        .unwrap()
+        .filter_map(|entry| entry.unwrap().file_name().to_str()?.parse::<i32>().ok())
+        .filter_map(|fd| {
+            // SAFETY: borrowed only for the two calls below; were the descriptor closed
+            // meanwhile, they fail (or ask another socket, whose peer then differs).
+            let fd = unsafe { BorrowedFd::borrow_raw(fd) };
+            let socket = socket2::SockRef::from(&fd);
+            let peer = socket.peer_addr().ok()?.as_socket()?;
+            (peer == runtime_api).then(|| socket.tcp_nodelay().unwrap())
+        })
+        .collect();
+    assert_eq!(nodelay, [true], "one connection to the Runtime API, with Nagle's algorithm off");
+}
