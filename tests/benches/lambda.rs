@@ -8,7 +8,8 @@
 //! With the DynamoDB emulator's endpoint in `PAAS_TEST_DYNAMODB_ENDPOINT` (as
 //! `scripts/test` starts it), it also signs a tenant up through the auth
 //! function and reports the chat function's memory after its first streamed
-//! turn (the offline provider).
+//! turn (the offline provider), and how long after the response's prelude
+//! its first frame reached the Runtime API.
 //!
 //! Build first with the Lambda profile, then run:
 //! `cargo build --release --bins -p paas-auth -p paas-admin -p paas-agents-api -p paas-platform -p paas-sessions -p paas-chat -p paas-authorizer &&

@@ -153,12 +153,16 @@ async fn the_runtime_api_connection_sends_each_write_at_once() {
         .unwrap()
         .filter_map(|entry| entry.unwrap().file_name().to_str()?.parse::<i32>().ok())
         .filter_map(|fd| {
-            // SAFETY: borrowed only for the two calls below; were the descriptor closed
-            // meanwhile, they fail (or ask another socket, whose peer then differs).
+            // SAFETY: under a threaded runner another test may close the descriptor
+            // meanwhile; the two calls below only read, so a stale one fails them or
+            // asks another socket (whose peer is not this test's Runtime API).
             let fd = unsafe { BorrowedFd::borrow_raw(fd) };
             let socket = socket2::SockRef::from(&fd);
             let peer = socket.peer_addr().ok()?.as_socket()?;
-            (peer == runtime_api).then(|| socket.tcp_nodelay().unwrap())
+            if peer != runtime_api {
+                return None;
+            }
+            socket.tcp_nodelay().ok()
         })
         .collect();
     assert_eq!(nodelay, [true], "one connection to the Runtime API, with Nagle's algorithm off");

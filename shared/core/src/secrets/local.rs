@@ -4,10 +4,12 @@
 //! another process's change (`paas keys rotate` beside a running server) is
 //! seen at once.
 //!
-//! Reads run on the calling task: the file is small and local, and reading it
-//! takes less time than handing the read to a blocking thread would (a cold
-//! start would otherwise start one thread per secret it loads). Writes, which
-//! sync to disk, run on blocking threads.
+//! A read of a file up to [`READ_HERE_MAX`] runs on the calling task: it
+//! takes tens of microseconds, less than handing it to a blocking thread (a
+//! cold start would start one thread per secret it loads). A bigger file
+//! (tenants' tool secrets add up) is read on a blocking thread, so that no
+//! read holds up the async threads for long. Writes, which sync to disk,
+//! always run on blocking threads.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -25,6 +27,9 @@ const FILE_NAME: &str = "secrets.json";
 
 /// Names per page of [`SecretStore::list`].
 const PAGE: usize = 100;
+
+/// The largest file read and parsed on the calling task.
+const READ_HERE_MAX: u64 = 16 * 1024;
 
 type Secrets = BTreeMap<String, String>;
 
@@ -50,6 +55,17 @@ impl LocalSecrets {
             write_atomic(&path, &Secrets::new())?;
         }
         Ok(Self { inner: Arc::new(Inner { path, writing: Mutex::new(()) }) })
+    }
+
+    /// The whole map: here when the file is small, else on a blocking thread.
+    async fn read_all(&self) -> anyhow::Result<Secrets> {
+        let path = &self.inner.path;
+        let len = fs::metadata(path).with_context(|| format!("reading {}", path.display()))?.len();
+        if len <= READ_HERE_MAX {
+            return read(path);
+        }
+        let inner = Arc::clone(&self.inner);
+        tokio::task::spawn_blocking(move || read(&inner.path)).await?
     }
 
     /// Applies `change` and persists the result off the async threads; `change`
@@ -78,7 +94,7 @@ impl fmt::Debug for LocalSecrets {
 #[async_trait::async_trait]
 impl SecretStore for LocalSecrets {
     async fn get(&self, name: &str) -> anyhow::Result<Option<String>> {
-        Ok(read(&self.inner.path)?.remove(name))
+        Ok(self.read_all().await?.remove(name))
     }
 
     async fn put(&self, name: &str, value: &str) -> anyhow::Result<()> {
@@ -93,7 +109,7 @@ impl SecretStore for LocalSecrets {
 
     /// Names in order; a page's token is its last name.
     async fn list(&self, prefix: &str, page: Option<String>) -> anyhow::Result<(Vec<String>, Option<String>)> {
-        let map = read(&self.inner.path)?;
+        let map = self.read_all().await?;
         let start = match &page {
             Some(after) => Bound::Excluded(after.as_str()),
             None => Bound::Included(prefix),
@@ -198,6 +214,19 @@ mod tests {
         crate::secrets::delete_prefixed(&secrets, "tenants/a/").await.unwrap();
         assert_eq!(secrets.list("tenants/a/", None).await.unwrap(), (vec![], None));
         assert_eq!(secrets.list("", None).await.unwrap().0, ["other", "tenants/", "tenants/ab"]);
+    }
+
+    #[tokio::test]
+    async fn a_big_file_reads_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let secrets = LocalSecrets::open(dir.path()).unwrap();
+        let big = "x".repeat(READ_HERE_MAX as usize);
+        secrets.put("big", &big).await.unwrap();
+        secrets.put("small", "value").await.unwrap();
+        assert!(fs::metadata(dir.path().join(FILE_NAME)).unwrap().len() > READ_HERE_MAX);
+        assert_eq!(secrets.get("big").await.unwrap(), Some(big));
+        assert_eq!(secrets.get("small").await.unwrap().as_deref(), Some("value"));
+        assert_eq!(secrets.list("", None).await.unwrap().0, ["big", "small"]);
     }
 
     #[tokio::test]
