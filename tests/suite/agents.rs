@@ -443,6 +443,85 @@ async fn a_tool_secret_never_follows_a_new_endpoint() {
 }
 
 #[tokio::test]
+async fn the_tools_quota_holds_under_concurrent_creation_and_the_list_pages_through_them() {
+    let app = TestApp::new().await;
+    let acme = app.signup("acme").await; // free plan: 10 tools
+    let tool = |n: usize| {
+        json!({"name": format!("tool_{n:02}"), "description": "d", "endpoint": "http://127.0.0.1:9/hook",
+            "secret_header": {"name": "X-Key", "value": format!("secret-{n}")}})
+    };
+    let creations = (0..15).map(|n| app.post("/api/v1/tools", Some(&acme.access), tool(n)));
+    let replies = futures::future::join_all(creations).await;
+    let created: Vec<String> = replies.iter().filter(|r| r.status == 201).map(|r| r.str("tool_id")).collect();
+    assert_eq!(created.len(), 10);
+    for reply in replies.iter().filter(|r| r.status != 201) {
+        reply.expect_code(429, "quota_exceeded.tools");
+        assert_eq!(reply.body["limit"], 10);
+    }
+    let tenant_id = paas_core::domain::TenantId::parse(&acme.tenant_id).unwrap();
+    let mut stored_secrets = 0;
+    for (n, reply) in replies.iter().enumerate() {
+        let id = reply.body["tool_id"].as_str().unwrap_or("refused");
+        let secret = app.state.secrets.get(&paas_agents::tenant_tools::secret_name(&tenant_id, id)).await.unwrap();
+        stored_secrets += usize::from(secret == Some(format!("secret-{n}")));
+    }
+    assert_eq!(stored_secrets, 10, "a refused tool leaves no secret behind");
+    let usage = app.get("/api/v1/tenant/usage", &acme.access).await;
+    let row = usage.body["quotas"].as_array().unwrap().iter().find(|q| q["quota"] == "tools").unwrap().clone();
+    assert_eq!((row["used"].as_u64(), row["limit"].as_u64()), (Some(10), Some(10)));
+
+    // The list pages, newest first, through every tool and no other.
+    let mut listed = Vec::new();
+    let mut path = "/api/v1/tools?limit=4".to_owned();
+    loop {
+        let page = app.get(&path, &acme.access).await;
+        page.expect(200);
+        listed.extend(page.body["items"].as_array().unwrap().iter().map(|t| t["tool_id"].as_str().unwrap().to_owned()));
+        match page.body["next_cursor"].as_str() {
+            Some(cursor) => path = format!("/api/v1/tools?limit=4&cursor={cursor}"),
+            None => break,
+        }
+    }
+    let mut newest_first = created.clone();
+    newest_first.sort_by(|a, b| b.cmp(a));
+    assert_eq!(listed, newest_first);
+
+    // A deleted tool gives its unit back.
+    app.call("DELETE", &format!("/api/v1/tools/{}", created[0]), Some(&acme.access), None).await.expect(204);
+    app.post("/api/v1/tools", Some(&acme.access), tool(20)).await.expect(201);
+    app.post("/api/v1/tools", Some(&acme.access), tool(21)).await.expect_code(429, "quota_exceeded.tools");
+}
+
+#[tokio::test]
+async fn an_agent_names_only_tools_that_exist_and_at_most_the_catalogs_limit() {
+    let app = TestApp::new().await;
+    let acme = app.signup("acme").await;
+    let hook = json!({"name": "lookup", "description": "d", "endpoint": "http://127.0.0.1:9/hook"});
+    let tool_id = app.post("/api/v1/tools", Some(&acme.access), hook).await.str("tool_id");
+    create_agent(&app, &acme.access, json!({"name": "Finder", "tools": ["lookup", "calculator"]})).await.expect(201);
+
+    // Another tenant's tool of the same name is unknown here.
+    let globex = app.signup("globex").await;
+    let refused = create_agent(&app, &globex.access, json!({"name": "Finder", "tools": ["lookup"]})).await;
+    refused.expect_code(422, "validation_failed");
+    assert!(refused.body["detail"].as_str().unwrap().contains("\"lookup\""), "{}", refused.text);
+
+    // A renamed tool is known by its new name only.
+    let path = format!("/api/v1/tools/{tool_id}");
+    app.call("PATCH", &path, Some(&acme.access), Some(json!({"name": "search"}))).await.expect(200);
+    create_agent(&app, &acme.access, json!({"name": "Old", "tools": ["lookup"]}))
+        .await
+        .expect_code(422, "validation_failed");
+    create_agent(&app, &acme.access, json!({"name": "New", "tools": ["search"]})).await.expect(201);
+
+    let limit = app.get("/api/v1/catalog", &acme.access).await.body["limits"]["agent"]["tools"].as_u64().unwrap();
+    let too_many: Vec<String> = (0..=limit).map(|n| format!("tool_{n}")).collect();
+    create_agent(&app, &acme.access, json!({"name": "Greedy", "tools": too_many}))
+        .await
+        .expect_code(422, "validation_failed");
+}
+
+#[tokio::test]
 async fn the_catalog_lists_what_every_tenant_has_and_the_limits_the_server_holds() {
     let app = TestApp::new().await;
     let acme = app.signup("acme").await;

@@ -69,6 +69,7 @@ const QUOTAS: Record<Quota, string> = {
   sessions_day: 'sessions today',
   users: 'users',
   agents: 'agents',
+  tools: 'tools',
   concurrent_turns: 'chat turns streaming at once',
 };
 
@@ -80,6 +81,7 @@ export const QUOTA_UNITS: Record<Quota, [string, string]> = {
   sessions_day: ['session', 'sessions'],
   users: ['user', 'users'],
   agents: ['agent', 'agents'],
+  tools: ['tool', 'tools'],
   concurrent_turns: ['turn', 'turns'],
 };
 

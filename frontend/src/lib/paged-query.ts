@@ -17,3 +17,15 @@ export function pagedQuery<T>(queryKey: QueryKey, fetchPage: (cursor?: string) =
     getNextPageParam: (page: Page<T>) => page.next_cursor ?? undefined,
   });
 }
+
+/** Every page of a list, read in turn (for lists short enough to show whole). */
+export async function allPages<T>(fetchPage: (cursor?: string) => Promise<Page<T>>): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await fetchPage(cursor);
+    items.push(...page.items);
+    cursor = page.next_cursor ?? undefined;
+  } while (cursor);
+  return items;
+}

@@ -614,6 +614,8 @@ export interface components {
             name_chars: number;
             system_prompt_chars: number;
             temperature: components["schemas"]["Range_f32"];
+            /** @description Tools one agent may name (what providers accept in one request). */
+            tools: number;
         };
         ApiKeyView: {
             /** Format: date-time */
@@ -1222,13 +1224,15 @@ export interface components {
          *     `quota_exceeded.<name>` error codes.
          * @enum {string}
          */
-        Quota: "users" | "agents" | "sessions_day" | "tokens_month" | "concurrent_turns";
+        Quota: "users" | "agents" | "tools" | "sessions_day" | "tokens_month" | "concurrent_turns";
         /** @description Per-tenant overrides of plan quotas; absent fields keep the plan's value. */
         QuotaOverrides: {
             /** Format: int32 */
             concurrent_turns?: number | null;
             /** Format: int32 */
             max_agents?: number | null;
+            /** Format: int32 */
+            max_tools?: number | null;
             /** Format: int32 */
             max_users?: number | null;
             /** Format: int32 */
@@ -1273,6 +1277,11 @@ export interface components {
             concurrent_turns: number;
             /** Format: int32 */
             max_agents: number;
+            /**
+             * Format: int32
+             * @description The tenant's own HTTP tools.
+             */
+            max_tools: number;
             /** Format: int32 */
             max_users: number;
             /** Format: int32 */
@@ -3791,13 +3800,19 @@ export interface operations {
     };
     list_tools: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description How many items the page holds at most. */
+                limit?: number;
+                /** @description The `next_cursor` of this list's previous page; any other value is refused with 422. */
+                cursor?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
+            /** @description newest first */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3816,6 +3831,15 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a query parameter breaks its documented constraint */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3901,6 +3925,15 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description tools quota */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

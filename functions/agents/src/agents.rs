@@ -5,7 +5,6 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use paas_agents::definition::{self, Agent, AgentFields};
-use paas_agents::tenant_tools;
 use paas_core::auth::permission::Permission;
 use paas_core::auth::principal::Caller;
 use paas_core::conversation::Owner;
@@ -61,7 +60,7 @@ pub async fn create_agent(
     ApiJson(body): ApiJson<AgentFields>,
 ) -> AppResult<(StatusCode, Json<Agent>)> {
     require_manage(&caller)?;
-    let known = tenant_tools::known_names(&state.store, caller.tenant_id()).await?;
+    let known = body.known_tools(&state.store, caller.tenant_id()).await?;
     let agent = Agent::create(body, Owner::of(&caller), &known)?;
     check_provider(&state, &caller, &agent).await?;
     definition::create(&state.store, caller.tenant_id(), caller.tenant.quotas().max_agents, &agent).await?;
@@ -92,7 +91,7 @@ pub async fn update_agent(
 ) -> AppResult<Json<Agent>> {
     require_manage(&caller)?;
     let mut agent = find(&state, &caller, &agent_id).await?;
-    let known = tenant_tools::known_names(&state.store, caller.tenant_id()).await?;
+    let known = body.known_tools(&state.store, caller.tenant_id()).await?;
     body.apply(&mut agent, &known)?;
     check_provider(&state, &caller, &agent).await?;
     definition::save(&state.store, caller.tenant_id(), &mut agent).await?;

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use paas_agents::tenant_tools::{self, TenantTool, ToolFields};
 use paas_core::auth::permission::Permission;
 use paas_core::auth::principal::Caller;
-use paas_core::http::{ApiJson, Page};
+use paas_core::http::{ApiJson, Page, PageParams};
 use paas_core::{AppError, AppResult, AppState};
 use paas_llm::net_guard;
 
@@ -17,16 +17,23 @@ async fn find(state: &AppState, caller: &Caller, tool_id: &str) -> AppResult<Ten
 }
 
 #[utoipa::path(get, path = "/api/v1/tools", tag = "tools", security(("bearer" = []), ("api_key" = [])),
-    responses((status = 200, body = Page<TenantTool>), (status = 403, body = paas_core::http::Problem)))]
-pub async fn list_tools(State(state): State<AppState>, caller: Caller) -> AppResult<Json<Page<TenantTool>>> {
+    params(PageParams),
+    responses((status = 200, description = "newest first", body = Page<TenantTool>), (status = 403, body = paas_core::http::Problem)))]
+pub async fn list_tools(
+    State(state): State<AppState>,
+    caller: Caller,
+    page: PageParams,
+) -> AppResult<Json<Page<TenantTool>>> {
     caller.require(Permission::TenantManage)?;
-    Ok(Json(Page::new(tenant_tools::list(&state.store, caller.tenant_id()).await?, None)))
+    let (tools, next) = tenant_tools::list(&state.store, caller.tenant_id(), page.limit, page.cursor).await?;
+    Ok(Json(Page::new(tools, next)))
 }
 
 #[utoipa::path(post, path = "/api/v1/tools", tag = "tools", security(("bearer" = []), ("api_key" = [])),
     request_body = tenant_tools::NewTool,
     responses((status = 201, body = TenantTool), (status = 409, description = "name taken", body = paas_core::http::Problem),
-        (status = 422, body = paas_core::http::Problem)))]
+        (status = 422, body = paas_core::http::Problem),
+        (status = 429, description = "tools quota", body = paas_core::http::Problem)))]
 pub async fn create_tool(
     State(state): State<AppState>,
     caller: Caller,
@@ -34,7 +41,9 @@ pub async fn create_tool(
 ) -> AppResult<(StatusCode, Json<TenantTool>)> {
     caller.require(Permission::TenantManage)?;
     let policy = net_guard::policy(&state.config);
-    let tool = tenant_tools::create(&state.store, state.secrets.as_ref(), &policy, caller.tenant_id(), body).await?;
+    let max_tools = caller.tenant.quotas().max_tools;
+    let tool = tenant_tools::create(&state.store, state.secrets.as_ref(), &policy, caller.tenant_id(), max_tools, body)
+        .await?;
     Ok((StatusCode::CREATED, Json(tool)))
 }
 

@@ -155,20 +155,15 @@ fn prompt(profile: &AgentProfile, history: ClientHistory, message: &str, budget:
 
 /// The tools an agent names: built-in ones, or the tenant's own by name.
 async fn resolve_tools(state: &AppState, tenant: &Tenant, profile: &AgentProfile) -> AppResult<TurnTools> {
+    let own = tenant_tools::named(&state.store, &tenant.tenant_id, &profile.tools).await?;
     let mut resolved: TurnTools = Vec::new();
-    let mut own = None;
     for name in &profile.tools {
         if let Some(tool) = tools::builtin(name) {
             resolved.push(tool);
-            continue;
-        }
-        if own.is_none() {
-            own = Some(tenant_tools::list(&state.store, &tenant.tenant_id).await?);
-        }
-        // A tool deleted after the agent named it is simply not offered.
-        if let Some(tool) = own.iter().flatten().find(|t| &t.name == name) {
+        } else if let Some(tool) = own.iter().find(|t| &t.name == name) {
             resolved.push(Arc::new(tenant_tools::invoker(state.secrets.as_ref(), &tenant.tenant_id, tool).await?));
         }
+        // A tool deleted after the agent named it is simply not offered.
     }
     Ok(resolved)
 }

@@ -47,6 +47,8 @@ pub struct AgentLimits {
     pub system_prompt_chars: usize,
     pub conversation_starters: usize,
     pub conversation_starter_chars: usize,
+    /// Tools one agent may name (what providers accept in one request).
+    pub tools: usize,
     pub temperature: Range<f32>,
     pub max_output_tokens: Range<u32>,
     pub max_steps: Range<u32>,
@@ -68,6 +70,7 @@ pub const LIMITS: AgentLimits = AgentLimits {
     system_prompt_chars: SYSTEM_PROMPT.max_chars,
     conversation_starters: MAX_STARTERS,
     conversation_starter_chars: STARTER.max_chars,
+    tools: MAX_TOOLS,
     temperature: Range { min: 0.0, max: 2.0, default: None },
     max_output_tokens: Range {
         min: *OUTPUT_TOKENS.start(),
@@ -82,6 +85,7 @@ const DESCRIPTION: TextRule = TextRule::lines(500);
 const SYSTEM_PROMPT: TextRule = TextRule::lines(20_000);
 const STARTER: TextRule = TextRule::lines(200).not_blank();
 const MAX_STARTERS: usize = 4;
+const MAX_TOOLS: usize = 128;
 const OUTPUT_TOKENS: std::ops::RangeInclusive<u32> = 16..=16_384;
 
 /// The editable fields, as an update request carries them (`null` or absent
@@ -109,6 +113,7 @@ pub struct AgentFields {
     #[schema(minimum = 16, maximum = 16_384)]
     pub max_output_tokens: Option<u32>,
     /// Tool names: built-in ones and the tenant's own; each must exist.
+    #[schema(max_items = 128)]
     pub tools: Option<Vec<String>>,
     #[schema(minimum = 1, maximum = 20)]
     pub max_steps: Option<u32>,
@@ -154,6 +159,16 @@ fn invalid(message: impl Into<String>) -> AppError {
 }
 
 impl AgentFields {
+    /// Those of the named tools the tenant may use, for [`Self::apply`]; a
+    /// list longer than an agent may hold is refused before anything is read.
+    pub async fn known_tools(&self, store: &DynStore, tenant_id: &TenantId) -> AppResult<Vec<String>> {
+        let Some(tools) = &self.tools else { return Ok(Vec::new()) };
+        if tools.len() > MAX_TOOLS {
+            return Err(invalid(format!("an agent names at most {MAX_TOOLS} tools")));
+        }
+        crate::tenant_tools::known_among(store, tenant_id, tools).await
+    }
+
     /// Applies the fields to an agent, checking each; `known_tools` are the names the tenant may use.
     pub fn apply(self, agent: &mut Agent, known_tools: &[String]) -> AppResult<()> {
         if let Some(name) = self.name {
@@ -192,7 +207,10 @@ impl AgentFields {
             tools.sort();
             tools.dedup();
             if let Some(unknown) = tools.iter().find(|t| !known_tools.contains(t)) {
-                return Err(invalid(format!("unknown tool {unknown:?}; known tools: {}", known_tools.join(", "))));
+                return Err(invalid(format!(
+                    "unknown tool {unknown:?}: neither a built-in tool ({}) nor one of the tenant's own",
+                    paas_llm::tools::BUILTIN_NAMES.join(", ")
+                )));
             }
             agent.tools = tools;
         }

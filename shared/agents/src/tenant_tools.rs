@@ -6,10 +6,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use paas_core::domain::{TenantId, TextRule};
+use paas_core::domain::{Quota, TenantId, TextRule};
+use paas_core::identity::tenants;
 use paas_core::secrets::SecretStore;
 use paas_core::store::keys;
-use paas_core::store::{Cond, DynStore, Query, StoreError, StoreResult, Write, from_item, tables, to_item};
+use paas_core::store::{Cond, Cursor, DynStore, Query, StoreError, Write, from_item, tables, to_item};
 use paas_core::{AppError, AppResult};
 use paas_llm::net_guard;
 use paas_llm::tools::{self, WebhookTool};
@@ -198,11 +199,14 @@ async fn write_secret(
     .map_err(AppError::internal)
 }
 
+/// Stores a new tool within the tenant's tools quota: each one may hold a
+/// secret, and on AWS each secret is billed, so a tenant's count is bounded.
 pub async fn create(
     store: &DynStore,
     secrets: &dyn SecretStore,
     policy: &net_guard::NetPolicy,
     tenant_id: &TenantId,
+    max_tools: u32,
     fields: ToolFields,
 ) -> AppResult<TenantTool> {
     let (Some(_), Some(_), Some(_)) = (&fields.name, &fields.description, &fields.endpoint) else {
@@ -224,6 +228,7 @@ pub async fn create(
     record_secret(&mut tool, &header);
     let claim = serde_json::json!({ "tool_id": tool.tool_id });
     let writes = vec![
+        tenants::take_count(tenant_id, Quota::Tools, max_tools),
         Write::Put {
             table: &tables::AGENTS,
             item: to_item(&keys::tool_name(tenant_id, &tool.name), &claim)?,
@@ -237,7 +242,10 @@ pub async fn create(
     ];
     match store.transact(writes).await {
         Ok(()) => {}
-        Err(StoreError::ConditionFailed { write: Some(0) }) => return Err(name_taken()),
+        Err(StoreError::ConditionFailed { write: Some(0) }) => {
+            return Err(tenants::quota_error(Quota::Tools, max_tools));
+        }
+        Err(StoreError::ConditionFailed { write: Some(1) }) => return Err(name_taken()),
         Err(err) => return Err(err.into()),
     }
     write_secret(secrets, tenant_id, &tool.tool_id, header).await?;
@@ -299,23 +307,47 @@ pub async fn delete(
     let writes = vec![
         Write::Delete { table: &tables::AGENTS, key: keys::tool(tenant_id, &tool.tool_id), conds: vec![Cond::Exists] },
         Write::Delete { table: &tables::AGENTS, key: keys::tool_name(tenant_id, &tool.name), conds: vec![] },
+        tenants::release_count(tenant_id, Quota::Tools),
     ];
     store.transact(writes).await.map_err(AppError::missing_if_condition_failed)?;
     secrets.delete(&secret_name(tenant_id, &tool.tool_id)).await.map_err(AppError::internal)
 }
 
-/// Every tool the tenant defined (a tenant has few; they are read whole).
-pub async fn list(store: &DynStore, tenant_id: &TenantId) -> AppResult<Vec<TenantTool>> {
-    let query = Query::partition(&tables::AGENTS, tenant_id.as_str()).range(keys::under(keys::TOOL_PREFIX)).limit(1000);
-    let page = store.query(&query).await?;
-    Ok(page.items.into_iter().map(from_item).collect::<StoreResult<Vec<TenantTool>>>()?)
+/// The tenant's tools, newest first.
+pub async fn list(
+    store: &DynStore,
+    tenant_id: &TenantId,
+    limit: usize,
+    cursor: Option<Cursor>,
+) -> AppResult<(Vec<TenantTool>, Option<String>)> {
+    let query = Query::partition(&tables::AGENTS, tenant_id.as_str())
+        .range(keys::under(keys::TOOL_PREFIX))
+        .backward()
+        .limit(limit)
+        .after(cursor);
+    Ok(store.query(&query).await?.typed()?)
 }
 
-/// Every tool name an agent of this tenant may use.
-pub async fn known_names(store: &DynStore, tenant_id: &TenantId) -> AppResult<Vec<String>> {
-    let mut names: Vec<String> = tools::BUILTIN_NAMES.iter().map(|n| (*n).to_owned()).collect();
-    names.extend(list(store, tenant_id).await?.into_iter().map(|t| t.name));
-    Ok(names)
+/// The tenant's tools that bear these names, found through their name
+/// claims; a name no tool bears is left out. Reads only what is asked for,
+/// so a turn costs the same however many tools the tenant has.
+pub async fn named(store: &DynStore, tenant_id: &TenantId, names: &[String]) -> AppResult<Vec<TenantTool>> {
+    let lookups = names.iter().filter(|name| check_name(name).is_ok()).map(|name| async move {
+        let Some(claim) = store.get(&tables::AGENTS, &keys::tool_name(tenant_id, name)).await? else {
+            return Ok(None);
+        };
+        let tool_id = claim.get("tool_id").and_then(Value::as_str).unwrap_or_default();
+        // A rename between the two reads leaves the claim's tool under another name.
+        Ok::<_, AppError>(get(store, tenant_id, tool_id).await?.filter(|tool| &tool.name == name))
+    });
+    Ok(futures::future::try_join_all(lookups).await?.into_iter().flatten().collect())
+}
+
+/// Those of `names` an agent of this tenant may use: built-in tools and the tenant's own.
+pub async fn known_among(store: &DynStore, tenant_id: &TenantId, names: &[String]) -> AppResult<Vec<String>> {
+    let mut known: Vec<String> = names.iter().filter(|n| tools::BUILTIN_NAMES.contains(&n.as_str())).cloned().collect();
+    known.extend(named(store, tenant_id, names).await?.into_iter().map(|t| t.name));
+    Ok(known)
 }
 
 /// A tenant tool ready to call, with its secret header.

@@ -54,6 +54,8 @@ pub enum Plan {
 pub struct Quotas {
     pub max_users: u32,
     pub max_agents: u32,
+    /// The tenant's own HTTP tools.
+    pub max_tools: u32,
     pub sessions_per_day: u32,
     pub tokens_per_month: u64,
     /// Chat turns streaming at once.
@@ -66,6 +68,7 @@ pub struct Quotas {
 pub struct QuotaOverrides {
     pub max_users: Option<u32>,
     pub max_agents: Option<u32>,
+    pub max_tools: Option<u32>,
     pub sessions_per_day: Option<u32>,
     pub tokens_per_month: Option<u64>,
     pub concurrent_turns: Option<u32>,
@@ -77,6 +80,7 @@ impl Plan {
             Self::Free => Quotas {
                 max_users: 5,
                 max_agents: 3,
+                max_tools: 10,
                 sessions_per_day: 100,
                 tokens_per_month: 200_000,
                 concurrent_turns: 5,
@@ -84,6 +88,7 @@ impl Plan {
             Self::Pro => Quotas {
                 max_users: 50,
                 max_agents: 50,
+                max_tools: 100,
                 sessions_per_day: 5_000,
                 tokens_per_month: 10_000_000,
                 concurrent_turns: 50,
@@ -91,6 +96,7 @@ impl Plan {
             Self::Enterprise => Quotas {
                 max_users: 5_000,
                 max_agents: 1_000,
+                max_tools: 1_000,
                 sessions_per_day: 200_000,
                 tokens_per_month: 500_000_000,
                 concurrent_turns: 500,
@@ -104,6 +110,7 @@ impl Quotas {
         Self {
             max_users: overrides.max_users.unwrap_or(self.max_users),
             max_agents: overrides.max_agents.unwrap_or(self.max_agents),
+            max_tools: overrides.max_tools.unwrap_or(self.max_tools),
             sessions_per_day: overrides.sessions_per_day.unwrap_or(self.sessions_per_day),
             tokens_per_month: overrides.tokens_per_month.unwrap_or(self.tokens_per_month),
             concurrent_turns: overrides.concurrent_turns.unwrap_or(self.concurrent_turns),
@@ -118,6 +125,7 @@ impl Quotas {
 pub enum Quota {
     Users,
     Agents,
+    Tools,
     SessionsDay,
     TokensMonth,
     ConcurrentTurns,
@@ -128,6 +136,7 @@ impl Quota {
         match self {
             Self::Users => "users",
             Self::Agents => "agents",
+            Self::Tools => "tools",
             Self::SessionsDay => "sessions_day",
             Self::TokensMonth => "tokens_month",
             Self::ConcurrentTurns => "concurrent_turns",
@@ -138,6 +147,7 @@ impl Quota {
         match self {
             Self::Users => "quota_exceeded.users",
             Self::Agents => "quota_exceeded.agents",
+            Self::Tools => "quota_exceeded.tools",
             Self::SessionsDay => "quota_exceeded.sessions_day",
             Self::TokensMonth => "quota_exceeded.tokens_month",
             Self::ConcurrentTurns => "quota_exceeded.concurrent_turns",

@@ -201,10 +201,15 @@ pub fn release_count(tenant_id: &TenantId, counter: Quota) -> Write {
     }
 }
 
-/// The current value of a counted quota.
-pub async fn count(store: &DynStore, tenant_id: &TenantId, counter: Quota) -> AppResult<u64> {
+/// The current values of the counted quotas, read at once.
+pub async fn counts<const N: usize>(
+    store: &DynStore,
+    tenant_id: &TenantId,
+    counters: [Quota; N],
+) -> AppResult<[u64; N]> {
     let item = store.get(&tables::TENANTS, &keys::tenant_counts(tenant_id)).await?;
-    Ok(item.and_then(|i| i.get(counter.name()).and_then(serde_json::Value::as_u64)).unwrap_or(0))
+    let value = |counter: Quota| item.as_ref().and_then(|i| i.get(counter.name())).and_then(serde_json::Value::as_u64);
+    Ok(counters.map(|counter| value(counter).unwrap_or(0)))
 }
 
 /// Maps a failed quota write to the 429 it means.

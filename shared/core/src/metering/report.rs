@@ -92,8 +92,8 @@ pub async fn report(store: &DynStore, tenant: &Tenant) -> AppResult<UsageReport>
     let turns = turn_budget::live_turns(store, &tenant.tenant_id).await?;
     let (tokens_month, reserved) = turn_budget::month_tokens(store, &tenant.tenant_id, now).await?;
     let sessions_today = daily.last().map_or(0, |d| d.sessions);
-    let users = crate::identity::tenants::count(store, &tenant.tenant_id, Quota::Users).await?;
-    let agents = crate::identity::tenants::count(store, &tenant.tenant_id, Quota::Agents).await?;
+    let [users, agents, tools] =
+        crate::identity::tenants::counts(store, &tenant.tenant_id, [Quota::Users, Quota::Agents, Quota::Tools]).await?;
     Ok(UsageReport {
         quotas: vec![
             QuotaUsage {
@@ -107,6 +107,7 @@ pub async fn report(store: &DynStore, tenant: &Tenant) -> AppResult<UsageReport>
             QuotaUsage::of(Quota::SessionsDay, sessions_today, quotas.sessions_per_day.into(), Some(next_day(now))),
             QuotaUsage::of(Quota::Users, users, quotas.max_users.into(), None),
             QuotaUsage::of(Quota::Agents, agents, quotas.max_agents.into(), None),
+            QuotaUsage::of(Quota::Tools, tools, quotas.max_tools.into(), None),
             QuotaUsage::of(Quota::ConcurrentTurns, turns, quotas.concurrent_turns.into(), None),
         ],
         daily,

@@ -104,7 +104,14 @@ test('the profile shows who is signed in and where', () => {
           status: 'active',
           created_at: '',
           updated_at: '',
-          quotas: { max_agents: 3, max_users: 5, sessions_per_day: 100, tokens_per_month: 100000, concurrent_turns: 5 },
+          quotas: {
+            max_agents: 3,
+            max_tools: 10,
+            max_users: 5,
+            sessions_per_day: 100,
+            tokens_per_month: 100000,
+            concurrent_turns: 5,
+          },
         },
       }}
     />,

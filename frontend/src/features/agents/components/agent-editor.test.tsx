@@ -28,25 +28,27 @@ const stored = {
   updated_at: '2026-01-01T00:00:00Z',
 };
 
+const tenantTool = (name: string) => ({
+  tool_id: `T-${name}`,
+  name,
+  description: '',
+  endpoint: 'https://x',
+  parameters: {},
+  secret_set: false,
+  created_at: '',
+  updated_at: '',
+});
+
 test('a new agent is created with the fields the user typed', async () => {
   const api = fakeApi()
-    .on('GET', '/api/v1/tools', () =>
-      json({
-        items: [
-          {
-            tool_id: 'T1',
-            name: 'crm_lookup',
-            description: '',
-            endpoint: 'https://x',
-            parameters: {},
-            secret_set: false,
-            created_at: '',
-            updated_at: '',
-          },
-        ],
-        next_cursor: null,
-      }),
-    )
+    // The tenant's tools come in two pages; the form offers both.
+    .on('GET', '/api/v1/tools', (request) => {
+      const second = new URL(request.url).searchParams.get('cursor') === 'page-2';
+      return json({
+        items: [tenantTool(second ? 'ticket_search' : 'crm_lookup')],
+        next_cursor: second ? null : 'page-2',
+      });
+    })
     .on('POST', '/api/v1/agents', (_, body) =>
       json({ ...stored, ...(body as object), agent_id: 'A2', version: 1 }, 201),
     );
@@ -66,6 +68,7 @@ test('a new agent is created with the fields the user typed', async () => {
   await userEvent.type(screen.getByLabelText('Max steps'), '4');
   await userEvent.click(screen.getByLabelText('http_get'));
   await userEvent.click(screen.getByLabelText('crm_lookup'));
+  await userEvent.click(screen.getByLabelText('ticket_search'));
   await userEvent.type(screen.getByLabelText('Conversation starters'), 'What is new?{enter}{enter}  Find a paper  ');
   await userEvent.click(screen.getByRole('button', { name: 'Create agent' }));
 
@@ -79,7 +82,7 @@ test('a new agent is created with the fields the user typed', async () => {
     model: 'llama3.2',
     temperature: 0.5,
     max_output_tokens: 2048,
-    tools: ['crm_lookup', 'http_get'],
+    tools: ['crm_lookup', 'http_get', 'ticket_search'],
     max_steps: 4,
     conversation_starters: ['What is new?', 'Find a paper'],
   });

@@ -35,7 +35,7 @@ export function AgentEditor({ agentId, canListTools, onDone, toolHints }: Props)
   if (catalog.isPending) return <Loading />;
   if (catalog.isError) return <ErrorAlert error={catalog.error} />;
 
-  const toolNames = [...catalog.data.tools.map((t) => t.name), ...(tools.data?.items.map((t) => t.name) ?? [])];
+  const toolNames = [...catalog.data.tools.map((t) => t.name), ...(tools.data?.map((t) => t.name) ?? [])];
   const save = (fields: AgentFields) => {
     // The form always names a new agent.
     if (!agentId) create.mutate({ ...fields, name: fields.name ?? '' }, { onSuccess: onDone });

@@ -184,6 +184,9 @@ export function AgentForm({ agent, toolNames, catalog, toolHints = {}, onSubmit,
       </div>
       <fieldset className="choices">
         <legend>Tools</legend>
+        {values.tools.length >= limits.tools && (
+          <small className="muted">An agent uses at most {limits.tools} tools.</small>
+        )}
         {offered.map((tool) => (
           <div key={tool}>
             <label className="choice">
@@ -191,6 +194,7 @@ export function AgentForm({ agent, toolNames, catalog, toolHints = {}, onSubmit,
                 type="checkbox"
                 aria-describedby={toolHints[tool] ? `${hintId}-${tool}` : undefined}
                 checked={values.tools.includes(tool)}
+                disabled={!values.tools.includes(tool) && values.tools.length >= limits.tools}
                 onChange={(e) =>
                   set('tools', e.target.checked ? [...values.tools, tool] : values.tools.filter((t) => t !== tool))
                 }

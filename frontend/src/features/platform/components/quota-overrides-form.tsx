@@ -9,6 +9,7 @@ type Field = keyof QuotaOverrides & keyof PlatformTenant['quotas'];
 const FIELDS: { key: Field; label: string }[] = [
   { key: 'max_users', label: 'Max users' },
   { key: 'max_agents', label: 'Max agents' },
+  { key: 'max_tools', label: 'Max tools' },
   { key: 'sessions_per_day', label: 'Sessions per day' },
   { key: 'tokens_per_month', label: 'Tokens per month' },
   { key: 'concurrent_turns', label: 'Concurrent chat turns' },

@@ -15,7 +15,14 @@ const tenant = (id: string, name: string, slug: string, extra: Record<string, un
   status: 'active',
   created_at: '2026-01-01T00:00:00Z',
   updated_at: '2026-01-01T00:00:00Z',
-  quotas: { max_users: 5, max_agents: 3, sessions_per_day: 100, tokens_per_month: 200000, concurrent_turns: 5 },
+  quotas: {
+    max_users: 5,
+    max_agents: 3,
+    max_tools: 10,
+    sessions_per_day: 100,
+    tokens_per_month: 200000,
+    concurrent_turns: 5,
+  },
   quota_overrides: {},
   ...extra,
 });
@@ -92,6 +99,7 @@ test('changing the plan and quota overrides: empty fields follow the plan (null)
     quota_overrides: {
       max_users: null,
       max_agents: null,
+      max_tools: null,
       sessions_per_day: null,
       tokens_per_month: 5000000,
       concurrent_turns: 20,

@@ -2,7 +2,7 @@
 // oldest first, as a transcript reads.
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import { api, unwrap } from '@/lib/api-client';
-import type { Page } from '@/lib/paged-query';
+import { allPages } from '@/lib/paged-query';
 import type { components } from '@/types/api';
 import { sessionsKey } from './get-sessions';
 
@@ -10,25 +10,13 @@ type Message = components['schemas']['Message'];
 type LogEntry = components['schemas']['LogEntry'];
 export type TranscriptEntry = Message & { steps: LogEntry[] };
 
-/** Every page of a list (a page holds at most 100; sessions are rarely longer). */
-async function all<T>(fetchPage: (cursor?: string) => Promise<Page<T>>): Promise<T[]> {
-  const items: T[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await fetchPage(cursor);
-    items.push(...page.items);
-    cursor = page.next_cursor ?? undefined;
-  } while (cursor);
-  return items;
-}
-
 export async function getTranscript(sessionId: string): Promise<TranscriptEntry[]> {
   const path = { session_id: sessionId };
   const [messages, log] = await Promise.all([
-    all((cursor) =>
+    allPages((cursor) =>
       unwrap(api.GET('/api/v1/sessions/{session_id}/messages', { params: { path, query: { limit: 100, cursor } } })),
     ),
-    all((cursor) =>
+    allPages((cursor) =>
       unwrap(api.GET('/api/v1/sessions/{session_id}/log', { params: { path, query: { limit: 100, cursor } } })),
     ),
   ]);

@@ -8,6 +8,7 @@ const percent = (used: number, limit: number) => (limit > 0 ? Math.round((used /
 const FREED_BY: Record<string, string> = {
   users: 'Does not reset: deleting a user frees a place.',
   agents: 'Does not reset: deleting an agent frees a place.',
+  tools: 'Does not reset: deleting a tool frees a place.',
   concurrent_turns: 'Frees as soon as an answer in progress finishes.',
 };
 

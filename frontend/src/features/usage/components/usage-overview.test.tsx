@@ -15,7 +15,14 @@ const tenant = {
   status: 'active',
   created_at: '2026-01-01T00:00:00Z',
   updated_at: '2026-01-01T00:00:00Z',
-  quotas: { max_users: 50, max_agents: 50, sessions_per_day: 5000, tokens_per_month: 10000000, concurrent_turns: 50 },
+  quotas: {
+    max_users: 50,
+    max_agents: 50,
+    max_tools: 100,
+    sessions_per_day: 5000,
+    tokens_per_month: 10000000,
+    concurrent_turns: 50,
+  },
 };
 const daily = [
   { date: '2026-11-23', tokens: 100, sessions: 1 },
