@@ -493,6 +493,44 @@ async fn the_tools_quota_holds_under_concurrent_creation_and_the_list_pages_thro
 }
 
 #[tokio::test]
+async fn tools_made_before_tools_were_counted_count_against_the_quota() {
+    use paas_core::store::{keys, tables, to_item};
+    let app = TestApp::new().await;
+    let acme = app.signup("acme").await; // free plan: 10 tools
+    let tenant_id = paas_core::domain::TenantId::parse(&acme.tenant_id).unwrap();
+    // Three tools stored as a release without the count stored them: no unit taken.
+    let mut earlier = Vec::new();
+    for name in ["old_a", "old_b", "old_c"] {
+        let tool_id = ulid::Ulid::new().to_string();
+        let tool = json!({"tool_id": tool_id, "name": name, "description": "d", "parameters": {"type": "object"},
+            "endpoint": "http://127.0.0.1:9/hook", "secret_header_name": null, "secret_set": false,
+            "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"});
+        let claim = json!({"tool_id": tool_id});
+        app.state
+            .store
+            .put(&tables::AGENTS, to_item(&keys::tool(&tenant_id, &tool_id), &tool).unwrap(), &[])
+            .await
+            .unwrap();
+        app.state
+            .store
+            .put(&tables::AGENTS, to_item(&keys::tool_name(&tenant_id, name), &claim).unwrap(), &[])
+            .await
+            .unwrap();
+        earlier.push(tool_id);
+    }
+    let tool =
+        |n: usize| json!({"name": format!("new_{n}"), "description": "d", "endpoint": "http://127.0.0.1:9/hook"});
+    let replies =
+        futures::future::join_all((0..10).map(|n| app.post("/api/v1/tools", Some(&acme.access), tool(n)))).await;
+    assert_eq!(replies.iter().filter(|r| r.status == 201).count(), 7, "the three earlier tools count");
+
+    // Deleting an earlier tool frees its unit, and no more.
+    app.call("DELETE", &format!("/api/v1/tools/{}", earlier[0]), Some(&acme.access), None).await.expect(204);
+    app.post("/api/v1/tools", Some(&acme.access), tool(20)).await.expect(201);
+    app.post("/api/v1/tools", Some(&acme.access), tool(21)).await.expect_code(429, "quota_exceeded.tools");
+}
+
+#[tokio::test]
 async fn an_agent_names_only_tools_that_exist_and_at_most_the_catalogs_limit() {
     let app = TestApp::new().await;
     let acme = app.signup("acme").await;

@@ -113,7 +113,7 @@ pub struct AgentFields {
     #[schema(minimum = 16, maximum = 16_384)]
     pub max_output_tokens: Option<u32>,
     /// Tool names: built-in ones and the tenant's own; each must exist.
-    #[schema(max_items = 128)]
+    #[schema(max_items = 128)] // MAX_TOOLS: the attribute takes a literal only
     pub tools: Option<Vec<String>>,
     #[schema(minimum = 1, maximum = 20)]
     pub max_steps: Option<u32>,

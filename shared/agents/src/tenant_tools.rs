@@ -10,7 +10,9 @@ use paas_core::domain::{Quota, TenantId, TextRule};
 use paas_core::identity::tenants;
 use paas_core::secrets::SecretStore;
 use paas_core::store::keys;
-use paas_core::store::{Cond, Cursor, DynStore, Query, StoreError, Write, from_item, tables, to_item};
+use paas_core::store::{
+    Cond, Cursor, DynStore, Query, StoreError, Update, Write, from_item, query_all, tables, to_item,
+};
 use paas_core::{AppError, AppResult};
 use paas_llm::net_guard;
 use paas_llm::tools::{self, WebhookTool};
@@ -130,6 +132,9 @@ pub fn secret_name(tenant_id: &TenantId, tool_id: &str) -> String {
     format!("{}tools/{tool_id}", keys::tenant_secrets(tenant_id))
 }
 
+/// Name lookups [`named`] keeps in flight at once.
+const LOOKUPS_AT_ONCE: usize = 16;
+
 fn name_taken() -> AppError {
     AppError::ConflictCode { code: "tool_name_taken", detail: "a tool with this name exists in this tenant".into() }
 }
@@ -226,6 +231,7 @@ pub async fn create(
     };
     let header = apply(&mut tool, fields, policy).await?;
     record_secret(&mut tool, &header);
+    count_earlier_tools(store, tenant_id).await?;
     let claim = serde_json::json!({ "tool_id": tool.tool_id });
     let writes = vec![
         tenants::take_count(tenant_id, Quota::Tools, max_tools),
@@ -250,6 +256,26 @@ pub async fn create(
     }
     write_secret(secrets, tenant_id, &tool.tool_id, header).await?;
     Ok(tool)
+}
+
+/// Tools were not always counted: the first create or delete that finds no
+/// count records how many the tenant has, once (a count set meanwhile wins,
+/// and no create or delete commits before one is set).
+async fn count_earlier_tools(store: &DynStore, tenant_id: &TenantId) -> AppResult<()> {
+    let counts = store.get(&tables::TENANTS, &keys::tenant_counts(tenant_id)).await?;
+    if counts.is_some_and(|item| item.contains_key(Quota::Tools.name())) {
+        return Ok(());
+    }
+    let query = Query::partition(&tables::AGENTS, tenant_id.as_str()).range(keys::under(keys::TOOL_PREFIX)).limit(500);
+    let existing = query_all(store.as_ref(), query).await?.len() as i64;
+    let set = Update::default().set(Quota::Tools.name(), existing);
+    match store
+        .update(&tables::TENANTS, &keys::tenant_counts(tenant_id), &set, &[Cond::Absent(Quota::Tools.name().into())])
+        .await
+    {
+        Ok(_) | Err(StoreError::ConditionFailed { .. }) => Ok(()),
+        Err(err) => Err(err.into()),
+    }
 }
 
 pub async fn get(store: &DynStore, tenant_id: &TenantId, tool_id: &str) -> AppResult<Option<TenantTool>> {
@@ -304,12 +330,15 @@ pub async fn delete(
     tenant_id: &TenantId,
     tool: &TenantTool,
 ) -> AppResult<()> {
+    count_earlier_tools(store, tenant_id).await?;
+    // Under the name it was read with: a rename meanwhile would leave its new claim behind (409, try again).
+    let unchanged = Cond::equals("name", tool.name.as_str());
     let writes = vec![
-        Write::Delete { table: &tables::AGENTS, key: keys::tool(tenant_id, &tool.tool_id), conds: vec![Cond::Exists] },
+        Write::Delete { table: &tables::AGENTS, key: keys::tool(tenant_id, &tool.tool_id), conds: vec![unchanged] },
         Write::Delete { table: &tables::AGENTS, key: keys::tool_name(tenant_id, &tool.name), conds: vec![] },
         tenants::release_count(tenant_id, Quota::Tools),
     ];
-    store.transact(writes).await.map_err(AppError::missing_if_condition_failed)?;
+    store.transact(writes).await?;
     secrets.delete(&secret_name(tenant_id, &tool.tool_id)).await.map_err(AppError::internal)
 }
 
@@ -332,15 +361,22 @@ pub async fn list(
 /// claims; a name no tool bears is left out. Reads only what is asked for,
 /// so a turn costs the same however many tools the tenant has.
 pub async fn named(store: &DynStore, tenant_id: &TenantId, names: &[String]) -> AppResult<Vec<TenantTool>> {
-    let lookups = names.iter().filter(|name| check_name(name).is_ok()).map(|name| async move {
-        let Some(claim) = store.get(&tables::AGENTS, &keys::tool_name(tenant_id, name)).await? else {
-            return Ok(None);
-        };
-        let tool_id = claim.get("tool_id").and_then(Value::as_str).unwrap_or_default();
-        // A rename between the two reads leaves the claim's tool under another name.
-        Ok::<_, AppError>(get(store, tenant_id, tool_id).await?.filter(|tool| &tool.name == name))
-    });
-    Ok(futures::future::try_join_all(lookups).await?.into_iter().flatten().collect())
+    let wanted: Vec<&String> = names.iter().filter(|name| check_name(name).is_ok()).collect();
+    let mut found = Vec::new();
+    for some in wanted.chunks(LOOKUPS_AT_ONCE) {
+        let lookups = some.iter().map(|name| by_name(store, tenant_id, name));
+        found.extend(futures::future::try_join_all(lookups).await?.into_iter().flatten());
+    }
+    Ok(found)
+}
+
+async fn by_name(store: &DynStore, tenant_id: &TenantId, name: &str) -> AppResult<Option<TenantTool>> {
+    let Some(claim) = store.get(&tables::AGENTS, &keys::tool_name(tenant_id, name)).await? else {
+        return Ok(None);
+    };
+    let tool_id = claim.get("tool_id").and_then(Value::as_str).unwrap_or_default();
+    // A rename between the two reads leaves the claim's tool under another name.
+    Ok(get(store, tenant_id, tool_id).await?.filter(|tool| tool.name == name))
 }
 
 /// Those of `names` an agent of this tenant may use: built-in tools and the tenant's own.

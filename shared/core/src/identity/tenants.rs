@@ -184,7 +184,7 @@ pub async fn list(
     Ok((tenants, page.next.map(|c| c.encode())))
 }
 
-/// Takes one unit of a counted quota (users, agents) inside a transaction:
+/// Takes one unit of a counted quota (agents, tools) inside a transaction:
 /// the write fails when the count would pass the limit.
 pub fn take_count(tenant_id: &TenantId, counter: Quota, limit: u32) -> Write {
     let (update, cond) = Update::bounded_add(counter.name(), 1, i64::from(limit));
