@@ -78,7 +78,8 @@ pub async fn update_tool(
 
 #[utoipa::path(delete, path = "/api/v1/tools/{tool_id}", tag = "tools", security(("bearer" = []), ("api_key" = [])),
     params(("tool_id" = String, Path)),
-    responses((status = 204, description = "deleted"), (status = 404, body = paas_core::http::Problem)))]
+    responses((status = 204, description = "deleted"), (status = 404, body = paas_core::http::Problem),
+        (status = 409, description = "renamed meanwhile: try again", body = paas_core::http::Problem)))]
 pub async fn delete_tool(
     State(state): State<AppState>,
     caller: Caller,
