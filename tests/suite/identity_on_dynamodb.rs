@@ -23,8 +23,19 @@ async fn signup_login_refresh_keys_and_quotas_work_on_dynamodb() {
     .await;
     assert_eq!(replies.iter().filter(|r| r.status == 200).count(), 1, "one rotation wins");
 
-    let (_, key) = app.api_key(&acme, &["admin"]).await;
+    let (key_id, key) = app.api_key(&acme, &["admin"]).await;
     app.get("/api/v1/tenant", &key).await.expect(200);
+    let body = json!({"name": "k", "scopes": ["chat"]});
+    let keys = futures::future::join_all((0..12).map(|_| app.post("/api/v1/api-keys", Some(&key), body.clone()))).await;
+    assert_eq!(keys.iter().filter(|r| r.status == 201).count(), 9, "free plan: 10 API keys");
+    keys.iter().find(|r| r.status != 201).unwrap().expect_code(429, "quota_exceeded.api_keys");
+    let tool = |n: usize| json!({"name": format!("t{n}"), "description": "d", "endpoint": "http://127.0.0.1:9/hook"});
+    let tools = futures::future::join_all((0..12).map(|n| app.post("/api/v1/tools", Some(&key), tool(n)))).await;
+    assert_eq!(tools.iter().filter(|r| r.status == 201).count(), 10, "free plan: 10 tools");
+    tools.iter().find(|r| r.status != 201).unwrap().expect_code(429, "quota_exceeded.tools");
+    app.post("/api/v1/tools", Some(&key), tool(0)).await.expect_code(429, "quota_exceeded.tools");
+    app.call("DELETE", &format!("/api/v1/api-keys/{key_id}"), Some(&acme.access), None).await.expect(204);
+    app.post("/api/v1/api-keys", Some(&acme.access), body).await.expect(201);
 
     let creations = (0..10).map(|n| {
         app.post(

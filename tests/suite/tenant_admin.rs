@@ -180,6 +180,39 @@ async fn api_keys_are_shown_once_and_act_within_their_scopes() {
 }
 
 #[tokio::test]
+async fn the_api_key_quota_holds_under_concurrent_creation_and_counts_earlier_keys() {
+    let app = TestApp::new().await;
+    let acme = app.signup("acme").await; // free plan: 10 API keys
+    // Two keys stored as a release that did not count keys stored them.
+    let (earlier, _) = app.api_key(&acme, &["chat"]).await;
+    app.api_key(&acme, &["chat"]).await;
+    let tenant_id = paas_core::domain::TenantId::parse(&acme.tenant_id).unwrap();
+    let uncount = paas_core::store::Update::default().remove("api_keys");
+    let counts = paas_core::store::keys::tenant_counts(&tenant_id);
+    app.state.store.update(&paas_core::store::tables::TENANTS, &counts, &uncount, &[]).await.unwrap();
+
+    let body = json!({"name": "k", "scopes": ["chat"]});
+    let replies =
+        futures::future::join_all((0..12).map(|_| app.post("/api/v1/api-keys", Some(&acme.access), body.clone())))
+            .await;
+    assert_eq!(replies.iter().filter(|r| r.status == 201).count(), 8, "the two earlier keys count");
+    for reply in replies.iter().filter(|r| r.status != 201) {
+        reply.expect_code(429, "quota_exceeded.api_keys");
+        assert!(!reply.text.contains("paas_"), "a refused key is never shown");
+    }
+    let listed = app.get("/api/v1/api-keys?limit=100", &acme.access).await;
+    assert_eq!(listed.body["items"].as_array().unwrap().len(), 10);
+    let usage = app.get("/api/v1/tenant/usage", &acme.access).await;
+    let row = usage.body["quotas"].as_array().unwrap().iter().find(|q| q["quota"] == "api_keys").unwrap().clone();
+    assert_eq!((row["used"].as_u64(), row["limit"].as_u64()), (Some(10), Some(10)));
+
+    // Revoking a key frees its place, and no more.
+    app.call("DELETE", &format!("/api/v1/api-keys/{earlier}"), Some(&acme.access), None).await.expect(204);
+    app.post("/api/v1/api-keys", Some(&acme.access), body.clone()).await.expect(201);
+    app.post("/api/v1/api-keys", Some(&acme.access), body).await.expect_code(429, "quota_exceeded.api_keys");
+}
+
+#[tokio::test]
 async fn api_keys_stop_at_their_expiry_and_refuse_bad_requests() {
     let app = TestApp::new().await;
     let acme = app.signup("acme").await;

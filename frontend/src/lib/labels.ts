@@ -70,6 +70,7 @@ const QUOTAS: Record<Quota, string> = {
   users: 'users',
   agents: 'agents',
   tools: 'tools',
+  api_keys: 'API keys',
   concurrent_turns: 'chat turns streaming at once',
 };
 
@@ -82,6 +83,7 @@ export const QUOTA_UNITS: Record<Quota, [string, string]> = {
   users: ['user', 'users'],
   agents: ['agent', 'agents'],
   tools: ['tool', 'tools'],
+  api_keys: ['key', 'keys'],
   concurrent_turns: ['turn', 'turns'],
 };
 

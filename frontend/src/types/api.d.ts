@@ -1224,13 +1224,15 @@ export interface components {
          *     `quota_exceeded.<name>` error codes.
          * @enum {string}
          */
-        Quota: "users" | "agents" | "tools" | "sessions_day" | "tokens_month" | "concurrent_turns";
+        Quota: "users" | "agents" | "tools" | "api_keys" | "sessions_day" | "tokens_month" | "concurrent_turns";
         /** @description Per-tenant overrides of plan quotas; absent fields keep the plan's value. */
         QuotaOverrides: {
             /** Format: int32 */
             concurrent_turns?: number | null;
             /** Format: int32 */
             max_agents?: number | null;
+            /** Format: int32 */
+            max_api_keys?: number | null;
             /** Format: int32 */
             max_tools?: number | null;
             /** Format: int32 */
@@ -1277,6 +1279,11 @@ export interface components {
             concurrent_turns: number;
             /** Format: int32 */
             max_agents: number;
+            /**
+             * Format: int32
+             * @description API keys, live or expired, until revoked.
+             */
+            max_api_keys: number;
             /**
              * Format: int32
              * @description The tenant's own HTTP tools.
@@ -2855,6 +2862,15 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description API keys quota */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

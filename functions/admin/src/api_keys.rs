@@ -47,7 +47,8 @@ pub struct CreatedKey {
 
 #[utoipa::path(post, path = "/api/v1/api-keys", tag = "api-keys", security(("bearer" = []), ("api_key" = [])),
     request_body = CreateKey,
-    responses((status = 201, body = CreatedKey), (status = 422, body = paas_core::http::Problem)))]
+    responses((status = 201, body = CreatedKey), (status = 422, body = paas_core::http::Problem),
+        (status = 429, description = "API keys quota", body = paas_core::http::Problem)))]
 pub async fn create_key(
     State(state): State<AppState>,
     caller: Caller,
@@ -71,7 +72,7 @@ pub async fn create_key(
     let (record, key) = api_keys::create(
         &state.store,
         &state.key_hasher,
-        caller.tenant_id(),
+        &caller.tenant,
         body.name,
         scopes,
         body.expires_at,

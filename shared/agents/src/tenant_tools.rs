@@ -10,9 +10,7 @@ use paas_core::domain::{Quota, TenantId, TextRule};
 use paas_core::identity::tenants;
 use paas_core::secrets::SecretStore;
 use paas_core::store::keys;
-use paas_core::store::{
-    Cond, Cursor, DynStore, Query, StoreError, Update, Write, from_item, query_all, tables, to_item,
-};
+use paas_core::store::{Cond, Cursor, DynStore, Query, StoreError, Write, from_item, tables, to_item};
 use paas_core::{AppError, AppResult};
 use paas_llm::net_guard;
 use paas_llm::tools::{self, WebhookTool};
@@ -258,24 +256,10 @@ pub async fn create(
     Ok(tool)
 }
 
-/// Tools were not always counted: the first create or delete that finds no
-/// count records how many the tenant has, once (a count set meanwhile wins,
-/// and no create or delete commits before one is set).
+/// Tools made before tools were counted count too.
 async fn count_earlier_tools(store: &DynStore, tenant_id: &TenantId) -> AppResult<()> {
-    let counts = store.get(&tables::TENANTS, &keys::tenant_counts(tenant_id)).await?;
-    if counts.is_some_and(|item| item.contains_key(Quota::Tools.name())) {
-        return Ok(());
-    }
-    let query = Query::partition(&tables::AGENTS, tenant_id.as_str()).range(keys::under(keys::TOOL_PREFIX)).limit(500);
-    let existing = query_all(store.as_ref(), query).await?.len() as i64;
-    let set = Update::default().set(Quota::Tools.name(), existing);
-    match store
-        .update(&tables::TENANTS, &keys::tenant_counts(tenant_id), &set, &[Cond::Absent(Quota::Tools.name().into())])
-        .await
-    {
-        Ok(_) | Err(StoreError::ConditionFailed { .. }) => Ok(()),
-        Err(err) => Err(err.into()),
-    }
+    let tools = Query::partition(&tables::AGENTS, tenant_id.as_str()).range(keys::under(keys::TOOL_PREFIX)).limit(500);
+    tenants::count_earlier(store, tenant_id, Quota::Tools, tools).await
 }
 
 pub async fn get(store: &DynStore, tenant_id: &TenantId, tool_id: &str) -> AppResult<Option<TenantTool>> {

@@ -6,7 +6,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::api_key::{ApiKeyId, KeyHasher, NewApiKey, PresentedKey};
-use crate::domain::{DisplayName, Scope, TenantId, UserId};
+use crate::domain::{DisplayName, Quota, Scope, TenantId, UserId};
+use crate::identity::tenants::{self, Tenant};
 use crate::store::keys;
 use crate::store::{Cond, DynStore, Key, Query, StoreError, StoreResult, Update, Write, from_item, tables, to_item};
 use crate::{AppError, AppResult};
@@ -74,16 +75,21 @@ struct Pointer {
     tenant_id: TenantId,
 }
 
-/// Creates a key; answers its record and the full key, which is shown once.
+/// Creates a key within the tenant's API-key quota (each one is kept until
+/// revoked, and a tenant's deletion reads them all); answers its record and
+/// the full key, which is shown once.
 pub async fn create(
     store: &DynStore,
     hasher: &KeyHasher,
-    tenant_id: &TenantId,
+    tenant: &Tenant,
     name: DisplayName,
     scopes: Vec<Scope>,
     expires_at: Option<DateTime<Utc>>,
     created_by: Option<UserId>,
 ) -> AppResult<(ApiKeyRecord, NewApiKey)> {
+    let tenant_id = &tenant.tenant_id;
+    let max_keys = tenant.quotas().max_api_keys;
+    count_earlier_keys(store, tenant_id).await?;
     let new_key = NewApiKey::generate();
     let record = ApiKeyRecord {
         key_id: new_key.id.clone(),
@@ -111,11 +117,13 @@ pub async fn create(
                 conds: vec![Cond::NotExists],
             },
             // Not into a tenant being deleted: its deletion has listed its keys already.
-            super::tenants::check_live(tenant_id),
+            tenants::check_live(tenant_id),
+            tenants::take_count(tenant_id, Quota::ApiKeys, max_keys),
         ])
         .await
         .map_err(|err| match err {
             StoreError::ConditionFailed { write: Some(2) } => AppError::NotFound,
+            StoreError::ConditionFailed { write: Some(3) } => tenants::quota_error(Quota::ApiKeys, max_keys),
             err => err.into(),
         })?;
     Ok((record, new_key))
@@ -175,11 +183,19 @@ pub(crate) async fn list_all(store: &DynStore, tenant_id: &TenantId) -> AppResul
     Ok(items.into_iter().map(from_item).collect::<StoreResult<Vec<ApiKeyRecord>>>()?)
 }
 
+/// Keys made before keys were counted count too.
+async fn count_earlier_keys(store: &DynStore, tenant_id: &TenantId) -> AppResult<()> {
+    let keys = Query::partition(&tables::API_KEYS, tenant_id.as_str()).limit(500);
+    tenants::count_earlier(store, tenant_id, Quota::ApiKeys, keys).await
+}
+
 /// Revokes a key at once: its record and pointer go.
 pub async fn revoke(store: &DynStore, tenant_id: &TenantId, key_id: &ApiKeyId) -> AppResult<()> {
+    count_earlier_keys(store, tenant_id).await?;
     let writes = vec![
         Write::Delete { table: &tables::API_KEYS, key: keys::api_key(tenant_id, key_id), conds: vec![Cond::Exists] },
         Write::Delete { table: &tables::API_KEYS, key: keys::api_key_pointer(key_id), conds: vec![] },
+        tenants::release_count(tenant_id, Quota::ApiKeys),
     ];
     store.transact(writes).await.map_err(AppError::missing_if_condition_failed)
 }

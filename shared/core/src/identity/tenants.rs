@@ -184,7 +184,24 @@ pub async fn list(
     Ok((tenants, page.next.map(|c| c.encode())))
 }
 
-/// Takes one unit of a counted quota (agents, tools) inside a transaction:
+/// Not every counted quota was counted from the start: the first write that
+/// finds no count for `counter` records how many items `existing` selects,
+/// once. A count set meanwhile wins, and no write that takes or gives back a
+/// unit commits before a count is set, so the count is exact from then on.
+pub async fn count_earlier(store: &DynStore, tenant_id: &TenantId, counter: Quota, existing: Query) -> AppResult<()> {
+    let key = keys::tenant_counts(tenant_id);
+    if store.get(&tables::TENANTS, &key).await?.is_some_and(|item| item.contains_key(counter.name())) {
+        return Ok(());
+    }
+    let count = crate::store::query_all(store.as_ref(), existing).await?.len() as i64;
+    let set = Update::default().set(counter.name(), count);
+    match store.update(&tables::TENANTS, &key, &set, &[Cond::Absent(counter.name().into())]).await {
+        Ok(_) | Err(StoreError::ConditionFailed { .. }) => Ok(()),
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// Takes one unit of a counted quota (agents, tools, API keys) inside a transaction:
 /// the write fails when the count would pass the limit.
 pub fn take_count(tenant_id: &TenantId, counter: Quota, limit: u32) -> Write {
     let (update, cond) = Update::bounded_add(counter.name(), 1, i64::from(limit));

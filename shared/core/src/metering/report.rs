@@ -92,8 +92,8 @@ pub async fn report(store: &DynStore, tenant: &Tenant) -> AppResult<UsageReport>
     let turns = turn_budget::live_turns(store, &tenant.tenant_id).await?;
     let (tokens_month, reserved) = turn_budget::month_tokens(store, &tenant.tenant_id, now).await?;
     let sessions_today = daily.last().map_or(0, |d| d.sessions);
-    let [users, agents, tools] =
-        crate::identity::tenants::counts(store, &tenant.tenant_id, [Quota::Users, Quota::Agents, Quota::Tools]).await?;
+    let counted = [Quota::Users, Quota::Agents, Quota::Tools, Quota::ApiKeys];
+    let [users, agents, tools, api_keys] = crate::identity::tenants::counts(store, &tenant.tenant_id, counted).await?;
     Ok(UsageReport {
         quotas: vec![
             QuotaUsage {
@@ -108,6 +108,7 @@ pub async fn report(store: &DynStore, tenant: &Tenant) -> AppResult<UsageReport>
             QuotaUsage::of(Quota::Users, users, quotas.max_users.into(), None),
             QuotaUsage::of(Quota::Agents, agents, quotas.max_agents.into(), None),
             QuotaUsage::of(Quota::Tools, tools, quotas.max_tools.into(), None),
+            QuotaUsage::of(Quota::ApiKeys, api_keys, quotas.max_api_keys.into(), None),
             QuotaUsage::of(Quota::ConcurrentTurns, turns, quotas.concurrent_turns.into(), None),
         ],
         daily,

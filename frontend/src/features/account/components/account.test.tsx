@@ -107,6 +107,7 @@ test('the profile shows who is signed in and where', () => {
           quotas: {
             max_agents: 3,
             max_tools: 10,
+            max_api_keys: 10,
             max_users: 5,
             sessions_per_day: 100,
             tokens_per_month: 100000,

@@ -10,6 +10,7 @@ const FIELDS: { key: Field; label: string }[] = [
   { key: 'max_users', label: 'Max users' },
   { key: 'max_agents', label: 'Max agents' },
   { key: 'max_tools', label: 'Max tools' },
+  { key: 'max_api_keys', label: 'Max API keys' },
   { key: 'sessions_per_day', label: 'Sessions per day' },
   { key: 'tokens_per_month', label: 'Tokens per month' },
   { key: 'concurrent_turns', label: 'Concurrent chat turns' },

@@ -9,6 +9,7 @@ const FREED_BY: Record<string, string> = {
   users: 'Does not reset: deleting a user frees a place.',
   agents: 'Does not reset: deleting an agent frees a place.',
   tools: 'Does not reset: deleting a tool frees a place.',
+  api_keys: 'Does not reset: revoking a key frees a place.',
   concurrent_turns: 'Frees as soon as an answer in progress finishes.',
 };
 

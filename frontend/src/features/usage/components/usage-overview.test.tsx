@@ -19,6 +19,7 @@ const tenant = {
     max_users: 50,
     max_agents: 50,
     max_tools: 100,
+    max_api_keys: 100,
     sessions_per_day: 5000,
     tokens_per_month: 10000000,
     concurrent_turns: 50,
