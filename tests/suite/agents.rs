@@ -486,10 +486,14 @@ async fn the_tools_quota_holds_under_concurrent_creation_and_the_list_pages_thro
     newest_first.sort_by(|a, b| b.cmp(a));
     assert_eq!(listed, newest_first);
 
-    // A deleted tool gives its unit back.
-    app.call("DELETE", &format!("/api/v1/tools/{}", created[0]), Some(&acme.access), None).await.expect(204);
-    app.post("/api/v1/tools", Some(&acme.access), tool(20)).await.expect(201);
-    app.post("/api/v1/tools", Some(&acme.access), tool(21)).await.expect_code(429, "quota_exceeded.tools");
+    deleting_frees_one_place(&app, &acme.access, &created[0], tool).await;
+}
+
+/// With the tools quota full, deleting `tool_id` makes room for one more `tool`, and no more.
+async fn deleting_frees_one_place(app: &TestApp, access: &str, tool_id: &str, tool: impl Fn(usize) -> Value) {
+    app.call("DELETE", &format!("/api/v1/tools/{tool_id}"), Some(access), None).await.expect(204);
+    app.post("/api/v1/tools", Some(access), tool(20)).await.expect(201);
+    app.post("/api/v1/tools", Some(access), tool(21)).await.expect_code(429, "quota_exceeded.tools");
 }
 
 #[tokio::test]
@@ -524,10 +528,7 @@ async fn tools_made_before_tools_were_counted_count_against_the_quota() {
         futures::future::join_all((0..10).map(|n| app.post("/api/v1/tools", Some(&acme.access), tool(n)))).await;
     assert_eq!(replies.iter().filter(|r| r.status == 201).count(), 7, "the three earlier tools count");
 
-    // Deleting an earlier tool frees its unit, and no more.
-    app.call("DELETE", &format!("/api/v1/tools/{}", earlier[0]), Some(&acme.access), None).await.expect(204);
-    app.post("/api/v1/tools", Some(&acme.access), tool(20)).await.expect(201);
-    app.post("/api/v1/tools", Some(&acme.access), tool(21)).await.expect_code(429, "quota_exceeded.tools");
+    deleting_frees_one_place(&app, &acme.access, &earlier[0], tool).await;
 }
 
 #[tokio::test]
@@ -536,6 +537,7 @@ async fn an_agent_names_only_tools_that_exist_and_at_most_the_catalogs_limit() {
     let acme = app.signup("acme").await;
     let hook = json!({"name": "lookup", "description": "d", "endpoint": "http://127.0.0.1:9/hook"});
     let tool_id = app.post("/api/v1/tools", Some(&acme.access), hook).await.str("tool_id");
+    let acme_id = paas_core::domain::TenantId::parse(&acme.tenant_id).unwrap();
     create_agent(&app, &acme.access, json!({"name": "Finder", "tools": ["lookup", "calculator"]})).await.expect(201);
 
     // Another tenant's tool of the same name is unknown here.
@@ -544,9 +546,21 @@ async fn an_agent_names_only_tools_that_exist_and_at_most_the_catalogs_limit() {
     refused.expect_code(422, "validation_failed");
     assert!(refused.body["detail"].as_str().unwrap().contains("\"lookup\""), "{}", refused.text);
 
-    // A renamed tool is known by its new name only.
+    // The refusal names the built-in tools, never the tenant's own (a member may not list those).
+    let (_, user) = app.member(&acme, "user").await;
+    let settings = json!({"settings": {"members_manage_agents": true}});
+    app.call("PATCH", "/api/v1/tenant", Some(&acme.access), Some(settings)).await.expect(200);
+    let refused = create_agent(&app, &user, json!({"name": "Nosy", "tools": ["missing"]})).await;
+    refused.expect_code(422, "validation_failed");
+    assert!(refused.text.contains("calculator") && !refused.text.contains("lookup"), "{}", refused.text);
+
+    // A renamed tool is known by its new name only; a delete holding the old name loses nothing.
+    let stale = paas_agents::tenant_tools::get(&app.state.store, &acme_id, &tool_id).await.unwrap().unwrap();
     let path = format!("/api/v1/tools/{tool_id}");
     app.call("PATCH", &path, Some(&acme.access), Some(json!({"name": "search"}))).await.expect(200);
+    let late = paas_agents::tenant_tools::delete(&app.state.store, app.state.secrets.as_ref(), &acme_id, &stale).await;
+    assert!(matches!(late, Err(paas_core::AppError::Conflict(_))), "{late:?}");
+    app.get(&path, &acme.access).await.expect(200);
     create_agent(&app, &acme.access, json!({"name": "Old", "tools": ["lookup"]}))
         .await
         .expect_code(422, "validation_failed");

@@ -193,7 +193,16 @@ pub async fn count_earlier(store: &DynStore, tenant_id: &TenantId, counter: Quot
     if store.get(&tables::TENANTS, &key).await?.is_some_and(|item| item.contains_key(counter.name())) {
         return Ok(());
     }
-    let count = crate::store::query_all(store.as_ref(), existing).await?.len() as i64;
+    // Counted page by page: what is counted need not be held.
+    let (mut query, mut count) = (existing, 0);
+    loop {
+        let page = store.query(&query).await?;
+        count += page.items.len() as i64;
+        match page.next {
+            Some(next) => query = query.after(Some(next)),
+            None => break,
+        }
+    }
     let set = Update::default().set(counter.name(), count);
     match store.update(&tables::TENANTS, &key, &set, &[Cond::Absent(counter.name().into())]).await {
         Ok(_) | Err(StoreError::ConditionFailed { .. }) => Ok(()),
